@@ -1,0 +1,216 @@
+"""The scoring rubric (SPEC §5–§6): a data file, validated on load."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from sbsk import REFERENCE_DIR
+
+RUBRIC_FILE = REFERENCE_DIR / "rubric-2020.1.toml"
+METHODS = {"assessor", "relative", "progress", "threshold", "graded"}
+NO_BASE = {"zero", "full"}
+PART_KEYS = {"share", "method", "source", "metric", "target", "min_count", "no_base"}
+REQUIRED_PARAMETERS = {
+    "major_quality_min_investment", "major_quality_sectors", "signed_quality_min_amount",
+    "approval_workday_limit", "over_plan_ratio", "total_mismatch_tolerance",
+}
+
+
+class RubricError(ValueError):
+    """The rubric is broken; the message names the bad entry."""
+
+
+def _dec(value, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RubricError(f"{where}: {value!r} is not a number")
+    return Decimal(str(value))
+
+
+@dataclass(frozen=True)
+class Part:
+    number: int
+    share: Decimal
+    method: str
+    source: str
+    metric: str
+    target: Decimal | None = None  # None: time progress t(q)
+    min_count: int = 1
+    no_base: str = "zero"
+
+
+@dataclass(frozen=True)
+class Deduction:
+    source: str
+    metric: str
+    points_each: Decimal
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    category: str
+    name: str
+    max_points: Decimal
+    parts: tuple[Part, ...]
+    deduction: Deduction | None = None
+
+    @property
+    def sources(self) -> set[str]:
+        found = {p.source for p in self.parts}
+        if self.deduction:
+            found.add(self.deduction.source)
+        return found
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    name: str
+    max_points: Decimal
+
+
+@dataclass(frozen=True)
+class Rubric:
+    version: str
+    total_points: Decimal
+    time_progress: tuple[Decimal, ...]
+    annual_weights: tuple[Decimal, ...]
+    rewards: dict
+    grades: dict[str, Decimal]
+    categories: tuple[Category, ...]
+    indicators: tuple[Indicator, ...]
+    parameters: dict = field(default_factory=dict)
+
+    def indicator(self, code: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.code == code:
+                return ind
+        raise KeyError(code)
+
+    @property
+    def metrics(self) -> set[str]:
+        found = {p.metric for i in self.indicators for p in i.parts}
+        return found | {i.deduction.metric for i in self.indicators if i.deduction}
+
+
+def _part(raw: dict, number: int, where: str, return_codes: set[str]) -> Part:
+    unknown = set(raw) - PART_KEYS
+    if unknown:
+        raise RubricError(f"{where}: unknown key(s) {sorted(unknown)}")
+    for key in ("share", "method", "source", "metric"):
+        if key not in raw:
+            raise RubricError(f"{where}: missing {key!r}")
+    if raw["method"] not in METHODS:
+        raise RubricError(f"{where}: unknown method {raw['method']!r}; known: {sorted(METHODS)}")
+    if raw["source"] not in return_codes:
+        raise RubricError(f"{where}: source {raw['source']!r} is not a return code")
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", raw["metric"]) and not re.fullmatch(r"assessor_[A-Z]\d+", raw["metric"]):
+        raise RubricError(f"{where}: metric {raw['metric']!r} is not a metric name")
+    share = _dec(raw["share"], f"{where}.share")
+    if share <= 0:
+        raise RubricError(f"{where}: share must be positive")
+    target = raw.get("target")
+    if target is not None:
+        if raw["method"] != "progress":
+            raise RubricError(f"{where}: only a progress part takes a target")
+        target = _dec(target, f"{where}.target")
+        if target <= 0:
+            raise RubricError(f"{where}: target must be positive")
+    min_count = raw.get("min_count", 1)
+    if not isinstance(min_count, int) or min_count < 1:
+        raise RubricError(f"{where}: min_count must be a whole number ≥ 1")
+    no_base = raw.get("no_base", "zero")
+    if no_base not in NO_BASE:
+        raise RubricError(f"{where}: no_base must be one of {sorted(NO_BASE)}")
+    return Part(number, share, raw["method"], raw["source"], raw["metric"], target, min_count, no_base)
+
+
+def parse_rubric(doc: dict, return_codes: set[str]) -> Rubric:
+    version = str(doc.get("version", "")).strip()
+    if not version:
+        raise RubricError("rubric: version is missing")
+    total = _dec(doc.get("total_points"), "total_points")
+
+    categories: list[Category] = []
+    for i, raw in enumerate(doc.get("categories", [])):
+        where = f"categories[{i}] {raw.get('code', '?')}"
+        if any(c.code == raw.get("code") for c in categories):
+            raise RubricError(f"{where}: category code is listed twice")
+        categories.append(Category(raw["code"], raw["name"], _dec(raw["max_points"], f"{where}.max_points")))
+    if sum(c.max_points for c in categories) != total:
+        raise RubricError(
+            f"rubric: category maxima add up to {sum(c.max_points for c in categories)}, not total_points {total}")
+
+    indicators: list[Indicator] = []
+    for i, raw in enumerate(doc.get("indicators", [])):
+        code = raw.get("code", "?")
+        where = f"indicator {code}"
+        if any(ind.code == code for ind in indicators):
+            raise RubricError(f"{where}: indicator code is listed twice")
+        if not re.fullmatch(r"[A-Z]\d+", code):
+            raise RubricError(f"{where}: code must be a letter and a number, such as A1")
+        if raw.get("category") not in {c.code for c in categories}:
+            raise RubricError(f"{where}: category {raw.get('category')!r} is not defined")
+        max_points = _dec(raw.get("max_points"), f"{where}.max_points")
+        parts = tuple(_part(p, n, f"{where} part {n}", return_codes)
+                      for n, p in enumerate(raw.get("parts", []), start=1))
+        if not parts:
+            raise RubricError(f"{where}: has no parts")
+        shares = sum(p.share for p in parts)
+        if shares != max_points:
+            raise RubricError(f"{where}: part shares add up to {shares}, not its max_points {max_points}")
+        deduction = None
+        if "deduction" in raw:
+            d = raw["deduction"]
+            if d.get("source") not in return_codes:
+                raise RubricError(f"{where} deduction: source {d.get('source')!r} is not a return code")
+            deduction = Deduction(d["source"], d["metric"], _dec(d["points_each"], f"{where}.deduction.points_each"))
+        indicators.append(Indicator(code, raw["category"], raw["name"], max_points, parts, deduction))
+
+    for cat in categories:
+        got = sum(ind.max_points for ind in indicators if ind.category == cat.code)
+        if got != cat.max_points:
+            raise RubricError(f"category {cat.code}: indicator maxima add up to {got}, not its max_points {cat.max_points}")
+
+    time_progress = tuple(_dec(t, "time_progress") for t in doc.get("time_progress", []))
+    if len(time_progress) != 4 or any(not (0 < t <= 1) for t in time_progress):
+        raise RubricError("time_progress: needs four values in (0, 1], one per quarter")
+    weights = tuple(_dec(w, "annual_weights") for w in doc.get("annual_weights", []))
+    if len(weights) != 4 or any(w < 0 for w in weights) or sum(weights) <= 0:
+        raise RubricError("annual_weights: needs four non-negative weights, not all zero")
+
+    rewards = dict(doc.get("rewards", {}))
+    for key in ("quarter_first_yuan", "quarter_last_yuan", "annual_first_yuan", "annual_last_yuan"):
+        if not isinstance(rewards.get(key), int):
+            raise RubricError(f"rewards.{key}: needs a whole number of yuan")
+    tie_break = rewards.get("tie_break", [])
+    if sorted(tie_break) != sorted(c.code for c in categories):
+        raise RubricError(f"rewards.tie_break: must list each category once, got {tie_break}")
+
+    grades = {k: _dec(v, f"grades.{k}") for k, v in doc.get("grades", {}).items()}
+    if not grades:
+        raise RubricError("grades: none defined")
+    params = dict(doc.get("parameters", {}))
+    missing = REQUIRED_PARAMETERS - set(params)
+    if missing:
+        raise RubricError(f"parameters: missing {sorted(missing)}")
+    return Rubric(version, total, time_progress, weights, rewards, grades,
+                  tuple(categories), tuple(indicators), params)
+
+
+def load_rubric(path: Path = RUBRIC_FILE) -> Rubric:
+    from schemas import load_returns
+
+    try:
+        with open(path, "rb") as fh:
+            doc = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise RubricError(f"{path.name}: not valid TOML: {exc}") from exc
+    try:
+        return parse_rubric(doc, set(load_returns().returns))
+    except (KeyError, TypeError) as exc:
+        raise RubricError(f"{path.name}: malformed entry ({exc!r})") from exc

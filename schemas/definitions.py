@@ -1,0 +1,145 @@
+"""Load and check the one definition of every return (returns.toml)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+DEFINITIONS_FILE = Path(__file__).with_name("returns.toml")
+
+TYPES = {"unit", "text", "enum", "amount", "integer", "number", "date", "bool", "indicator"}
+COLUMN_KEYS = {
+    "field", "header", "type", "optional", "aliases", "values", "min", "min_exclusive",
+    "max_field", "min_field", "requires", "required_if", "pattern", "max_rubric",
+    "may_be_future", "workday_calendar",
+}
+
+
+class DefinitionError(ValueError):
+    """returns.toml is inconsistent; the message names the bad entry."""
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    header: str
+    type: str
+    optional: bool = False
+    aliases: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    min: float | None = None
+    min_exclusive: float | None = None
+    max_field: str | None = None
+    min_field: str | None = None
+    requires: str | None = None
+    required_if: str | None = None
+    pattern: str | None = None
+    max_rubric: bool = False
+    may_be_future: bool = False
+    workday_calendar: bool = False
+
+    @property
+    def label(self) -> str:
+        """The header as a template writes it, with the amount unit."""
+        return f"{self.header}(万元)" if self.type == "amount" else self.header
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.header, *self.aliases)
+
+
+@dataclass(frozen=True)
+class ReturnDef:
+    code: str
+    table: str
+    title: str
+    owner: str
+    columns: tuple[Column, ...]
+    unique: tuple[str, ...] = ()
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.field == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def fields(self) -> list[str]:
+        return [c.field for c in self.columns]
+
+
+@dataclass(frozen=True)
+class Department:
+    code: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Definitions:
+    template_version: str
+    departments: dict[str, Department]
+    returns: dict[str, ReturnDef] = field(default_factory=dict)
+
+    def by_table(self, table: str) -> ReturnDef:
+        for ret in self.returns.values():
+            if ret.table == table:
+                return ret
+        raise KeyError(table)
+
+
+def _column(raw: dict, where: str) -> Column:
+    unknown = set(raw) - COLUMN_KEYS
+    if unknown:
+        raise DefinitionError(f"{where}: unknown key(s) {sorted(unknown)}")
+    if raw.get("type") not in TYPES:
+        raise DefinitionError(f"{where}: unknown type {raw.get('type')!r}; known: {sorted(TYPES)}")
+    if raw["type"] == "enum" and not raw.get("values"):
+        raise DefinitionError(f"{where}: an enum needs values")
+    if raw.get("pattern"):
+        re.compile(raw["pattern"])
+    data = dict(raw)
+    data["aliases"] = tuple(raw.get("aliases", ()))
+    data["values"] = tuple(raw.get("values", ()))
+    return Column(**data)
+
+
+def parse_definitions(doc: dict) -> Definitions:
+    departments = {
+        code: Department(code, d["name"], tuple(d.get("aliases", ())))
+        for code, d in doc["departments"].items()
+    }
+    unit_col = _column(doc["unit_column"], "unit_column")
+    returns: dict[str, ReturnDef] = {}
+    tables = set()
+    for i, raw in enumerate(doc["returns"]):
+        where = f"returns[{i}] {raw.get('code', '?')}"
+        code = raw["code"]
+        if code in returns or raw["table"] in tables:
+            raise DefinitionError(f"{where}: duplicate return code or table")
+        if raw["owner"] not in departments:
+            raise DefinitionError(f"{where}: owner {raw['owner']!r} is not a department")
+        cols = (unit_col, *(_column(c, f"{where}.{c.get('field', '?')}") for c in raw["columns"]))
+        names = [c.field for c in cols]
+        if len(set(names)) != len(names):
+            raise DefinitionError(f"{where}: duplicate field names")
+        for col in cols:
+            for ref in (col.max_field, col.min_field, col.requires, col.required_if):
+                if ref and ref not in names:
+                    raise DefinitionError(f"{where}.{col.field}: refers to unknown field {ref!r}")
+        for u in raw.get("unique", ()):
+            if u not in names:
+                raise DefinitionError(f"{where}: unique names unknown field {u!r}")
+        returns[code] = ReturnDef(code, raw["table"], raw["title"], raw["owner"], cols,
+                                  tuple(raw.get("unique", ())))
+        tables.add(raw["table"])
+    return Definitions(str(doc["template_version"]), departments, returns)
+
+
+@cache
+def load_returns(path: Path = DEFINITIONS_FILE) -> Definitions:
+    with open(path, "rb") as fh:
+        return parse_definitions(tomllib.load(fh))

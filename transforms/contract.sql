@@ -1,0 +1,243 @@
+-- The public tables of SPEC §7. Names, columns and comments are a contract with analysts:
+-- docs and tests read the comments back from the database.
+create table if not exists units (
+    unit_code varchar primary key,
+    unit_name varchar not null,
+    unit_group varchar not null,
+    group_label varchar not null,
+    valid_from integer,
+    valid_to integer
+);
+comment on table units is '考评单位 registry: every county, county-level city and district that can be scored, with its ranking group.';
+comment on column units.unit_code is 'National division code (e.g. 410581).';
+comment on column units.unit_name is 'Canonical Simplified Chinese name (e.g. 林州市).';
+comment on column units.unit_group is 'Ranking group code: county (县(市)组) or district (区组).';
+comment on column units.group_label is 'Ranking group as printed in the bulletin.';
+comment on column units.valid_from is 'First year the unit is scored (null: always).';
+comment on column units.valid_to is 'Last year the unit is scored (null: still scored).';
+
+create table if not exists rubric_indicators (
+    rubric_version varchar not null,
+    indicator_code varchar not null,
+    category_code varchar not null,
+    category_name varchar not null,
+    name varchar not null,
+    max_points decimal(6, 2) not null,
+    methods varchar not null,
+    sources varchar not null,
+    primary key (rubric_version, indicator_code)
+);
+comment on table rubric_indicators is 'The 20 indicators of each rubric version used by a run, with their maximum points.';
+comment on column rubric_indicators.rubric_version is 'Rubric version (e.g. 2020.1), as recorded in pipeline_runs.';
+comment on column rubric_indicators.indicator_code is 'Indicator code A1 … D3.';
+comment on column rubric_indicators.category_code is 'Category A, B, C or D.';
+comment on column rubric_indicators.category_name is 'Category name, e.g. 比谋划看储备.';
+comment on column rubric_indicators.name is 'Indicator name as in the city plan.';
+comment on column rubric_indicators.max_points is 'Maximum points of the indicator.';
+comment on column rubric_indicators.methods is 'Scoring method of each part (assessor, relative, progress, threshold, graded), in part order.';
+comment on column rubric_indicators.sources is 'Return code(s) the indicator is computed from.';
+
+create table if not exists indicator_scores (
+    quarter varchar not null,
+    unit_code varchar not null,
+    unit_group varchar not null,
+    indicator_code varchar not null,
+    category_code varchar not null,
+    rubric_version varchar not null,
+    metric_1 double,
+    basis_1 double,
+    points_1 double,
+    metric_2 double,
+    basis_2 double,
+    points_2 double,
+    deduction decimal(6, 2) not null,
+    points decimal(6, 2) not null,
+    max_points decimal(6, 2) not null,
+    flags varchar,
+    primary key (quarter, unit_code, indicator_code)
+);
+comment on table indicator_scores is 'Points of every unit on every indicator in every quarter, with the metric values they came from.';
+comment on column indicator_scores.quarter is 'Quarter, written YYYYQn.';
+comment on column indicator_scores.unit_code is 'Unit (units.unit_code).';
+comment on column indicator_scores.unit_group is 'Ranking group of the unit that year.';
+comment on column indicator_scores.indicator_code is 'Indicator (rubric_indicators.indicator_code).';
+comment on column indicator_scores.category_code is 'Category of the indicator.';
+comment on column indicator_scores.rubric_version is 'Rubric version used.';
+comment on column indicator_scores.metric_1 is 'Metric of part 1: a count, a sum in 万元, a share or a rate (numerator ÷ denominator).';
+comment on column indicator_scores.basis_1 is 'What part 1 was measured against: the group maximum (relative), the target (progress), the minimum count (threshold); null otherwise.';
+comment on column indicator_scores.points_1 is 'Unrounded points of part 1.';
+comment on column indicator_scores.metric_2 is 'Metric of part 2, if the indicator has two parts.';
+comment on column indicator_scores.basis_2 is 'Basis of part 2 (see basis_1).';
+comment on column indicator_scores.points_2 is 'Unrounded points of part 2.';
+comment on column indicator_scores.deduction is 'Points deducted before rounding (C2: 0.5 per suspected fake start).';
+comment on column indicator_scores.points is 'Points earned, rounded to 2 decimals half up.';
+comment on column indicator_scores.max_points is 'Maximum points of the indicator.';
+comment on column indicator_scores.flags is 'Comma-separated scoring flags: no_base, missing_assessment, missing_return.';
+
+create table if not exists quarter_results (
+    quarter varchar not null,
+    unit_code varchar not null,
+    unit_name varchar not null,
+    unit_group varchar not null,
+    score_a decimal(7, 2) not null,
+    score_b decimal(7, 2) not null,
+    score_c decimal(7, 2) not null,
+    score_d decimal(7, 2) not null,
+    total decimal(7, 2) not null,
+    group_rank integer not null,
+    reward_yuan bigint not null,
+    tie boolean not null,
+    status varchar not null,
+    rubric_version varchar not null,
+    primary key (quarter, unit_code)
+);
+comment on table quarter_results is 'Quarterly result of every unit: category scores, total, rank within its group and reward.';
+comment on column quarter_results.quarter is 'Quarter, written YYYYQn.';
+comment on column quarter_results.unit_code is 'Unit (units.unit_code).';
+comment on column quarter_results.unit_name is 'Unit name.';
+comment on column quarter_results.unit_group is 'Ranking group: county or district.';
+comment on column quarter_results.score_a is 'Category A 比谋划看储备 (max 30): sum of the rounded A indicator points.';
+comment on column quarter_results.score_b is 'Category B 比招引看投资 (max 15).';
+comment on column quarter_results.score_c is 'Category C 比开工看进度 (max 40).';
+comment on column quarter_results.score_d is 'Category D 比服务看实效 (max 15).';
+comment on column quarter_results.total is 'Total out of 100: score_a + score_b + score_c + score_d.';
+comment on column quarter_results.group_rank is 'Rank within the group by total; tied units share the better rank.';
+comment on column quarter_results.reward_yuan is 'Reward (+) or deduction (−) in yuan: first of the group +200000, last −200000 by default.';
+comment on column quarter_results.tie is 'True when a tie for first or last remained after the C, A, B, D tie-break: the office decides.';
+comment on column quarter_results.status is 'final, or provisional when a return was missing and the run was told to continue.';
+comment on column quarter_results.rubric_version is 'Rubric version used.';
+
+create table if not exists annual_results (
+    year integer not null,
+    unit_code varchar not null,
+    unit_name varchar not null,
+    unit_group varchar not null,
+    score_a decimal(7, 2) not null,
+    score_b decimal(7, 2) not null,
+    score_c decimal(7, 2) not null,
+    score_d decimal(7, 2) not null,
+    total decimal(7, 2) not null,
+    group_rank integer not null,
+    reward_yuan bigint not null,
+    tie boolean not null,
+    quarters_used varchar not null,
+    status varchar not null,
+    primary key (year, unit_code)
+);
+comment on table annual_results is 'Annual composite: weighted means of the quarterly scores, ranked within each group.';
+comment on column annual_results.year is 'Year.';
+comment on column annual_results.unit_code is 'Unit (units.unit_code).';
+comment on column annual_results.unit_name is 'Unit name.';
+comment on column annual_results.unit_group is 'Ranking group.';
+comment on column annual_results.score_a is 'Weighted mean of the quarterly score_a, rounded to 2 decimals half up.';
+comment on column annual_results.score_b is 'Weighted mean of the quarterly score_b, rounded.';
+comment on column annual_results.score_c is 'Weighted mean of the quarterly score_c, rounded.';
+comment on column annual_results.score_d is 'Weighted mean of the quarterly score_d, rounded.';
+comment on column annual_results.total is 'Weighted mean of the quarterly totals, rounded to 2 decimals half up; this is what is ranked.';
+comment on column annual_results.group_rank is 'Rank within the group by total; tied units share the better rank.';
+comment on column annual_results.reward_yuan is 'Annual reward (+500000 first) or deduction (−500000 last), in yuan.';
+comment on column annual_results.tie is 'True when a tie for first or last remained after the tie-break.';
+comment on column annual_results.quarters_used is 'The quarters that went into the mean, e.g. 2020Q1,2020Q2,2020Q3,2020Q4.';
+comment on column annual_results.status is 'final, provisional (a quarter missing or provisional), or stale (a quarter was re-run after this was computed).';
+
+create table if not exists rejected_rows (
+    quarter varchar not null,
+    department varchar,
+    return_code varchar,
+    source_file varchar not null,
+    sha256 varchar,
+    sheet varchar,
+    row_number integer,
+    column_name varchar,
+    value varchar,
+    message varchar not null
+);
+comment on table rejected_rows is 'Every rejected row and every file rejected whole, with a message a clerk can act on.';
+comment on column rejected_rows.quarter is 'Quarter the file was sent for.';
+comment on column rejected_rows.department is 'Department folder code (fgw, czj, tjj, swj, zwfw, zdxmb).';
+comment on column rejected_rows.return_code is 'Return the file was taken to be (R01 … R11), null if unrecognised.';
+comment on column rejected_rows.source_file is 'File path relative to the raw folder.';
+comment on column rejected_rows.sha256 is 'SHA-256 of the file content.';
+comment on column rejected_rows.sheet is 'Sheet name.';
+comment on column rejected_rows.row_number is 'Excel row number (1-based); null when the whole file was rejected.';
+comment on column rejected_rows.column_name is 'Column header as the return defines it; null for a whole-row or whole-file problem.';
+comment on column rejected_rows.value is 'The cell value as written.';
+comment on column rejected_rows.message is 'What is wrong, in Chinese, naming file, sheet, row and column.';
+
+create table if not exists data_flags (
+    quarter varchar not null,
+    unit_code varchar,
+    return_code varchar,
+    flag varchar not null,
+    detail varchar,
+    source_file varchar,
+    sheet varchar,
+    row_number integer
+);
+comment on table data_flags is '数据核查 flags: checks that do not reject a row but need a look (suspect_start, cumulative_decrease, total_mismatch, over_plan, duplicate_project), scoring flags (missing_return, tie).';
+comment on column data_flags.quarter is 'Quarter.';
+comment on column data_flags.unit_code is 'Unit concerned, if any.';
+comment on column data_flags.return_code is 'Return concerned, if any.';
+comment on column data_flags.flag is 'Flag code.';
+comment on column data_flags.detail is 'What was found, in Chinese.';
+comment on column data_flags.source_file is 'File of the row concerned, if any.';
+comment on column data_flags.sheet is 'Sheet of the row concerned, if any.';
+comment on column data_flags.row_number is 'Excel row number of the row concerned, if any.';
+
+create table if not exists source_files (
+    quarter varchar not null,
+    path varchar not null,
+    sha256 varchar not null,
+    department varchar,
+    return_code varchar,
+    sheet varchar,
+    status varchar not null,
+    recognised_by varchar,
+    rows_read integer not null,
+    rows_loaded integer not null,
+    rows_rejected integer not null,
+    rows_skipped integer not null,
+    skipped_blank integer not null,
+    skipped_total integer not null,
+    skipped_notes integer not null,
+    skipped_example integer not null
+);
+comment on table source_files is 'Every file a quarter run read, with its row accounting: rows_read = rows_loaded + rows_rejected + rows_skipped.';
+comment on column source_files.quarter is 'Quarter.';
+comment on column source_files.path is 'File path relative to the raw folder.';
+comment on column source_files.sha256 is 'SHA-256 of the file content.';
+comment on column source_files.department is 'Department folder code.';
+comment on column source_files.return_code is 'Return the file was taken to be.';
+comment on column source_files.sheet is 'Sheet the data was read from.';
+comment on column source_files.status is 'loaded, or rejected (the whole file).';
+comment on column source_files.recognised_by is 'How the return was recognised: template code, or the headers matched.';
+comment on column source_files.rows_read is 'Rows below the header.';
+comment on column source_files.rows_loaded is 'Rows loaded into staging.';
+comment on column source_files.rows_rejected is 'Rows rejected (see rejected_rows).';
+comment on column source_files.rows_skipped is 'Rows skipped: blank + total + notes + example.';
+comment on column source_files.skipped_blank is 'Blank rows skipped.';
+comment on column source_files.skipped_total is '合计/小计 rows skipped (checked against the detail rows).';
+comment on column source_files.skipped_notes is 'Notes and signatures below the table.';
+comment on column source_files.skipped_example is 'Template example rows (marked 示例).';
+
+create table if not exists pipeline_runs (
+    run_id varchar primary key,
+    kind varchar not null,
+    quarter varchar,
+    year integer not null,
+    status varchar not null,
+    started_at timestamp not null,
+    finished_at timestamp,
+    rubric_version varchar,
+    message varchar
+);
+comment on table pipeline_runs is 'History of every quarter and annual run.';
+comment on column pipeline_runs.run_id is 'Run identifier.';
+comment on column pipeline_runs.kind is 'quarter or annual.';
+comment on column pipeline_runs.quarter is 'Quarter evaluated (null for an annual run).';
+comment on column pipeline_runs.year is 'Year.';
+comment on column pipeline_runs.status is 'done, provisional, or failed.';
+comment on column pipeline_runs.started_at is 'Start time (UTC).';
+comment on column pipeline_runs.finished_at is 'End time (UTC).';
+comment on column pipeline_runs.rubric_version is 'Rubric version used.';
+comment on column pipeline_runs.message is 'Why it failed, or a short summary.';
