@@ -1,0 +1,130 @@
+"""Evaluate one quarter: discover → read → check the sender → validate → stage → score → publish → report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from schemas import load_returns
+from sbsk import pipeline
+from sbsk.bulletin import write_quarter_bulletin
+from sbsk.discover import SourceFile, discover
+from sbsk.ingest import FileResult, check_owner, read_file, validate_file
+from sbsk.quarters import Quarter
+from sbsk.reader import Table
+from sbsk.registry import Registry, load_registry
+from sbsk.rubric import Rubric, load_rubric
+from sbsk.validate import Context
+from sbsk.validation_report import write_validation_report
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# ---- extract ----
+@task(cache_policy=NO_CACHE, task_run_name="discover-{quarter}")
+def discover_files(raw_dir: Path, quarter: str) -> list[SourceFile]:
+    return discover(raw_dir, quarter, load_returns())
+
+
+@task(cache_policy=NO_CACHE, task_run_name="read-{source.rel}")
+def read_return(source: SourceFile) -> tuple[FileResult, Table | None]:
+    return read_file(source, load_returns())
+
+
+@task(cache_policy=NO_CACHE, task_run_name="owner-{result.source.rel}")
+def enforce_ownership(result: FileResult) -> FileResult:
+    return check_owner(result, load_returns())
+
+
+@task(cache_policy=NO_CACHE, task_run_name="validate-{result.source.rel}")
+def validate_return(result: FileResult, table: Table | None, ctx: Context, tolerance: float) -> FileResult:
+    return validate_file(result, table, load_returns(), ctx, tolerance)
+
+
+# ---- transform and load ----
+@task(cache_policy=NO_CACHE)
+def combine_files(results: list[FileResult]) -> list[FileResult]:
+    return pipeline.reject_unit_overlaps(results, load_returns())
+
+
+@task(cache_policy=NO_CACHE, task_run_name="publish-{quarter}")
+def publish(quarter: Quarter, results: list[FileResult], missing: list[str], rubric: Rubric, registry: Registry,
+            out_dir: Path, run_id: str, started) -> str:
+    return pipeline.publish_quarter(quarter, results, missing, load_returns(), rubric, registry, out_dir, run_id,
+                                    started)
+
+
+# ---- report ----
+@task(cache_policy=NO_CACHE, task_run_name="report-{quarter}")
+def write_reports(quarter: str, out_dir: Path, results: list[FileResult], published: bool) -> list[Path]:
+    folder = out_dir / quarter
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    con = pipeline.open_published(out_dir) if published else pipeline.scratch_report_db(quarter, results)
+    try:
+        written.append(write_validation_report(con, quarter, folder / f"validation-{quarter}.xlsx"))
+        if published:
+            written.append(write_quarter_bulletin(con, quarter, folder / f"bulletin-{quarter}.xlsx"))
+    finally:
+        con.close()
+    return written
+
+
+@flow(name="score-quarter", flow_run_name="score-{quarter}", validate_parameters=True)
+def score_quarter(quarter: str, raw_dir: str = "data/raw", out_dir: str = "data/out",
+                  continue_on_missing: bool = False) -> dict:
+    """Returns {'quarter', 'status', 'exit_code', 'missing', 'message', 'outputs'}."""
+    q = Quarter.parse(quarter)
+    raw, out = Path(raw_dir), Path(out_dir)
+    run_id, started = pipeline.new_run_id(), pipeline.now()
+    rubric, registry = load_rubric(), load_registry()
+    ctx = pipeline.context_for(q.year, rubric, registry)
+    tolerance = float(rubric.parameters["total_mismatch_tolerance"])
+
+    sources = discover_files(raw, str(q))
+    say(f"[{q}] 发现 {len(sources)} 个文件（{raw / str(q)}）")
+    results = []
+    for source in sources:
+        result, table = read_return(source)
+        result = enforce_ownership(result)
+        result = validate_return(result, table, ctx, tolerance)
+        say(f"[{q}] {source.rel}: {_verdict(result)}")
+        results.append(result)
+    results = combine_files(results)
+    missing = pipeline.missing_returns(results, load_returns())
+    whole_rejects = [r for r in results if r.status == "rejected"]
+
+    if missing and not continue_on_missing:
+        message = f"缺少报表：{'、'.join(missing)}（可用 --continue-on-missing 按暂定结果计分）"
+        say(f"[{q}] 失败：{message}")
+        pipeline.record_failure(out, load_returns(), "quarter", str(q), q.year, run_id, started, message,
+                                rubric.version)
+        outputs = write_reports(str(q), out, results, published=False)
+        return _outcome(q, "failed", 1, missing, message, outputs)
+
+    status = publish(q, results, missing, rubric, registry, out, run_id, started)
+    outputs = write_reports(str(q), out, results, published=True)
+    exit_code = 1 if (missing or whole_rejects) else 0
+    message = "；".join(filter(None, [
+        f"缺报 {'、'.join(missing)}，结果为暂定" if missing else "",
+        f"{len(whole_rejects)} 个文件被整表退回" if whole_rejects else "",
+    ]))
+    say(f"[{q}] 完成（{status}）{message}")
+    return _outcome(q, status, exit_code, missing, message, outputs)
+
+
+def _verdict(result: FileResult) -> str:
+    if result.status == "rejected":
+        return f"整表退回：{result.file_message}"
+    return (f"{result.return_code} 读取{result.rows_read}行，入库{result.rows_loaded}，"
+            f"退回{result.rows_rejected}，跳过{result.rows_skipped}")
+
+
+def _outcome(q: Quarter, status: str, exit_code: int, missing: list[str], message: str, outputs) -> dict:
+    return {"quarter": str(q), "status": status, "exit_code": exit_code, "missing": missing, "message": message,
+            "outputs": [str(p) for p in outputs]}

@@ -1,0 +1,162 @@
+"""The `sbsk` command (SPEC §8). Exit status: 0 ok, 1 rejected or failed, 2 usage error."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+from sbsk.quarters import Quarter
+
+
+def _quarter(text: str) -> Quarter:
+    try:
+        return Quarter.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _year(text: str) -> int:
+    if not re.fullmatch(r"\d{4}", text):
+        raise argparse.ArgumentTypeError(f"not a year: {text!r}")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sbsk", description="四比四看 quarterly evaluation pipeline")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def dirs(p, raw=True, out=True):
+        if raw:
+            p.add_argument("--raw-dir", type=Path, default=Path("data/raw"), help="returns folder (default data/raw)")
+        if out:
+            p.add_argument("--out-dir", type=Path, default=Path("data/out"), help="outputs folder (default data/out)")
+
+    p = sub.add_parser("demo", help="write a sample year of returns and evaluate it end to end")
+    dirs(p)
+    p.add_argument("--year", type=_year, default=2020)
+
+    p = sub.add_parser("run", help="evaluate quarters; re-running a quarter replaces exactly that quarter")
+    p.add_argument("quarters", nargs="+", type=_quarter, metavar="QUARTER")
+    dirs(p)
+    p.add_argument("--continue-on-missing", action="store_true",
+                   help="score a quarter with missing returns as provisional (still exits 1)")
+
+    p = sub.add_parser("annual", help="the annual composite from the stored quarters")
+    p.add_argument("year", type=_year)
+    dirs(p)
+
+    p = sub.add_parser("check", help="validate files or folders without loading anything")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    p.add_argument("--year", type=_year, help="the year whose units apply (default: from the path, else this year)")
+
+    p = sub.add_parser("templates", help="blank returns for every department")
+    p.add_argument("quarter", type=_quarter)
+    dirs(p, raw=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from sbsk.registry import RegistryError
+    from sbsk.rubric import RubricError
+
+    try:
+        return COMMANDS[args.command](args)
+    except (RubricError, RegistryError) as exc:
+        print(f"sbsk: 配置错误（reference data）：{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_run(args) -> int:
+    from sbsk.runtime import configure_prefect
+
+    configure_prefect()
+    from flows.quarter import score_quarter
+    from sbsk.warehouse import Busy
+
+    worst = 0
+    for q in args.quarters:
+        try:
+            outcome = score_quarter(str(q), str(args.raw_dir), str(args.out_dir), args.continue_on_missing)
+        except Busy as exc:
+            print(f"sbsk: {exc}", file=sys.stderr)
+            return 1
+        for path in outcome["outputs"]:
+            print(path)
+        worst = max(worst, outcome["exit_code"])
+    return worst
+
+
+def cmd_annual(args) -> int:
+    from sbsk.runtime import configure_prefect
+
+    configure_prefect()
+    from flows.annual import annual_composite
+
+    outcome = annual_composite(args.year, str(args.out_dir))
+    for path in outcome["outputs"]:
+        print(path)
+    return outcome["exit_code"]
+
+
+def cmd_demo(args) -> int:
+    from sbsk.demo import generate_year
+    from sbsk.runtime import configure_prefect
+
+    configure_prefect()
+    from flows.annual import annual_composite
+    from flows.quarter import score_quarter
+
+    paths = generate_year(args.raw_dir, args.year)
+    print(f"示例数据：{len(paths)} 个报表文件写入 {args.raw_dir}/", file=sys.stderr)
+    outputs = []
+    for q in range(1, 5):
+        outcome = score_quarter(f"{args.year}Q{q}", str(args.raw_dir), str(args.out_dir), False)
+        if outcome["status"] == "failed":
+            print(f"sbsk demo: {outcome['quarter']} failed: {outcome['message']}", file=sys.stderr)
+            return 1
+        outputs += outcome["outputs"]
+    outcome = annual_composite(args.year, str(args.out_dir))
+    outputs += outcome["outputs"]
+    print("\n输出：")
+    print(f"  数据库      {args.out_dir / 'sbsk.duckdb'}")
+    for path in outputs:
+        print(f"  {path}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from sbsk.check import check_paths
+
+    verdicts = check_paths(args.paths, args.year)
+    if args.json:
+        print(json.dumps(verdicts, ensure_ascii=False, indent=2))
+    else:
+        for v in verdicts:
+            head = f"{v['path']}: {v['return_code'] or '未识别'} 读取{v['rows_read']} 入库{v['rows_loaded']} " \
+                   f"退回{v['rows_rejected']} 跳过{v['rows_skipped']}"
+            print(head)
+            for err in v["errors"]:
+                print(f"  - {err['message']}")
+    return 1 if any(v["status"] == "rejected" or v["rows_rejected"] for v in verdicts) else 0
+
+
+def cmd_templates(args) -> int:
+    from sbsk.templates import write_templates
+
+    for path in write_templates(str(args.quarter), args.out_dir):
+        print(path)
+    return 0
+
+
+COMMANDS = {"demo": cmd_demo, "run": cmd_run, "annual": cmd_annual, "check": cmd_check, "templates": cmd_templates}
+
+if __name__ == "__main__":
+    sys.exit(main())

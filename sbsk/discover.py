@@ -1,0 +1,58 @@
+"""Find a quarter's files under raw/<quarter>/<department>/ and say who sent each."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from schemas.definitions import Definitions
+from sbsk.text import squash
+
+EXTENSIONS = {".xlsx", ".xlsm", ".xls"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path              # absolute
+    rel: str                # relative to the raw folder, as reported
+    department: str | None  # folder code, None when the folder is not a department
+    folder: str
+    sha256: str
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def department_of(folder: str, defs: Definitions) -> str | None:
+    key = squash(folder).lower()
+    for dept in defs.departments.values():
+        if key in {dept.code, squash(dept.name), *(squash(a) for a in dept.aliases)}:
+            return dept.code
+    return None
+
+
+def discover(raw_dir: Path, quarter: str, defs: Definitions) -> list[SourceFile]:
+    """Every spreadsheet of the quarter, in a stable order. Office lock files (~$…) are ignored."""
+    root = raw_dir / quarter
+    if not root.is_dir():
+        return []
+    found = []
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.suffix.lower() not in EXTENSIONS or path.name.startswith(("~$", ".")):
+            continue
+        parts = path.relative_to(root).parts
+        folder = parts[0] if len(parts) > 1 else ""
+        found.append(SourceFile(
+            path=path,
+            rel=path.relative_to(raw_dir).as_posix(),
+            department=department_of(folder, defs) if folder else None,
+            folder=folder,
+            sha256=sha256_of(path),
+        ))
+    return found

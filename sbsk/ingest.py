@@ -1,0 +1,140 @@
+"""One file in, one verdict out: read, check the sender, validate. Pure functions of their inputs,
+so the flow can run them as independent tasks (and check can run them without loading)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from schemas.definitions import Definitions
+from sbsk.discover import SourceFile
+from sbsk.reader import FileRejected, Table, read_table
+from sbsk.text import squash
+from sbsk.validate import Context, validate_table
+
+TOTAL_TOLERANCE_DEFAULT = 0.005
+
+
+@dataclass
+class FileResult:
+    source: SourceFile
+    return_code: str | None
+    sheet: str | None
+    recognised_by: str | None
+    status: str                          # loaded | rejected
+    rows_read: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    loaded: pd.DataFrame | None = None   # typed rows with `_row`
+    rejections: list[dict] = field(default_factory=list)
+    flags: list[dict] = field(default_factory=list)
+    file_message: str | None = None      # why the whole file was rejected
+
+    @property
+    def rows_loaded(self) -> int:
+        return 0 if self.loaded is None else len(self.loaded)
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.rows_read - self.rows_loaded - self.rows_skipped
+
+    @property
+    def rows_skipped(self) -> int:
+        return sum(self.skipped.values())
+
+    def source_row(self, quarter: str) -> dict:
+        return {
+            "quarter": quarter, "path": self.source.rel, "sha256": self.source.sha256,
+            "department": self.source.department, "return_code": self.return_code, "sheet": self.sheet,
+            "status": self.status, "recognised_by": self.recognised_by, "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
+            "rows_skipped": self.rows_skipped, "skipped_blank": self.skipped["blank"],
+            "skipped_total": self.skipped["total"], "skipped_notes": self.skipped["notes"],
+            "skipped_example": self.skipped["example"],
+        }
+
+
+def reject_whole(result: FileResult, message: str) -> FileResult:
+    """Turn a result into a whole-file rejection: nothing of it is loaded, every data row counts as rejected."""
+    result.status = "rejected"
+    result.loaded = None
+    result.file_message = f"{result.source.rel}：{message}"
+    result.rejections = [{"row_number": None, "column_name": None, "value": None, "message": result.file_message}]
+    return result
+
+
+def read_file(source: SourceFile, defs: Definitions) -> tuple[FileResult, Table | None]:
+    result = FileResult(source, None, None, None, "loaded")
+    try:
+        table = read_table(source.path, defs)
+    except FileRejected as exc:
+        result.return_code, result.sheet = exc.return_code, exc.sheet
+        return reject_whole(result, exc.message), None
+    result.return_code, result.sheet, result.recognised_by = table.return_code, table.sheet, table.recognised_by
+    result.rows_read, result.skipped = table.rows_read, table.skipped
+    return result, table
+
+
+def check_owner(result: FileResult, defs: Definitions) -> FileResult:
+    """A department may only send the returns it owns (it cannot score another's field)."""
+    if result.status == "rejected":
+        return result
+    ret = defs.returns[result.return_code]
+    owner = defs.departments[ret.owner]
+    if result.source.department is None:
+        return reject_whole(result, f"文件不在部门目录下（{result.source.folder or '季度根目录'}），"
+                                    f"{ret.code}「{ret.title}」应由{owner.name}报送，请放入 {ret.owner}/ 目录")
+    if result.source.department != ret.owner:
+        sender = defs.departments[result.source.department].name
+        return reject_whole(result, f"{ret.code}「{ret.title}」由{owner.name}负责报送，{sender}无权报送此表")
+    return result
+
+
+def validate_file(result: FileResult, table: Table | None, defs: Definitions, ctx: Context,
+                  tolerance: float = TOTAL_TOLERANCE_DEFAULT) -> FileResult:
+    if result.status == "rejected" or table is None:
+        return result
+    ret = defs.returns[result.return_code]
+    verdict = validate_table(table, ret, ctx, result.source.rel)
+    result.loaded = verdict.loaded
+    result.rejections = verdict.rejections
+    result.flags = check_totals(table, ret, result.source.rel, tolerance)
+    return result
+
+
+def ingest(source: SourceFile, defs: Definitions, ctx: Context, tolerance: float = TOTAL_TOLERANCE_DEFAULT) -> FileResult:
+    result, table = read_file(source, defs)
+    result = check_owner(result, defs)
+    return validate_file(result, table, defs, ctx, tolerance)
+
+
+def check_totals(table: Table, ret, rel: str, tolerance: float) -> list[dict]:
+    """合计 rows are skipped, but each amount in them must match the detail rows within tolerance."""
+    from sbsk.parse import parse_number
+
+    flags = []
+    grand = table.totals[table.totals.apply(_is_grand_total, axis=1)] if len(table.totals) else table.totals
+    for _, row in grand.iterrows():
+        for col in ret.columns:
+            if col.type != "amount" or col.field not in table.columns:
+                continue
+            stated, _ = parse_number(pd.Series([row[col.field]], dtype="string"))
+            if pd.isna(stated.iloc[0]):
+                continue
+            factor = table.factors.get(col.field, 1.0)
+            total = float(stated.iloc[0]) * factor
+            details, _ = parse_number(table.data[col.field])
+            detail_sum = float(details.fillna(0).sum()) * factor
+            if abs(total - detail_sum) > tolerance * max(abs(detail_sum), 1e-9):
+                flags.append({
+                    "unit_code": None, "return_code": ret.code, "flag": "total_mismatch",
+                    "detail": f"合计行「{col.header}」为{total:g}万元，明细合计为{detail_sum:g}万元，相差超过{tolerance:.1%}",
+                    "source_file": rel, "sheet": table.sheet, "row_number": int(row["_row"]),
+                })
+    return flags
+
+
+def _is_grand_total(row: pd.Series) -> bool:
+    cells = [squash(str(v)) for v in row.drop("_row").tolist() if isinstance(v, str)]
+    return any(c.startswith(("合计", "总计", "全市合计", "总合计")) for c in cells[:3])

@@ -1,0 +1,151 @@
+"""Turn the text cells of a return into typed columns, as a person would read them.
+
+Numbers may be written as text ("1,234.5", "81%", full-width digits); "—" means nothing; dates
+come as real dates, Excel serials, "2020.7.3", "2020/7/3" or "2020年7月3日"; booleans as 是/否;
+units by any registered name or alias, in Simplified or Traditional characters. Anything that
+cannot be read becomes a CellError with a Chinese message; the value itself is left empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from schemas.definitions import Column, ReturnDef
+from sbsk.text import squash
+
+EMPTY = {"", "—", "–", "-", "--", "——", "/", "\\", "无", "nan", "None"}
+_TRUE = {"是", "Y", "YES", "TRUE", "√", "1"}
+_FALSE = {"否", "N", "NO", "FALSE", "×", "0"}
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_DATE_PATTERNS = (
+    r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T][\d:.]*)?$",
+    r"^(?P<y>\d{4})[./](?P<m>\d{1,2})[./](?P<d>\d{1,2})\.?$",
+    r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?$",
+    r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$",
+)
+
+
+@dataclass(frozen=True)
+class CellError:
+    index: int        # row position in the table's data frame
+    field: str | None
+    value: str | None
+    message: str
+
+
+def _clean(raw: pd.Series) -> pd.Series:
+    text = raw.astype("string").str.normalize("NFKC").str.strip()
+    return text.mask(text.isin(EMPTY))
+
+
+def parse_number(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(values, unreadable mask): commas and spaces dropped, a trailing % divides by 100."""
+    text = _clean(raw).str.replace(r"[,\s]", "", regex=True)
+    percent = text.str.endswith("%").fillna(False)
+    digits = text.str.rstrip("%")
+    values = pd.to_numeric(digits, errors="coerce").astype("Float64")
+    values = values.where(~percent, values / 100)
+    bad = text.notna() & values.isna()
+    return values, bad
+
+
+def parse_date(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    text = _clean(raw).str.replace(r"\s+", "", regex=True)
+    parts = None
+    for pattern in _DATE_PATTERNS:
+        found = text.str.extract(pattern)
+        parts = found if parts is None else parts.fillna(found)
+    stamp = pd.to_datetime(
+        {"year": pd.to_numeric(parts["y"]), "month": pd.to_numeric(parts["m"]), "day": pd.to_numeric(parts["d"])},
+        errors="coerce",
+    )
+    serial = pd.to_numeric(text.where(text.str.fullmatch(r"\d{4,5}(\.\d+)?").fillna(False)), errors="coerce")
+    from_serial = _EXCEL_EPOCH + pd.to_timedelta(serial.fillna(0).astype("int64"), unit="D")
+    stamp = stamp.fillna(from_serial.where(serial.notna()))
+    stamp = stamp.astype("datetime64[us]")
+    bad = text.notna() & stamp.isna()
+    return stamp, bad
+
+
+def parse_bool(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    text = _clean(raw).str.upper()
+    values = pd.Series(pd.NA, index=raw.index, dtype="boolean")
+    values[text.isin(_TRUE).fillna(False)] = True
+    values[text.isin(_FALSE).fillna(False)] = False
+    bad = text.notna() & values.isna()
+    return values, bad
+
+
+def parse_enum(raw: pd.Series, col: Column) -> pd.Series:
+    """Map to the canonical spelling when it matches; leave other text for the schema to reject."""
+    text = _clean(raw)
+    canon = {squash(v): v for v in col.values}
+    keys = text.map(lambda v: squash(v) if isinstance(v, str) else v, na_action="ignore")
+    return keys.map(canon, na_action="ignore").fillna(text).astype("string")
+
+
+def _lookup(raw: pd.Series, table: dict[str, str], strip=None) -> tuple[pd.Series, pd.Series]:
+    text = _clean(raw)
+    uniques = {v: table.get(squash(v)) or (table.get(strip(squash(v))) if strip else None)
+               for v in text.dropna().unique()}
+    values = text.map(uniques, na_action="ignore").astype("string")
+    bad = text.notna() & values.isna()
+    return values, bad
+
+
+def parse_table(data: pd.DataFrame, ret: ReturnDef, factors: dict[str, float], units: dict[str, str],
+                indicators: dict[str, str]) -> tuple[pd.DataFrame, list[CellError]]:
+    """Typed frame (one column per field, plus `_row`) and the cells that could not be read.
+
+    `units` and `indicators` map comparison keys (sbsk.text.squash) to codes.
+    """
+    typed = pd.DataFrame(index=data.index)
+    errors: list[CellError] = []
+
+    def report(bad: pd.Series, col: Column, message: str) -> None:
+        for i in bad[bad].index:
+            value = data.at[i, col.field]
+            errors.append(CellError(int(i), col.field, value, message.format(value=value)))
+
+    from sbsk.registry import _SUFFIX  # the registry owns how official suffixes are written
+
+    for col in ret.columns:
+        raw = data[col.field]
+        if col.type == "unit":
+            values, bad = _lookup(raw, units, strip=lambda k: _SUFFIX.sub("", k))
+            report(bad, col, "「{value}」不是本年度考评的县(市、区)，请填写规范名称（如 林州市、汤阴县、龙安区）")
+        elif col.type == "indicator":
+            values, bad = _lookup(raw, indicators)
+            report(bad, col, "「{value}」不是考评指标，请填写指标代码（如 A1）或指标名称")
+        elif col.type in ("amount", "number", "integer"):
+            values, bad = parse_number(raw)
+            report(bad, col, "「{value}」不是数字")
+            if col.type == "amount":
+                values = values * factors.get(col.field, 1.0)
+                if col.min == 0:  # "—" in a money column that may be zero means nothing was paid
+                    dash = _clean(raw).isna() & raw.notna() & raw.astype("string").str.strip().ne("")
+                    values = values.mask(dash, 0.0)
+            if col.type == "integer":
+                frac = values.notna() & (values % 1 != 0)
+                report(frac, col, "「{value}」应为整数")
+                values = values.mask(frac).round().astype("Int64")
+        elif col.type == "date":
+            values, bad = parse_date(raw)
+            report(bad, col, "「{value}」不是有效日期，请写成 2020-07-03 这样的日期")
+        elif col.type == "bool":
+            values, bad = parse_bool(raw)
+            report(bad, col, "「{value}」应填“是”或“否”")
+        elif col.type == "enum":
+            values = parse_enum(raw, col)
+        else:
+            values = _clean(raw).astype("string")
+        typed[col.field] = values
+    typed["_row"] = data["_row"].astype("int64")
+    return typed, errors
+
+
+def today() -> date:
+    return date.today()

@@ -1,0 +1,211 @@
+"""The steps of a quarter and of a year, as plain functions. flows/ runs them as Prefect tasks;
+tests and `sbsk check` call them directly."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from schemas.definitions import Definitions
+from sbsk.discover import SourceFile
+from sbsk.ingest import FileResult, reject_whole
+from sbsk.quarters import Quarter
+from sbsk.registry import Registry
+from sbsk.rubric import Rubric
+from sbsk.scoring import prepare_quarter, prepare_year, publish_reference, score_quarter, score_year
+from sbsk.text import squash
+from sbsk.validate import Context
+from sbsk.warehouse import insert_frame, load_staging, read_only, replace_rows, sql_file, writing
+from sbsk.workdays import covered_years
+
+
+@dataclass
+class QuarterOutcome:
+    quarter: str
+    status: str                      # done | provisional | failed
+    exit_code: int
+    missing: list[str] = field(default_factory=list)
+    message: str = ""
+    outputs: list[Path] = field(default_factory=list)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def context_for(year: int, rubric: Rubric, registry: Registry, today: date | None = None) -> Context:
+    indicators = {}
+    for ind in rubric.indicators:
+        indicators[squash(ind.code).upper()] = ind.code
+        indicators[squash(ind.code).lower()] = ind.code
+        indicators[squash(ind.name)] = ind.code
+    return Context(
+        units=registry.resolver(year),
+        indicators=indicators,
+        rubric_max={ind.code: float(ind.max_points) for ind in rubric.indicators},
+        calendar=covered_years(),
+        today=today or date.today(),
+    )
+
+
+def reject_unit_overlaps(results: list[FileResult], defs: Definitions) -> list[FileResult]:
+    """Several files of one return combine when they cover different units; the same unit in two
+    files is an error naming both, and the later file is rejected whole."""
+    seen: dict[tuple[str, str], str] = {}
+    for res in results:
+        if res.status != "loaded" or res.loaded is None:
+            continue
+        units = set(res.loaded["unit"].dropna().unique())
+        clash = {u: seen[(res.return_code, u)] for u in units if (res.return_code, u) in seen}
+        if clash:
+            first = sorted(set(clash.values()))[0]
+            reject_whole(res, f"与 {first} 是同一报表（{res.return_code}），且包含相同的县(市、区)（"
+                              f"{'、'.join(sorted(clash))}），同一单位只能在一个文件中报送")
+            continue
+        for u in units:
+            seen[(res.return_code, u)] = res.source.rel
+    return results
+
+
+def missing_returns(results: list[FileResult], defs: Definitions) -> list[str]:
+    have = {r.return_code for r in results if r.status == "loaded"}
+    return sorted(set(defs.returns) - have)
+
+
+def _frames(results: list[FileResult], code: str) -> pd.DataFrame:
+    parts = []
+    for res in results:
+        if res.return_code == code and res.status == "loaded" and res.loaded is not None and len(res.loaded):
+            frame = res.loaded.copy()
+            frame["_source_file"] = res.source.rel
+            frame["_sha256"] = res.source.sha256
+            frame["_sheet"] = res.sheet
+            parts.append(frame)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def report_frames(quarter: str, results: list[FileResult]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """source_files, rejected_rows and the Python-side data flags (total_mismatch) of a run."""
+    sources = pd.DataFrame([r.source_row(quarter) for r in results])
+    rejected = pd.DataFrame([
+        {"quarter": quarter, "department": r.source.department, "return_code": r.return_code,
+         "source_file": r.source.rel, "sha256": r.source.sha256, "sheet": r.sheet, **rej}
+        for r in results for rej in r.rejections
+    ], columns=["quarter", "department", "return_code", "source_file", "sha256", "sheet", "row_number",
+                "column_name", "value", "message"])
+    flags = pd.DataFrame([{"quarter": quarter, **f} for r in results for f in r.flags],
+                         columns=["quarter", "unit_code", "return_code", "flag", "detail", "source_file", "sheet",
+                                  "row_number"])
+    for frame, col in ((rejected, "row_number"), (flags, "row_number")):
+        frame[col] = frame[col].astype("Int64")
+    return sources, rejected, flags
+
+
+def publish_quarter(quarter: Quarter, results: list[FileResult], missing: list[str], defs: Definitions,
+                    rubric: Rubric, registry: Registry, out_dir: Path, run_id: str, started: datetime) -> str:
+    """Load, score and publish one quarter in one transaction; returns its status."""
+    q = str(quarter)
+    status = "provisional" if missing else "done"
+    sources, rejected, py_flags = report_frames(q, results)
+    with writing(out_dir, defs) as con:
+        con.execute("begin")
+        for ret in defs.returns.values():
+            load_staging(con, ret, q, _frames(results, ret.code))
+        with build_schema(con):
+            prepare_quarter(con, quarter, rubric, registry, set(missing))
+            score_quarter(con, rubric)
+            publish_reference(con, rubric, registry)
+            replace_rows(con, "indicator_scores", "quarter", q)
+            replace_rows(con, "quarter_results", "quarter", q)
+            con.execute("delete from main.source_files where quarter = ?", [q])
+            insert_frame(con, "source_files", sources)
+            con.execute("delete from main.rejected_rows where quarter = ?", [q])
+            insert_frame(con, "rejected_rows", rejected)
+            con.execute("delete from main.data_flags where quarter = ?", [q])
+            con.execute("insert into main.data_flags by name select ? as quarter, * from build.int_data_flags", [q])
+            insert_frame(con, "data_flags", py_flags)
+            _scoring_flags(con, q, missing, defs)
+        # the annual result no longer reflects this quarter's inputs until it is recomputed
+        con.execute("update main.annual_results set status = 'stale' where year = ?", [quarter.year])
+        con.execute("insert into main.pipeline_runs values (?, 'quarter', ?, ?, ?, ?, ?, ?, ?)",
+                    [run_id, q, quarter.year, status, started, now(), rubric.version,
+                     f"缺报：{'、'.join(missing)}" if missing else None])
+        con.execute("commit")
+    return status
+
+
+def _scoring_flags(con: duckdb.DuckDBPyConnection, q: str, missing: list[str], defs: Definitions) -> None:
+    for code in missing:
+        con.execute("insert into main.data_flags (quarter, return_code, flag, detail) values (?, ?, 'missing_return', ?)",
+                    [q, code, f"{code}「{defs.returns[code].title}」本季度缺报，相关指标计0分，结果为暂定"])
+    con.execute("""
+        insert into main.data_flags (quarter, unit_code, return_code, flag, detail)
+        select s.quarter, s.unit_code, null, f.flag,
+               format('指标{}：{}', s.indicator_code,
+                      case f.flag when 'no_base' then '无考核基数（分母为0），计0分'
+                                  when 'missing_assessment' then '专班未评分，计0分'
+                                  else '所需报表缺报，计0分' end)
+        from build.indicator_scores s, unnest(string_split(s.flags, ',')) f(flag)
+        where s.flags is not null and f.flag <> 'missing_return'
+    """)
+    con.execute("""
+        insert into main.data_flags (quarter, unit_code, flag, detail)
+        select quarter, unit_code, 'tie',
+               format('总分{}与同组其他单位并列，按C、A、B、D类得分仍无法区分，奖惩由专班办公室研究确定', total)
+        from build.quarter_results where tie
+    """)
+
+
+def record_failure(out_dir: Path, defs: Definitions, kind: str, quarter: str | None, year: int, run_id: str,
+                   started: datetime, message: str, rubric_version: str | None) -> None:
+    """A failed run changes no results; it only adds a line to pipeline_runs."""
+    with writing(out_dir, defs) as con:
+        con.execute("insert into main.pipeline_runs values (?, ?, ?, ?, 'failed', ?, ?, ?, ?)",
+                    [run_id, kind, quarter, year, started, now(), rubric_version, message])
+
+
+def scratch_report_db(quarter: str, results: list[FileResult]) -> duckdb.DuckDBPyConnection:
+    """An in-memory database holding one run's file verdicts, for a validation report of a run
+    that was not published."""
+    con = duckdb.connect()
+    con.execute(sql_file("contract.sql"))
+    sources, rejected, flags = report_frames(quarter, results)
+    for table, frame in (("source_files", sources), ("rejected_rows", rejected), ("data_flags", flags)):
+        insert_frame(con, table, frame)
+    return con
+
+
+def publish_year(year: int, defs: Definitions, rubric: Rubric, registry: Registry, out_dir: Path, run_id: str,
+                 started: datetime) -> tuple[str, int]:
+    """Compute and publish the annual result from the stored quarters; returns (status, quarters found)."""
+    with writing(out_dir, defs) as con:
+        con.execute("begin")
+        found = con.execute("select count(distinct quarter) from main.quarter_results where quarter like ?",
+                            [f"{year}Q%"]).fetchone()[0]
+        if not found:
+            con.execute("rollback")
+            return "failed", 0
+        with build_schema(con):
+            prepare_year(con, year, rubric, registry)
+            score_year(con)
+            publish_reference(con, rubric, registry)
+            replace_rows(con, "annual_results", "year", year)
+            provisional = con.execute("select bool_or(status <> 'final') from build.annual_results").fetchone()[0]
+        status = "provisional" if provisional else "done"
+        con.execute("insert into main.pipeline_runs values (?, 'annual', null, ?, ?, ?, ?, ?, ?)",
+                    [run_id, year, status, started, now(), rubric.version, f"{found}个季度"])
+        con.execute("commit")
+    return status, found
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def open_published(out_dir: Path) -> duckdb.DuckDBPyConnection:
+    return read_only(out_dir)

@@ -1,0 +1,265 @@
+"""Find a return's table in a workbook and hand back its cells as text, row by row.
+
+The reader reads every sheet as strings (fastexcel, Arrow-backed), finds the header row by
+matching the headers every return defines (with their aliases, in Simplified or Traditional
+characters, with spaces, line breaks and full-width brackets), decides which return the file is,
+and classifies each row below the header: data, blank, a 合计/小计 total, a note or signature
+below the table, or a template example. Parsing the values is sbsk.parse's job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import fastexcel
+import pandas as pd
+
+from schemas.definitions import Definitions, ReturnDef
+from sbsk.text import header_key, squash
+
+META_SHEET = "_sbsk"
+HEADER_SCAN_ROWS = 30
+_UNIT_SUFFIX = re.compile(r"\((万元|亿元|元|个|项|件|家|分)\)$|(万元|亿元)$")
+_UNIT_LINE = re.compile(r"单位[:：]\s*(万元|亿元|元)")
+_TOTAL = re.compile(r"^(合计|小计|总计|全市合计|总合计)")
+_NOTES = re.compile(r"^(注|说明|备注|填报人|填表人|审核人|负责人|联系人|联系电话|制表|单位负责人|统计负责人)")
+_EXAMPLE = re.compile(r"^[(（]?示例[)）]?")
+AMOUNT_FACTORS = {"万元": 1.0, "亿元": 10000.0, "元": 0.0001}
+
+
+class FileRejected(Exception):
+    """The whole file cannot be taken; the message is in Chinese and says why."""
+
+    def __init__(self, message: str, return_code: str | None = None, sheet: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.return_code = return_code
+        self.sheet = sheet
+
+
+@dataclass
+class Table:
+    """One return's table as found in a file: text cells per field, with Excel row numbers."""
+
+    return_code: str
+    sheet: str
+    recognised_by: str
+    header_row: int                      # Excel row number of the (last) header row
+    columns: dict[str, int]              # field → absolute 0-based column index
+    factors: dict[str, float]            # amount field → multiplier to 万元
+    data: pd.DataFrame                   # one string column per field + `_row` (Excel row)
+    totals: pd.DataFrame                 # the 合计/小计 rows, same shape as data
+    skipped: Counter = field(default_factory=Counter)
+    rows_read: int = 0
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _strip_unit(key: str) -> tuple[str, str | None]:
+    m = _UNIT_SUFFIX.search(key)
+    if not m:
+        return key, None
+    return key[: m.start()], (m.group(1) or m.group(2))
+
+
+def _name_index(ret: ReturnDef) -> dict[str, str]:
+    index = {}
+    for col in ret.columns:
+        for name in col.names:
+            index[_strip_unit(header_key(name))[0]] = col.field
+    return index
+
+
+def _match_row(cells: list[str | None], ret: ReturnDef) -> tuple[dict[str, int], dict[str, str]]:
+    """Which of the return's fields a row of header cells names, and the unit each amount states."""
+    names = _name_index(ret)
+    found: dict[str, int] = {}
+    units: dict[str, str] = {}
+    for j, cell in enumerate(cells):
+        if not cell:
+            continue
+        key, unit = _strip_unit(header_key(cell))
+        fld = names.get(key)
+        if fld and fld not in found:
+            found[fld] = j
+            if unit:
+                units[fld] = unit
+    return found, units
+
+
+def _required(ret: ReturnDef) -> list[str]:
+    return [c.field for c in ret.columns if not c.optional]
+
+
+@dataclass
+class _Candidate:
+    ret: ReturnDef
+    sheet: str
+    header_idx: int
+    found: dict[str, int]
+    units: dict[str, str]
+
+    @property
+    def missing(self) -> list[str]:
+        return [f for f in _required(self.ret) if f not in self.found]
+
+
+def _load_grid(reader: fastexcel.ExcelReader, name: str) -> tuple[pd.DataFrame, list[int]]:
+    sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
+    offsets = [c.absolute_index for c in sheet.available_columns()]
+    grid = sheet.to_pandas()
+    grid.columns = range(grid.shape[1])
+    return grid, offsets
+
+
+def _meta(reader: fastexcel.ExcelReader) -> dict[str, str]:
+    if META_SHEET not in reader.sheet_names:
+        return {}
+    grid, _ = _load_grid(reader, META_SHEET)
+    return {str(r[0]).strip(): str(r[1]).strip() for r in grid.itertuples(index=False)
+            if len(r) > 1 and pd.notna(r[0]) and pd.notna(r[1])}
+
+
+def _best_header(grid: pd.DataFrame, ret: ReturnDef, sheet: str) -> _Candidate | None:
+    best = None
+    for i in range(min(HEADER_SCAN_ROWS, len(grid))):
+        cells = [None if pd.isna(v) else str(v) for v in grid.iloc[i].tolist()]
+        found, units = _match_row(cells, ret)
+        if len(found) >= 2 and (best is None or len(found) > len(best.found)):
+            best = _Candidate(ret, sheet, i, found, units)
+    return best
+
+
+def _stated_unit(grid: pd.DataFrame, header_idx: int) -> str | None:
+    """A 单位：亿元 line above the header applies to every amount column without its own unit."""
+    for i in range(header_idx):
+        for v in grid.iloc[i].tolist():
+            if isinstance(v, str):
+                m = _UNIT_LINE.search(squash(v))
+                if m:
+                    return m.group(1)
+    return None
+
+
+def locate(path: Path, defs: Definitions) -> tuple[_Candidate, pd.DataFrame, list[int], str]:
+    """Open the workbook and find the return it holds, its sheet and header row."""
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except Exception as exc:  # fastexcel raises its own hierarchy for every unreadable file
+        raise FileRejected(f"无法读取文件：不是有效的Excel工作簿（.xlsx/.xls），请检查后重新报送（{type(exc).__name__}）") from exc
+    meta = _meta(reader)
+    code = meta.get("return_code")
+    if code and code not in defs.returns:
+        raise FileRejected(f"模板中的报表代码「{code}」无法识别，请使用本系统下发的最新模板")
+    candidates: list[tuple[_Candidate, pd.DataFrame, list[int]]] = []
+    for name in reader.sheet_names:
+        if name == META_SHEET:
+            continue
+        try:
+            grid, offsets = _load_grid(reader, name)
+        except Exception as exc:
+            raise FileRejected(f"无法读取工作表「{name}」（{type(exc).__name__}）", sheet=name) from exc
+        rets = [defs.returns[code]] if code else list(defs.returns.values())
+        for ret in rets:
+            cand = _best_header(grid, ret, name)
+            if cand:
+                candidates.append((cand, grid, offsets))
+    if code:
+        if not candidates:
+            raise FileRejected(f"模板（{code}）中找不到表头行，请勿修改表头", return_code=code)
+        cand, grid, offsets = max(candidates, key=lambda c: len(c[0].found))
+        return cand, grid, offsets, f"模板报表代码 {code}"
+    return _choose(candidates, defs)
+
+
+def _choose(candidates, defs: Definitions):
+    complete = [c for c in candidates if not c[0].missing]
+    if complete:
+        top = max(len(c[0].found) / len(c[0].ret.columns) for c in complete)
+        best = [c for c in complete if len(c[0].found) / len(c[0].ret.columns) == top]
+        codes = sorted({c[0].ret.code for c in best})
+        if len(codes) > 1:
+            names = "、".join(f"{c}「{defs.returns[c].title}」" for c in codes)
+            raise FileRejected(f"表头同时符合多张报表（{names}），无法判断是哪张报表，请使用下发模板")
+        cand, grid, offsets = best[0]
+        headers = "、".join(cand.ret.column(f).header for f in cand.found)
+        return cand, grid, offsets, f"表头匹配（{headers}）"
+    if not candidates:
+        raise FileRejected("未找到可识别的表头行：文件不符合任何一张报表，请使用下发模板")
+    ranked = sorted(candidates, key=lambda c: (len(c[0].missing), -len(c[0].found)))[:3]
+    hints = "；".join(
+        f"{c[0].ret.code}「{c[0].ret.title}」缺少列：{'、'.join(c[0].ret.column(f).label for f in c[0].missing)}"
+        for c in ranked)
+    raise FileRejected(f"表头不完整，无法识别为任何报表。最接近的是：{hints}", return_code=ranked[0][0].ret.code,
+                       sheet=ranked[0][0].sheet)
+
+
+def read_table(path: Path, defs: Definitions) -> Table:
+    cand, grid, offsets, how = locate(path, defs)
+    ret = cand.ret
+    if cand.missing:
+        cols = "、".join(ret.column(f).label for f in cand.missing)
+        raise FileRejected(f"缺少必填列：{cols}", return_code=ret.code, sheet=cand.sheet)
+    stated = _stated_unit(grid, cand.header_idx)
+    factors = {}
+    for col in ret.columns:
+        if col.type == "amount" and col.field in cand.found:
+            factors[col.field] = AMOUNT_FACTORS[cand.units.get(col.field) or stated or "万元"]
+
+    body = grid.iloc[cand.header_idx + 1:]
+    fields = list(cand.found)
+    data = body[[cand.found[f] for f in fields]].copy()
+    data.columns = fields
+    for col in ret.columns:  # optional columns the file leaves out are simply empty
+        if col.field not in data.columns:
+            data[col.field] = pd.Series(pd.NA, index=data.index, dtype="string")
+    data = data[ret.fields]
+    data["_row"] = body.index + 1  # grid row i is Excel row i + 1 (skip_rows=0 keeps row 1)
+
+    kinds = _classify(body)
+    skipped = Counter(k for k in kinds if k != "data" and k != "total")
+    skipped["total"] = sum(1 for k in kinds if k == "total")
+    mask = pd.Series([k == "data" for k in kinds], index=data.index)
+    totals = data[pd.Series([k == "total" for k in kinds], index=data.index)]
+    table = Table(
+        return_code=ret.code,
+        sheet=cand.sheet,
+        recognised_by=how,
+        header_row=cand.header_idx + 1,
+        columns={f: offsets[cand.found[f]] for f in fields},
+        factors=factors,
+        data=data[mask].reset_index(drop=True),
+        totals=totals.reset_index(drop=True),
+        skipped=skipped,
+        rows_read=len(body),
+    )
+    return table
+
+
+def _classify(body: pd.DataFrame) -> list[str]:
+    kinds: list[str] = []
+    in_notes = False
+    for values in body.itertuples(index=False):
+        cells = [squash(str(v)) for v in values if isinstance(v, str) and v.strip()]
+        if not cells:
+            kinds.append("blank")
+        elif in_notes or _NOTES.match(cells[0]):
+            in_notes = True
+            kinds.append("notes")
+        elif _EXAMPLE.match(cells[0]):
+            kinds.append("example")
+        elif any(_TOTAL.match(c) for c in cells[:3]):
+            kinds.append("total")
+        else:
+            kinds.append("data")
+    return kinds

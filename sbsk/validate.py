@@ -1,0 +1,127 @@
+"""Validate one return's table: parse the text, run its Pandera schema lazily, and turn every
+failure into a rejection a clerk can act on (file, sheet, Excel row, column, value, message)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import pandera.pandas as pa
+
+from schemas.definitions import ReturnDef
+from schemas.pandera_schemas import build_schema
+from sbsk.parse import CellError, parse_table
+from sbsk.reader import Table, column_letter
+
+
+@dataclass(frozen=True)
+class Context:
+    """What validation needs besides the file: who is scored, the rubric, the calendar, today."""
+
+    units: dict[str, str]          # comparison key → unit_code
+    indicators: dict[str, str]     # comparison key → indicator code
+    rubric_max: dict[str, float]   # indicator code → max points
+    calendar: tuple[int, int]      # first and last year the workday calendar covers
+    today: date
+
+
+@dataclass
+class Verdict:
+    loaded: pd.DataFrame           # typed rows that passed, with `_row`
+    rejections: list[dict]         # one per problem: row_number, column_name, value, message
+
+
+def _fmt(value) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return str(value)
+
+
+def _problem(rule: str, ret: ReturnDef, field: str, typed: pd.Series, raw: pd.Series, ctx: Context) -> str:
+    col = ret.column(field)
+    v = raw.get(field) if isinstance(raw.get(field), str) else _fmt(typed.get(field))
+    if rule == "required":
+        return f"必填项「{col.header}」为空"
+    if rule == "enum":
+        return f"「{v}」不在可选范围内，应为：{'、'.join(col.values)}"
+    if rule == "min":
+        return f"{col.header}({v})不能小于{_fmt(col.min)}"
+    if rule == "min_exclusive":
+        return f"{col.header}({v})应大于{_fmt(col.min_exclusive)}"
+    if rule == "ceiling":
+        return f"{col.header}({v})数值过大，请核对金额单位（万元）"
+    if rule == "pattern":
+        return f"{col.header}「{v}」格式不正确，应为 YYYY-DDDDDD-DD-DD-DDDDDD"
+    if rule == "too_early":
+        return f"{col.header}({_fmt(typed.get(field))})早于2000年，请核对"
+    if rule == "future":
+        return f"{col.header}({_fmt(typed.get(field))})晚于今天，请核对"
+    if rule == "calendar":
+        lo, hi = ctx.calendar
+        return f"{col.header}({_fmt(typed.get(field))})超出工作日历覆盖的年份（{lo}–{hi}年），无法计算工作日"
+    if rule in ("max_field", "min_field", "requires", "required_if"):
+        other_name = col.max_field if rule == "max_field" else col.min_field if rule == "min_field" else \
+            col.requires if rule == "requires" else col.required_if
+        other = ret.column(other_name)
+        ov = _fmt(typed.get(other_name))
+        if rule == "max_field":
+            return f"{col.header}({_fmt(typed.get(field))})超过{other.header}({ov})"
+        if rule == "min_field":
+            return f"{col.header}({_fmt(typed.get(field))})早于{other.header}({ov})"
+        if rule == "requires":
+            return f"填写了{col.header}，但{other.header}为空"
+        return f"{other.header}为“是”时必须填写{col.header}"
+    if rule == "max_rubric":
+        ind = typed.get("indicator")
+        return f"{col.header}({_fmt(typed.get(field))})超过指标{ind}的满分({_fmt(ctx.rubric_max.get(ind))})"
+    if rule == "unique":
+        return f"同一县(市、区)的指标{typed.get('indicator')}重复评分，只能有一行"
+    return f"{col.header}不符合规则 {rule}"
+
+
+def _schema_errors(typed: pd.DataFrame, ret: ReturnDef, ctx: Context) -> list[tuple[int, str, str]]:
+    """(row position, field, rule) for every failed check, each once."""
+    schema = build_schema(ret, today=ctx.today, rubric_max=ctx.rubric_max, calendar=ctx.calendar)
+    try:
+        schema.validate(typed, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        fc = fc[fc["index"].notna() & fc["check"].astype(str).str.contains("|", regex=False)]
+        out = []
+        for check, index in fc[["check", "index"]].drop_duplicates().itertuples(index=False):
+            field, rule = str(check).split("|", 1)
+            out.append((int(index), field, rule))
+        return out
+    return []
+
+
+def validate_table(table: Table, ret: ReturnDef, ctx: Context, source: str) -> Verdict:
+    typed, cell_errors = parse_table(table.data, ret, table.factors, ctx.units, ctx.indicators)
+    problems: list[CellError] = list(cell_errors)
+    unreadable = {(e.index, e.field) for e in cell_errors}
+    for index, field, rule in _schema_errors(typed, ret, ctx):
+        if (index, field) in unreadable:
+            continue  # the cell could not be read at all; that message says it better
+        raw = table.data.iloc[index]
+        problems.append(CellError(index, field, raw.get(field),
+                                  _problem(rule, ret, field, typed.iloc[index], raw, ctx)))
+    rejections = []
+    for e in sorted(problems, key=lambda e: (e.index, ret.fields.index(e.field) if e.field else -1)):
+        col = ret.column(e.field)
+        row_number = int(table.data.at[e.index, "_row"])
+        letter = column_letter(table.columns[e.field]) if e.field in table.columns else "?"
+        value = "" if e.value is None or e.value is pd.NA else str(e.value)
+        rejections.append({
+            "row_number": row_number,
+            "column_name": col.label,
+            "value": value,
+            "message": f"{source} 工作表「{table.sheet}」第{row_number}行 {letter}列「{col.label}」：{e.message}",
+        })
+    bad = {e.index for e in problems}
+    loaded = typed[~typed.index.isin(bad)].reset_index(drop=True)
+    return Verdict(loaded, rejections)

@@ -1,0 +1,81 @@
+"""The validation report (校验结果): every file read, every rejected row, every data flag.
+
+It is sent back to the departments, so it is ordered by department and all text is in Chinese.
+Values are shown as the clerk wrote them, which is why every one is forced to stay text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sbsk.bulletin import (
+    INTEGER_FORMAT,
+    department_label,
+    fetch_dicts,
+    return_label,
+    set_widths,
+    setup_page,
+    write_flags_sheet,
+    write_table,
+    write_title,
+)
+from sbsk.quarters import Quarter
+from sbsk.return_writer import put_text_safe
+
+STATUS_LABELS = {"loaded": "已入库", "rejected": "整表退回"}
+
+
+def write_validation_report(con: duckdb.DuckDBPyConnection, quarter: str, path: Path) -> Path:
+    q = Quarter.parse(quarter)
+    wb = Workbook()
+    _summary_sheet(wb.active, con, q)
+    _rejected_sheet(wb.create_sheet("退回明细"), con, q)
+    write_flags_sheet(wb.create_sheet("数据核查"), con, q)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def _summary_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Quarter) -> None:
+    ws.title = "汇总"
+    headers = ["部门", "文件", "报表", "状态", "读取行数", "入库行数", "退回行数", "跳过行数"]
+    write_title(ws, f"{q.chinese}报表校验结果汇总", len(headers))
+    files = fetch_dicts(con, """
+        select department, path, return_code, status, rows_read, rows_loaded, rows_rejected, rows_skipped
+        from source_files where quarter = ?
+        order by department nulls last, path
+    """, [str(q)])
+    rows = [[department_label(f["department"]), f["path"], return_label(f["return_code"]),
+             STATUS_LABELS.get(f["status"], f["status"]), f["rows_read"], f["rows_loaded"],
+             f["rows_rejected"], f["rows_skipped"]] for f in files]
+    end = write_table(ws, 2, headers, rows, formats=[None] * 4 + [INTEGER_FORMAT] * 4, wrap=(1,))
+    if not rows:
+        put_text_safe(ws.cell(end, 1), "本季度没有读取到任何报表文件")
+    set_widths(ws, [20, 48, 28, 10, 10, 10, 10, 10])
+    ws.freeze_panes = "A3"
+    ws.auto_filter.ref = f"A2:H{max(end - 1, 2)}"
+    setup_page(ws, "2:2")
+
+
+def _rejected_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Quarter) -> None:
+    headers = ["部门", "文件", "工作表", "行号", "列", "填报值", "问题说明"]
+    write_title(ws, f"{q.chinese}退回明细", len(headers))
+    rejected = fetch_dicts(con, """
+        select department, source_file, sheet, row_number, column_name, value, message
+        from rejected_rows where quarter = ?
+        order by department nulls last, source_file, row_number nulls first, column_name
+    """, [str(q)])
+    rows = [[department_label(r["department"]), r["source_file"], r["sheet"] or "", r["row_number"],
+             r["column_name"] or "", r["value"], r["message"]] for r in rejected]
+    end = write_table(ws, 2, headers, rows, formats=[None] * 3 + [INTEGER_FORMAT], wrap=(1, 5, 6))
+    if not rows:
+        put_text_safe(ws.cell(end, 1), "本季度没有退回的行")
+    set_widths(ws, [20, 40, 12, 8, 18, 24, 60])
+    ws.freeze_panes = "A3"
+    ws.auto_filter.ref = f"A2:G{max(end - 1, 2)}"
+    setup_page(ws, "2:2")

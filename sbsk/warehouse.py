@@ -1,0 +1,199 @@
+"""The DuckDB warehouse: schema, staging loads, the SQL layers, and safe publishing.
+
+Publishing: a run copies the published database to a private file next to it, does all its work
+there in one transaction, closes it and atomically renames it over `sbsk.duckdb`. An analyst who
+holds the old file open keeps reading the old, whole results; nobody ever sees half a quarter, and a
+crash leaves the published file untouched. One writer at a time is enforced with a lock file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+from schemas.definitions import Definitions, ReturnDef
+from sbsk import TRANSFORMS_DIR
+
+DB_NAME = "sbsk.duckdb"
+SQL_TYPES = {
+    "unit": "varchar", "text": "varchar", "enum": "varchar", "indicator": "varchar",
+    "amount": "decimal(18, 4)", "number": "decimal(9, 2)", "integer": "integer",
+    "date": "date", "bool": "boolean",
+}
+LINEAGE = {"source_file": "varchar", "sha256": "varchar", "sheet": "varchar", "row_number": "integer"}
+CONTRACT_TABLES = ("units", "rubric_indicators", "indicator_scores", "quarter_results", "annual_results",
+                   "rejected_rows", "data_flags", "source_files", "pipeline_runs")
+
+
+class Busy(RuntimeError):
+    """Another run holds the warehouse."""
+
+
+def sql_file(*parts: str) -> str:
+    return (TRANSFORMS_DIR.joinpath(*parts)).read_text(encoding="utf-8")
+
+
+def stg_table(ret: ReturnDef) -> str:
+    return f"stg_{ret.table}"
+
+
+def _field_name(ret: ReturnDef, field: str) -> str:
+    return "unit_code" if field == "unit" else field
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, defs: Definitions) -> None:
+    con.execute(sql_file("contract.sql"))
+    for ret in defs.returns.values():
+        cols = [("quarter", "varchar")] + [(_field_name(ret, c.field), SQL_TYPES[c.type]) for c in ret.columns]
+        cols += list(LINEAGE.items())
+        ddl = ",\n    ".join(f"{n} {t}" for n, t in cols)
+        con.execute(f"create table if not exists {stg_table(ret)} (\n    {ddl}\n)")
+        con.execute(f"comment on table {stg_table(ret)} is "
+                    f"'Staged rows of {ret.code} {ret.title} ({ret.owner}), one per loaded return row, with lineage.'")
+        for c in ret.columns:
+            con.execute(f"comment on column {stg_table(ret)}.{_field_name(ret, c.field)} is ?", [f"{c.label} ({c.type})"])
+        con.execute(f"comment on column {stg_table(ret)}.quarter is 'Quarter the return was sent for.'")
+        for name, what in (("source_file", "File the row came from, relative to the raw folder."),
+                           ("sha256", "SHA-256 of that file."), ("sheet", "Sheet name."),
+                           ("row_number", "Excel row number in that sheet.")):
+            con.execute(f"comment on column {stg_table(ret)}.{name} is ?", [what])
+
+
+def render_staging(ret: ReturnDef, quarter: str, load_table: str) -> str:
+    columns = ",\n    ".join(
+        f"cast({c.field} as {SQL_TYPES[c.type]}) as {c.field}" for c in ret.columns if c.field != "unit")
+    return sql_file("staging", "stg_return.sql").format(quarter=quarter, columns=columns, load_table=load_table)
+
+
+def load_staging(con: duckdb.DuckDBPyConnection, ret: ReturnDef, quarter: str, frame: pd.DataFrame) -> int:
+    """Replace the quarter's staged rows of one return with `frame` (typed fields + lineage columns)."""
+    con.execute(f"delete from {stg_table(ret)} where quarter = ?", [quarter])
+    if frame.empty:
+        return 0
+    name = f"load_{ret.table}"
+    con.register(name, frame)
+    try:
+        con.execute(f"insert into {stg_table(ret)} by name {render_staging(ret, quarter, name)}")
+    finally:
+        con.unregister(name)
+    return len(frame)
+
+
+@contextmanager
+def build_schema(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Models materialise into schema `build`, searched before `main`, so a model may share its
+    name with the contract table it feeds (build.quarter_results → main.quarter_results).
+    The schema never outlives the run."""
+    con.execute("create schema if not exists build")
+    con.execute("set search_path = 'build,main'")
+    try:
+        yield
+    finally:
+        try:
+            con.execute("set search_path = 'main'")
+            con.execute("drop schema if exists build cascade")
+        except duckdb.Error:
+            pass  # an aborted transaction: the private copy is discarded anyway
+
+
+def run_models(con: duckdb.DuckDBPyConnection, layer: str, names: list[str] | None = None) -> list[str]:
+    """Materialise each model of a layer as build.<file name>."""
+    folder = TRANSFORMS_DIR / layer
+    files = sorted(folder.glob("*.sql")) if names is None else [folder / f"{n}.sql" for n in names]
+    built = []
+    for path in files:
+        con.execute(f"create or replace table build.{path.stem} as {path.read_text(encoding='utf-8')}")
+        built.append(path.stem)
+    return built
+
+
+def union_models(con: duckdb.DuckDBPyConnection, name: str, models: list[str], columns: str) -> None:
+    body = "\nunion all by name\n".join(f"select {columns} from build.{m}" for m in models)
+    con.execute(f"create or replace table build.{name} as {body}")
+
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    for path in sorted((TRANSFORMS_DIR / "macros").glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
+
+
+def replace_rows(con: duckdb.DuckDBPyConnection, table: str, key: str, value) -> None:
+    """Replace the rows of one quarter (or year) of a contract table with the model of that name."""
+    con.execute(f"delete from main.{table} where {key} = ?", [value])
+    con.execute(f"insert into main.{table} by name select * from build.{table}")
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    con.register("_frame", frame)
+    try:
+        con.execute(f"insert into main.{table} by name select * from _frame")
+    finally:
+        con.unregister("_frame")
+
+
+@contextmanager
+def lock(out_dir: Path, wait_seconds: float = 600.0) -> Iterator[None]:
+    """One writer at a time. A second run waits for the first, then refuses with Busy."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / ".sbsk.lock", "w") as fh:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise Busy(f"另一个运行正在写入 {out_dir / DB_NAME}，已等待{wait_seconds:.0f}秒，请稍后重试") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextmanager
+def writing(out_dir: Path, defs: Definitions) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a private copy of the warehouse, published atomically on success."""
+    published = out_dir / DB_NAME
+    work = out_dir / f".{DB_NAME}.{os.getpid()}.building"
+    with lock(out_dir):
+        work.unlink(missing_ok=True)
+        if published.exists():
+            shutil.copyfile(published, work)
+        con = duckdb.connect(str(work))
+        try:
+            ensure_schema(con, defs)
+            yield con
+            con.execute("checkpoint")
+            con.close()
+            with open(work, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(work, published)
+            _fsync_dir(out_dir)
+        except BaseException:
+            con.close()
+            work.unlink(missing_ok=True)
+            Path(str(work) + ".wal").unlink(missing_ok=True)
+            raise
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_only(out_dir: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(out_dir / DB_NAME), read_only=True)

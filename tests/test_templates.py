@@ -1,0 +1,138 @@
+"""Blank templates: one per return, recognisable, with the headers and drop-downs the reader expects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from sbsk.templates import _list_formula, template_file_name, write_templates
+from schemas import load_returns
+
+QUARTER = "2020Q3"
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("out")
+    paths = write_templates(QUARTER, out)
+    return {p.name.split("-")[0]: p for p in paths}
+
+
+def _inline_list(dv) -> list[str]:
+    assert dv.formula1.startswith('"') and dv.formula1.endswith('"'), dv.formula1
+    return dv.formula1[1:-1].split(",")
+
+
+def _validation_at(ws, coord: str):
+    found = [dv for dv in ws.data_validations.dataValidation if coord in dv.sqref]
+    assert len(found) == 1, f"{coord}: {len(found)} validations"
+    return found[0]
+
+
+def test_one_file_per_return_under_its_department(written, tmp_path_factory):
+    defs = load_returns()
+    assert sorted(written) == sorted(defs.returns)
+    for code, path in written.items():
+        ret = defs.returns[code]
+        assert path.parent.name == ret.owner
+        assert path.parent.parent.name == "templates"
+        assert path.parent.parent.parent.name == QUARTER
+        assert path.name == template_file_name(ret)
+    assert written["R01"].name == "R01-项目谋划储备.xlsx"
+    assert '"' not in written["R08"].name
+
+
+def test_hidden_sheet_carries_the_return_code(written):
+    defs = load_returns()
+    for code, path in written.items():
+        wb = load_workbook(path)
+        assert wb.sheetnames[:2] == ["填报说明", "数据"]
+        meta = wb["_sbsk"]
+        assert meta.sheet_state == "hidden"
+        assert [[c.value for c in row] for row in meta["A1:B3"]] == [
+            ["return_code", code], ["template_version", defs.template_version], ["quarter", QUARTER],
+        ]
+
+
+def test_data_sheet_title_headers_and_examples(written):
+    defs = load_returns()
+    for code, path in written.items():
+        ret = defs.returns[code]
+        ws = load_workbook(path)["数据"]
+        assert ws["A1"].value == f"2020年第三季度 {ret.title}"
+        assert [ws.cell(2, j).value for j in range(1, len(ret.columns) + 1)] == [c.label for c in ret.columns]
+        assert ws.cell(2, len(ret.columns) + 1).value is None
+        assert ws.cell(2, 1).font.b
+        assert ws.freeze_panes == "A3"
+        assert ws["A3"].value == "（示例）林州市" and ws["A4"].value == "（示例）林州市"
+        assert ws["A5"].value is None
+        for j, col in enumerate(ret.columns, start=1):
+            for row in (3, 4):
+                value = ws.cell(row, j).value
+                if col.type == "enum" and value is not None:
+                    assert value in col.values
+                if col.type == "bool" and value is not None:
+                    assert value in ("是", "否")
+
+
+def test_unit_column_drop_down_lists_active_units(written):
+    for path in written.values():
+        ws = load_workbook(path)["数据"]
+        dv = _validation_at(ws, "A3")
+        assert dv.type == "list"
+        assert "A1000" in dv.sqref
+        units = _inline_list(dv)
+        assert "林州市" in units and "龙安区" in units and len(units) == 9
+        assert dv.showInputMessage and dv.prompt
+
+
+def test_every_enum_and_bool_column_has_its_drop_down(written):
+    defs = load_returns()
+    checked = 0
+    for code, path in written.items():
+        ws = load_workbook(path)["数据"]
+        for j, col in enumerate(defs.returns[code].columns, start=1):
+            letter = ws.cell(2, j).column_letter
+            dv = _validation_at(ws, f"{letter}3")
+            assert dv.promptTitle and dv.prompt, (code, col.field)
+            if col.type == "enum":
+                assert dv.type == "list" and _inline_list(dv) == list(col.values), (code, col.field)
+                checked += 1
+            elif col.type == "bool":
+                assert dv.type == "list" and _inline_list(dv) == ["是", "否"]
+            elif col.type == "amount":
+                assert dv.type == "decimal" and dv.operator in ("greaterThanOrEqual", "greaterThan")
+            elif col.type == "integer":
+                assert dv.type == "whole"
+            elif col.type == "date":
+                assert dv.type == "date"
+    assert checked == sum(c.type == "enum" for r in defs.returns.values() for c in r.columns)
+
+
+def test_guide_sheet_describes_every_column(written):
+    defs = load_returns()
+    wb = load_workbook(written["R01"])
+    text = [c.value for row in wb["填报说明"].iter_rows() for c in row if isinstance(c.value, str)]
+    joined = "\n".join(text)
+    assert "市发展改革委" in joined and "2020年第三季度" in joined and "（示例）" in joined
+    assert "万元" in joined and "2020-07-03" in joined
+    for col in defs.returns["R01"].columns:
+        assert col.label in text
+    assert any("省重大、省重点" in t for t in text)
+
+
+def test_no_formulas_in_templates(written):
+    for path in written.values():
+        for ws in load_workbook(path).worksheets:
+            for row in ws.iter_rows():
+                assert all(c.data_type != "f" for c in row), (path.name, ws.title)
+
+
+def test_long_lists_go_to_the_hidden_sheet():
+    meta = Workbook().active
+    names = [f"很长的单位名称第{i}号" for i in range(40)]
+    formula = _list_formula(names, meta, 4)
+    assert formula == "'_sbsk'!$D$1:$D$40"
+    assert meta["D1"].value == names[0] and meta["D40"].value == names[-1]
