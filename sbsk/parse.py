@@ -21,9 +21,9 @@ _TRUE = {"是", "Y", "YES", "TRUE", "√", "1"}
 _FALSE = {"否", "N", "NO", "FALSE", "×", "0"}
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _DATE_PATTERNS = (
-    r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T][\d:.]*)?$",
-    r"^(?P<y>\d{4})[./](?P<m>\d{1,2})[./](?P<d>\d{1,2})\.?$",
-    r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?$",
+    # 2020-07-03, 2020.7.3, 2020/7/3, 2020年7月3日, each optionally followed by a time of day
+    r"^(?P<y>\d{4})\s*[-./年]\s*(?P<m>\d{1,2})\s*[-./月]\s*(?P<d>\d{1,2})\s*[日.]?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$",
     r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$",
 )
 
@@ -53,7 +53,7 @@ def parse_number(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def parse_date(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    text = _clean(raw).str.replace(r"\s+", "", regex=True)
+    text = _clean(raw).str.replace(r"\s+", " ", regex=True)
     parts = None
     for pattern in _DATE_PATTERNS:
         found = text.str.extract(pattern)

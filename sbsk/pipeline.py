@@ -20,7 +20,7 @@ from sbsk.rubric import Rubric
 from sbsk.scoring import prepare_quarter, prepare_year, publish_reference, score_quarter, score_year
 from sbsk.text import squash
 from sbsk.validate import Context
-from sbsk.warehouse import insert_frame, load_staging, read_only, replace_rows, sql_file, writing
+from sbsk.warehouse import build_schema, insert_frame, load_staging, read_only, replace_rows, sql_file, writing
 from sbsk.workdays import covered_years
 
 
@@ -112,24 +112,23 @@ def publish_quarter(quarter: Quarter, results: list[FileResult], missing: list[s
     q = str(quarter)
     status = "provisional" if missing else "done"
     sources, rejected, py_flags = report_frames(q, results)
-    with writing(out_dir, defs) as con:
+    with writing(out_dir, defs) as con, build_schema(con):
         con.execute("begin")
         for ret in defs.returns.values():
             load_staging(con, ret, q, _frames(results, ret.code))
-        with build_schema(con):
-            prepare_quarter(con, quarter, rubric, registry, set(missing))
-            score_quarter(con, rubric)
-            publish_reference(con, rubric, registry)
-            replace_rows(con, "indicator_scores", "quarter", q)
-            replace_rows(con, "quarter_results", "quarter", q)
-            con.execute("delete from main.source_files where quarter = ?", [q])
-            insert_frame(con, "source_files", sources)
-            con.execute("delete from main.rejected_rows where quarter = ?", [q])
-            insert_frame(con, "rejected_rows", rejected)
-            con.execute("delete from main.data_flags where quarter = ?", [q])
-            con.execute("insert into main.data_flags by name select ? as quarter, * from build.int_data_flags", [q])
-            insert_frame(con, "data_flags", py_flags)
-            _scoring_flags(con, q, missing, defs)
+        prepare_quarter(con, quarter, rubric, registry, set(missing))
+        score_quarter(con, rubric)
+        publish_reference(con, rubric, registry)
+        replace_rows(con, "indicator_scores", "quarter", q)
+        replace_rows(con, "quarter_results", "quarter", q)
+        con.execute("delete from main.source_files where quarter = ?", [q])
+        insert_frame(con, "source_files", sources)
+        con.execute("delete from main.rejected_rows where quarter = ?", [q])
+        insert_frame(con, "rejected_rows", rejected)
+        con.execute("delete from main.data_flags where quarter = ?", [q])
+        con.execute("insert into main.data_flags by name select ? as quarter, * from build.int_data_flags", [q])
+        insert_frame(con, "data_flags", py_flags)
+        _scoring_flags(con, q, missing, defs)
         # the annual result no longer reflects this quarter's inputs until it is recomputed
         con.execute("update main.annual_results set status = 'stale' where year = ?", [quarter.year])
         con.execute("insert into main.pipeline_runs values (?, 'quarter', ?, ?, ?, ?, ?, ?, ?)",
@@ -183,19 +182,18 @@ def scratch_report_db(quarter: str, results: list[FileResult]) -> duckdb.DuckDBP
 def publish_year(year: int, defs: Definitions, rubric: Rubric, registry: Registry, out_dir: Path, run_id: str,
                  started: datetime) -> tuple[str, int]:
     """Compute and publish the annual result from the stored quarters; returns (status, quarters found)."""
-    with writing(out_dir, defs) as con:
+    with writing(out_dir, defs) as con, build_schema(con):
         con.execute("begin")
         found = con.execute("select count(distinct quarter) from main.quarter_results where quarter like ?",
                             [f"{year}Q%"]).fetchone()[0]
         if not found:
             con.execute("rollback")
             return "failed", 0
-        with build_schema(con):
-            prepare_year(con, year, rubric, registry)
-            score_year(con)
-            publish_reference(con, rubric, registry)
-            replace_rows(con, "annual_results", "year", year)
-            provisional = con.execute("select bool_or(status <> 'final') from build.annual_results").fetchone()[0]
+        prepare_year(con, year, rubric, registry)
+        score_year(con)
+        publish_reference(con, rubric, registry)
+        replace_rows(con, "annual_results", "year", year)
+        provisional = con.execute("select bool_or(status <> 'final') from build.annual_results").fetchone()[0]
         status = "provisional" if provisional else "done"
         con.execute("insert into main.pipeline_runs values (?, 'annual', null, ?, ?, ?, ?, ?, ?)",
                     [run_id, year, status, started, now(), rubric.version, f"{found}个季度"])

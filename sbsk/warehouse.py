@@ -41,6 +41,11 @@ def sql_file(*parts: str) -> str:
     return (TRANSFORMS_DIR.joinpath(*parts)).read_text(encoding="utf-8")
 
 
+def literal(text: str) -> str:
+    """A SQL string literal (COMMENT ON takes no parameters)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def stg_table(ret: ReturnDef) -> str:
     return f"stg_{ret.table}"
 
@@ -59,12 +64,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, defs: Definitions) -> None:
         con.execute(f"comment on table {stg_table(ret)} is "
                     f"'Staged rows of {ret.code} {ret.title} ({ret.owner}), one per loaded return row, with lineage.'")
         for c in ret.columns:
-            con.execute(f"comment on column {stg_table(ret)}.{_field_name(ret, c.field)} is ?", [f"{c.label} ({c.type})"])
+            con.execute(f"comment on column {stg_table(ret)}.{_field_name(ret, c.field)} is {literal(f'{c.label} ({c.type})')}")
         con.execute(f"comment on column {stg_table(ret)}.quarter is 'Quarter the return was sent for.'")
         for name, what in (("source_file", "File the row came from, relative to the raw folder."),
                            ("sha256", "SHA-256 of that file."), ("sheet", "Sheet name."),
                            ("row_number", "Excel row number in that sheet.")):
-            con.execute(f"comment on column {stg_table(ret)}.{name} is ?", [what])
+            con.execute(f"comment on column {stg_table(ret)}.{name} is {literal(what)}")
 
 
 def render_staging(ret: ReturnDef, quarter: str, load_table: str) -> str:

@@ -5,7 +5,7 @@ create or replace temp macro rank_and_reward(src, first_yuan, last_yuan, tie_bre
 with scored as (
     select
         s.*,
-        list_transform(tie_break, c -> case c when 'A' then s.score_a when 'B' then s.score_b
+        list_transform(tie_break, lambda c: case c when 'A' then s.score_a when 'B' then s.score_b
                                               when 'C' then s.score_c when 'D' then s.score_d end) as tb_key
     from query_table(src) s
 ),

@@ -1,0 +1,50 @@
+"""Build plain-layout returns for tests: a dict of return code → rows, written where a run looks."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from schemas import load_returns
+from sbsk.return_writer import write_plain
+
+UNITS = {
+    "410581": "林州市", "410522": "安阳县", "410523": "汤阴县", "410526": "滑县", "410527": "内黄县",
+    "410502": "文峰区", "410503": "北关区", "410505": "殷都区", "410506": "龙安区",
+}
+
+
+def write_quarter(raw_dir: Path, quarter: str, returns: dict[str, list[dict]]) -> list[Path]:
+    """Write each return's rows under raw_dir/<quarter>/<owner>/<code>.xlsx (even with no rows)."""
+    defs = load_returns()
+    paths = []
+    for code, rows in returns.items():
+        ret = defs.returns[code]
+        path = raw_dir / quarter / ret.owner / f"{code}-{ret.table}.xlsx"
+        paths.append(write_plain(path, ret, rows, title=f"{quarter} {ret.title}"))
+    return paths
+
+
+def baseline(units: dict[str, str] = UNITS, day: date = date(2020, 8, 1)) -> dict[str, list[dict]]:
+    """One unremarkable row per unit in every return: every unit scores something everywhere."""
+    out: dict[str, list[dict]] = {c: [] for c in load_returns().returns}
+    for i, name in enumerate(units.values(), start=1):
+        code = f"2020-4105{i:02d}-47-03-{i:06d}"
+        out["R01"].append(dict(unit=name, project_name=f"储备{i}", reserve_level="省重大", total_investment=1000 * i,
+                               sector="其他", listed_on=day, implemented="否"))
+        out["R02"].append(dict(unit=name, project_name=f"签约{i}", signed_on=day, contract_amount=100 * i,
+                               funding_origin="省外", paid_in=10 * i, top_investor="否", landed="否"))
+        out["R03"].append(dict(unit=name, event_on=day, project_count=2, total_investment=500 * i,
+                               projects_over_100m=1))
+        out["R04"].append(dict(unit=name, project_name=f"亿元{i}", project_code=code, total_investment=20000,
+                               nature="续建", started_on=date(2019, 5, 1), annual_plan=1000, ytd_completed=500))
+        out["R05"].append(dict(unit=name, project_name=f"重点{i}", level="省重点", annual_plan=100, ytd_completed=50))
+        out["R06"].append(dict(unit=name, project_name=f"中央{i}", allocated=100, paid=50))
+        out["R07"].append(dict(unit=name, project_name=f"专项债{i}", bond_amount=100, spent=50))
+        out["R08"].append(dict(unit=name, project_name=f"982-{i}", area="水利", annual_plan=100, ytd_completed=50))
+        out["R09"].append(dict(unit=name, project_name=f"审批{i}", item_name="施工许可", due_on=day,
+                               accepted_on=date(2020, 7, 1), completed_on=date(2020, 7, 20)))
+        out["R10"].append(dict(unit=name, indicator="A1", score=2))
+        out["R11"].append(dict(unit=name, title=f"文件{i}", doc_number=f"安政〔2020〕{i}号", issued_on=day,
+                               category="放管服改革", grade="良"))
+    return out
