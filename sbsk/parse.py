@@ -58,10 +58,8 @@ def parse_date(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     for pattern in _DATE_PATTERNS:
         found = text.str.extract(pattern)
         parts = found if parts is None else parts.fillna(found)
-    stamp = pd.to_datetime(
-        {"year": pd.to_numeric(parts["y"]), "month": pd.to_numeric(parts["m"]), "day": pd.to_numeric(parts["d"])},
-        errors="coerce",
-    )
+    iso = parts["y"] + "-" + parts["m"].str.zfill(2) + "-" + parts["d"].str.zfill(2)
+    stamp = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
     serial = pd.to_numeric(text.where(text.str.fullmatch(r"\d{4,5}(\.\d+)?").fillna(False)), errors="coerce")
     from_serial = _EXCEL_EPOCH + pd.to_timedelta(serial.fillna(0).astype("int64"), unit="D")
     stamp = stamp.fillna(from_serial.where(serial.notna()))

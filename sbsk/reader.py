@@ -80,20 +80,30 @@ def _name_index(ret: ReturnDef) -> dict[str, str]:
     return index
 
 
-def _match_row(cells: list[str | None], ret: ReturnDef) -> tuple[dict[str, int], dict[str, str]]:
-    """Which of the return's fields a row of header cells names, and the unit each amount states."""
+def _match_columns(columns: list[list[str]], ret: ReturnDef) -> tuple[dict[str, int], dict[str, str]]:
+    """Which of the return's fields the header columns name, and the amount unit each states.
+
+    Each column is the list of header texts stacked over it, top to bottom (one per header row,
+    a merged parent heading carried over its children). The child alone is tried first, then the
+    parent and child together ("投资情况" + "本年计划投资").
+    """
     names = _name_index(ret)
     found: dict[str, int] = {}
     units: dict[str, str] = {}
-    for j, cell in enumerate(cells):
-        if not cell:
+    for j, stack in enumerate(columns):
+        if not stack:
             continue
-        key, unit = _strip_unit(header_key(cell))
-        fld = names.get(key)
-        if fld and fld not in found:
-            found[fld] = j
-            if unit:
-                units[fld] = unit
+        keys = [header_key(t) for t in stack]
+        tries = [keys[-1], "".join(keys), *keys[::-1][1:]]
+        for key in tries:
+            base, unit = _strip_unit(key)
+            fld = names.get(base)
+            if fld and fld not in found:
+                found[fld] = j
+                stated = unit or next((u for u in (_strip_unit(k)[1] for k in keys) if u), None)
+                if stated:
+                    units[fld] = stated
+                break
     return found, units
 
 
@@ -130,13 +140,37 @@ def _meta(reader: fastexcel.ExcelReader) -> dict[str, str]:
             if len(r) > 1 and pd.notna(r[0]) and pd.notna(r[1])}
 
 
+def _header_stacks(rows: list[list[str | None]], depth: int) -> list[list[str]]:
+    """Stack `depth` header rows column by column, top to bottom.
+
+    A parent heading is written once over a merged span; it is carried to the right over the empty
+    parent cells that have a child heading below them. Where nothing is below, the span has ended.
+    """
+    width = max((len(r) for r in rows[:depth]), default=0)
+    grid = [list(r) + [None] * (width - len(r)) for r in rows[:depth]]
+    for level in range(depth - 1):
+        last = None
+        for j in range(width):
+            if grid[level][j]:
+                last = grid[level][j]
+            elif last and any(grid[lower][j] for lower in range(level + 1, depth)):
+                grid[level][j] = last
+            else:
+                last = None
+    return [[grid[r][j] for r in range(depth) if grid[r][j]] for j in range(width)]
+
+
 def _best_header(grid: pd.DataFrame, ret: ReturnDef, sheet: str) -> _Candidate | None:
+    """The header rows (one to three) that name the most of the return's columns."""
+    top = [[None if pd.isna(v) else str(v) for v in row] for row in grid.head(HEADER_SCAN_ROWS + 3).itertuples(index=False)]
     best = None
-    for i in range(min(HEADER_SCAN_ROWS, len(grid))):
-        cells = [None if pd.isna(v) else str(v) for v in grid.iloc[i].tolist()]
-        found, units = _match_row(cells, ret)
-        if len(found) >= 2 and (best is None or len(found) > len(best.found)):
-            best = _Candidate(ret, sheet, i, found, units)
+    for i in range(min(HEADER_SCAN_ROWS, len(top))):
+        for depth in (1, 2, 3):
+            if i + depth > len(top):
+                break
+            found, units = _match_columns(_header_stacks(top[i:i + depth], depth), ret)
+            if len(found) >= 2 and (best is None or len(found) > len(best.found)):
+                best = _Candidate(ret, sheet, i + depth - 1, found, units)
     return best
 
 
