@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("templates", help="blank returns for every department")
     p.add_argument("quarter", type=_quarter)
     dirs(p, raw=False)
+
+    p = sub.add_parser("explain", help="how each of a unit's points was earned or lost")
+    p.add_argument("quarter", type=_quarter)
+    p.add_argument("unit", help="unit code or name, e.g. 410527 or 内黄县")
+    p.add_argument("--json", action="store_true")
+    dirs(p, raw=False)
     return parser
 
 
@@ -156,7 +162,14 @@ def cmd_templates(args) -> int:
     return 0
 
 
-COMMANDS = {"demo": cmd_demo, "run": cmd_run, "annual": cmd_annual, "check": cmd_check, "templates": cmd_templates}
+def cmd_explain(args) -> int:
+    from sbsk.explain import explain_command
+
+    return explain_command(str(args.quarter), args.unit, args.out_dir, args.json)
+
+
+COMMANDS = {"demo": cmd_demo, "run": cmd_run, "annual": cmd_annual, "check": cmd_check, "templates": cmd_templates,
+            "explain": cmd_explain}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -45,9 +45,13 @@ create table if not exists indicator_scores (
     category_code varchar not null,
     rubric_version varchar not null,
     metric_1 double,
+    numerator_1 decimal(38, 4),
+    denominator_1 decimal(38, 4),
     basis_1 double,
     points_1 double,
     metric_2 double,
+    numerator_2 decimal(38, 4),
+    denominator_2 decimal(38, 4),
     basis_2 double,
     points_2 double,
     deduction decimal(6, 2) not null,
@@ -64,9 +68,13 @@ comment on column indicator_scores.indicator_code is 'Indicator (rubric_indicato
 comment on column indicator_scores.category_code is 'Category of the indicator.';
 comment on column indicator_scores.rubric_version is 'Rubric version used.';
 comment on column indicator_scores.metric_1 is 'Metric of part 1: a count, a sum in 万元, a share or a rate (numerator ÷ denominator).';
+comment on column indicator_scores.numerator_1 is 'Numerator of the part 1 metric: the count or sum (万元) itself, or the top of a share or rate.';
+comment on column indicator_scores.denominator_1 is 'Denominator of the part 1 metric: 1 for a count or sum, else the base of the share or rate (0: nothing to measure).';
 comment on column indicator_scores.basis_1 is 'What part 1 was measured against: the group maximum (relative), the target (progress), the minimum count (threshold); null otherwise.';
 comment on column indicator_scores.points_1 is 'Unrounded points of part 1.';
 comment on column indicator_scores.metric_2 is 'Metric of part 2, if the indicator has two parts.';
+comment on column indicator_scores.numerator_2 is 'Numerator of the part 2 metric.';
+comment on column indicator_scores.denominator_2 is 'Denominator of the part 2 metric.';
 comment on column indicator_scores.basis_2 is 'Basis of part 2 (see basis_1).';
 comment on column indicator_scores.points_2 is 'Unrounded points of part 2.';
 comment on column indicator_scores.deduction is 'Points deducted before rounding (C2: 0.5 per suspected fake start).';
