@@ -1,8 +1,15 @@
-"""Evaluate one quarter: discover → read → check the sender → validate → stage → score → publish → report."""
+"""Evaluate one quarter: discover → archive → read → check the sender → validate → stage → score →
+publish → report.
+
+Reading and validating a file are cached by the file's content hash (plus a fingerprint of the code
+and reference data), so a re-run after one department's correction re-reads only that file.
+Transient I/O errors are retried; bad data never is.
+"""
 
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from prefect import flow, task
@@ -10,8 +17,12 @@ from prefect.cache_policies import NO_CACHE
 
 from schemas import load_returns
 from sbsk import pipeline
+from sbsk.archive import archive_file
 from sbsk.bulletin import write_quarter_bulletin
 from sbsk.discover import SourceFile, discover
+from sbsk.faults import checkpoint
+from sbsk.files import atomic_path
+from sbsk.fingerprint import code_fingerprint
 from sbsk.ingest import FileResult, check_owner, read_file, validate_file
 from sbsk.quarters import Quarter
 from sbsk.reader import Table
@@ -20,19 +31,52 @@ from sbsk.rubric import Rubric, load_rubric
 from sbsk.validate import Context
 from sbsk.validation_report import write_validation_report
 
+CACHE_DAYS = 120  # a quarter's files are re-checked at least once a season
+
 
 def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def transient_io(task, task_run, state) -> bool:
+    """Retry only what may pass by itself: I/O errors. A bad file is a verdict, not an error."""
+    try:
+        state.result()
+    except OSError:
+        return True
+    except BaseException:
+        return False
+    return False
+
+
+def _read_key(context, parameters) -> str:
+    return f"read-{parameters['source'].sha256}-{code_fingerprint()}"
+
+
+def _validate_key(context, parameters) -> str:
+    res, ctx = parameters["result"], parameters["ctx"]
+    return (f"validate-{res.source.sha256}-{res.source.rel}-{res.source.department}-{res.status}-"
+            f"{ctx.today}-{ctx.calendar}-{len(ctx.units)}-{parameters['tolerance']}-{code_fingerprint()}")
+
+
 # ---- extract ----
-@task(cache_policy=NO_CACHE, task_run_name="discover-{quarter}")
+@task(cache_policy=NO_CACHE, task_run_name="discover-{quarter}", retries=2, retry_delay_seconds=2,
+      retry_condition_fn=transient_io)
 def discover_files(raw_dir: Path, quarter: str) -> list[SourceFile]:
     return discover(raw_dir, quarter, load_returns())
 
 
-@task(cache_policy=NO_CACHE, task_run_name="read-{source.rel}")
+@task(cache_policy=NO_CACHE, task_run_name="archive-{quarter}", retries=2, retry_delay_seconds=2,
+      retry_condition_fn=transient_io)
+def archive_inputs(sources: list[SourceFile], out_dir: Path, quarter: str) -> dict[str, str]:
+    """Keep every file before anything else happens to it: sha256 → archive path."""
+    return {s.sha256: archive_file(out_dir, s) for s in sources}
+
+
+@task(cache_key_fn=_read_key, cache_expiration=timedelta(days=CACHE_DAYS), persist_result=True,
+      task_run_name="read-{source.rel}", retries=2, retry_delay_seconds=2, retry_condition_fn=transient_io)
 def read_return(source: SourceFile) -> tuple[FileResult, Table | None]:
+    say(f"  读取 {source.rel}")
     return read_file(source, load_returns())
 
 
@@ -41,7 +85,8 @@ def enforce_ownership(result: FileResult) -> FileResult:
     return check_owner(result, load_returns())
 
 
-@task(cache_policy=NO_CACHE, task_run_name="validate-{result.source.rel}")
+@task(cache_key_fn=_validate_key, cache_expiration=timedelta(days=CACHE_DAYS), persist_result=True,
+      task_run_name="validate-{result.source.rel}")
 def validate_return(result: FileResult, table: Table | None, ctx: Context, tolerance: float) -> FileResult:
     return validate_file(result, table, load_returns(), ctx, tolerance)
 
@@ -63,13 +108,18 @@ def publish(quarter: Quarter, results: list[FileResult], missing: list[str], rub
 @task(cache_policy=NO_CACHE, task_run_name="report-{quarter}")
 def write_reports(quarter: str, out_dir: Path, results: list[FileResult], published: bool) -> list[Path]:
     folder = out_dir / quarter
-    folder.mkdir(parents=True, exist_ok=True)
     written = []
     con = pipeline.open_published(out_dir) if published else pipeline.scratch_report_db(quarter, results)
     try:
-        written.append(write_validation_report(con, quarter, folder / f"validation-{quarter}.xlsx"))
+        target = folder / f"validation-{quarter}.xlsx"
+        with atomic_path(target) as tmp:
+            write_validation_report(con, quarter, tmp)
+        written.append(target)
         if published:
-            written.append(write_quarter_bulletin(con, quarter, folder / f"bulletin-{quarter}.xlsx"))
+            target = folder / f"bulletin-{quarter}.xlsx"
+            with atomic_path(target) as tmp:
+                write_quarter_bulletin(con, quarter, tmp)
+            written.append(target)
     finally:
         con.close()
     return written
@@ -88,26 +138,33 @@ def score_quarter(quarter: str, raw_dir: str = "data/raw", out_dir: str = "data/
 
     sources = discover_files(raw, str(q))
     say(f"[{q}] 发现 {len(sources)} 个文件（{raw / str(q)}）")
+    archived = archive_inputs(sources, out, str(q))
+    checkpoint("after-archive")
     results = []
     for source in sources:
         result, table = read_return(source)
+        result.source = source  # a cached read may have been of the same content elsewhere
         result = enforce_ownership(result)
         result = validate_return(result, table, ctx, tolerance)
+        result.archive_path = archived[source.sha256]
         say(f"[{q}] {source.rel}: {_verdict(result)}")
         results.append(result)
     results = combine_files(results)
     missing = pipeline.missing_returns(results, load_returns())
     whole_rejects = [r for r in results if r.status == "rejected"]
+    checkpoint("after-validate")
 
     if missing and not continue_on_missing:
         message = f"缺少报表：{'、'.join(missing)}（可用 --continue-on-missing 按暂定结果计分）"
         say(f"[{q}] 失败：{message}")
         pipeline.record_failure(out, load_returns(), "quarter", str(q), q.year, run_id, started, message,
-                                rubric.version)
+                                rubric.version, results)
         outputs = write_reports(str(q), out, results, published=False)
         return _outcome(q, "failed", 1, missing, message, outputs)
 
+    say(f"[{q}] 计分并发布 …")
     status = publish(q, results, missing, rubric, registry, out, run_id, started)
+    checkpoint("after-publish")
     outputs = write_reports(str(q), out, results, published=True)
     exit_code = 1 if (missing or whole_rejects) else 0
     message = "；".join(filter(None, [

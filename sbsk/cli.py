@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_run(args) -> int:
     from sbsk.runtime import configure_prefect
 
-    configure_prefect()
+    configure_prefect(args.out_dir)
     from flows.quarter import score_quarter
     from sbsk.warehouse import Busy
 
@@ -103,7 +103,7 @@ def cmd_run(args) -> int:
 def cmd_annual(args) -> int:
     from sbsk.runtime import configure_prefect
 
-    configure_prefect()
+    configure_prefect(args.out_dir)
     from flows.annual import annual_composite
 
     outcome = annual_composite(args.year, str(args.out_dir))
@@ -116,7 +116,7 @@ def cmd_demo(args) -> int:
     from sbsk.demo import generate_year
     from sbsk.runtime import configure_prefect
 
-    configure_prefect()
+    configure_prefect(args.out_dir)
     from flows.annual import annual_composite
     from flows.quarter import score_quarter
 

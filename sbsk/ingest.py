@@ -30,6 +30,7 @@ class FileResult:
     rejections: list[dict] = field(default_factory=list)
     flags: list[dict] = field(default_factory=list)
     file_message: str | None = None      # why the whole file was rejected
+    archive_path: str | None = None      # its copy in the raw archive, once archived
 
     @property
     def rows_loaded(self) -> int:
@@ -51,7 +52,7 @@ class FileResult:
             "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
             "rows_skipped": self.rows_skipped, "skipped_blank": self.skipped["blank"],
             "skipped_total": self.skipped["total"], "skipped_notes": self.skipped["notes"],
-            "skipped_example": self.skipped["example"],
+            "skipped_example": self.skipped["example"], "archive_path": self.archive_path,
         }
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from schemas.definitions import Definitions
 from sbsk.discover import SourceFile
+from sbsk.faults import checkpoint
 from sbsk.ingest import FileResult, reject_whole
 from sbsk.quarters import Quarter
 from sbsk.registry import Registry
@@ -118,6 +119,7 @@ def publish_quarter(quarter: Quarter, results: list[FileResult], missing: list[s
             load_staging(con, ret, q, _frames(results, ret.code))
         prepare_quarter(con, quarter, rubric, registry, set(missing))
         score_quarter(con, rubric)
+        checkpoint("in-transaction")
         publish_reference(con, rubric, registry)
         replace_rows(con, "indicator_scores", "quarter", q)
         replace_rows(con, "quarter_results", "quarter", q)
@@ -129,6 +131,7 @@ def publish_quarter(quarter: Quarter, results: list[FileResult], missing: list[s
         con.execute("insert into main.data_flags by name select ? as quarter, * from build.int_data_flags", [q])
         insert_frame(con, "data_flags", py_flags)
         _scoring_flags(con, q, missing, defs)
+        insert_frame(con, "run_inputs", _inputs_frame(run_id, q, results))
         # the annual result no longer reflects this quarter's inputs until it is recomputed
         con.execute("update main.annual_results set status = 'stale' where year = ?", [quarter.year])
         con.execute("insert into main.pipeline_runs values (?, 'quarter', ?, ?, ?, ?, ?, ?, ?)",
@@ -136,6 +139,12 @@ def publish_quarter(quarter: Quarter, results: list[FileResult], missing: list[s
                      f"缺报：{'、'.join(missing)}" if missing else None])
         con.execute("commit")
     return status
+
+
+def _inputs_frame(run_id: str, quarter: str | None, results: list[FileResult]) -> pd.DataFrame:
+    return pd.DataFrame([{"run_id": run_id, "quarter": quarter, "path": r.source.rel, "sha256": r.source.sha256,
+                          "department": r.source.department, "archive_path": r.archive_path}
+                         for r in results if r.archive_path])
 
 
 def _scoring_flags(con: duckdb.DuckDBPyConnection, q: str, missing: list[str], defs: Definitions) -> None:
@@ -161,11 +170,13 @@ def _scoring_flags(con: duckdb.DuckDBPyConnection, q: str, missing: list[str], d
 
 
 def record_failure(out_dir: Path, defs: Definitions, kind: str, quarter: str | None, year: int, run_id: str,
-                   started: datetime, message: str, rubric_version: str | None) -> None:
-    """A failed run changes no results; it only adds a line to pipeline_runs."""
+                   started: datetime, message: str, rubric_version: str | None,
+                   results: list[FileResult] = ()) -> None:
+    """A failed run changes no results; it adds a line to pipeline_runs and lists what it read."""
     with writing(out_dir, defs) as con:
         con.execute("insert into main.pipeline_runs values (?, ?, ?, ?, 'failed', ?, ?, ?, ?)",
                     [run_id, kind, quarter, year, started, now(), rubric_version, message])
+        insert_frame(con, "run_inputs", _inputs_frame(run_id, quarter, results))
 
 
 def scratch_report_db(quarter: str, results: list[FileResult]) -> duckdb.DuckDBPyConnection:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 
-def configure_prefect() -> None:
+def configure_prefect(out_dir: Path | None = None) -> None:
     """No command needs a running server, and nothing phones home.
 
     Without PREFECT_API_URL a temporary local server is started for the run. Telemetry and
@@ -15,5 +16,8 @@ def configure_prefect() -> None:
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     if not os.environ.get("PREFECT_API_URL"):
         os.environ["PREFECT_SERVER_EPHEMERAL_ENABLED"] = "true"
+    if out_dir is not None:
+        # cached file verdicts live beside the results they produced
+        os.environ["PREFECT_RESULTS_LOCAL_STORAGE_PATH"] = str((out_dir / ".cache" / "results").resolve())
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")

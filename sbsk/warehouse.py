@@ -21,6 +21,7 @@ import pandas as pd
 
 from schemas.definitions import Definitions, ReturnDef
 from sbsk import TRANSFORMS_DIR
+from sbsk.faults import checkpoint
 
 DB_NAME = "sbsk.duckdb"
 SQL_TYPES = {
@@ -56,6 +57,7 @@ def _field_name(ret: ReturnDef, field: str) -> str:
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, defs: Definitions) -> None:
     con.execute(sql_file("contract.sql"))
+    _add_new_columns(con)
     for ret in defs.returns.values():
         cols = [("quarter", "varchar")] + [(_field_name(ret, c.field), SQL_TYPES[c.type]) for c in ret.columns]
         cols += list(LINEAGE.items())
@@ -70,6 +72,22 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, defs: Definitions) -> None:
                            ("sha256", "SHA-256 of that file."), ("sheet", "Sheet name."),
                            ("row_number", "Excel row number in that sheet.")):
             con.execute(f"comment on column {stg_table(ret)}.{name} is {literal(what)}")
+
+
+def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse made by an older version gets the contract columns added since (never dropped)."""
+    ref = duckdb.connect()
+    ref.execute(sql_file("contract.sql"))
+    want = ref.execute("select table_name, column_name, data_type, comment from duckdb_columns() "
+                       "where schema_name = 'main' order by table_name, column_index").fetchall()
+    ref.close()
+    have = {(t, c) for t, c in con.execute(
+        "select table_name, column_name from duckdb_columns() where schema_name = 'main'").fetchall()}
+    for table, column, dtype, comment in want:
+        if (table, column) not in have:
+            con.execute(f"alter table {table} add column {column} {dtype}")
+            if comment:
+                con.execute(f"comment on column {table}.{column} is {literal(comment)}")
 
 
 def render_staging(ret: ReturnDef, quarter: str, load_table: str) -> str:
@@ -172,7 +190,8 @@ def writing(out_dir: Path, defs: Definitions) -> Iterator[duckdb.DuckDBPyConnect
     published = out_dir / DB_NAME
     work = out_dir / f".{DB_NAME}.{os.getpid()}.building"
     with lock(out_dir):
-        work.unlink(missing_ok=True)
+        for leftover in out_dir.glob(f".{DB_NAME}.*.building*"):
+            leftover.unlink()  # a killed run's private copy: we hold the lock, so nobody else owns it
         if published.exists():
             shutil.copyfile(published, work)
         con = duckdb.connect(str(work))
@@ -183,6 +202,7 @@ def writing(out_dir: Path, defs: Definitions) -> Iterator[duckdb.DuckDBPyConnect
             con.close()
             with open(work, "rb") as fh:
                 os.fsync(fh.fileno())
+            checkpoint("before-replace")
             os.replace(work, published)
             _fsync_dir(out_dir)
         except BaseException:

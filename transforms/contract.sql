@@ -208,7 +208,8 @@ create table if not exists source_files (
     skipped_blank integer not null,
     skipped_total integer not null,
     skipped_notes integer not null,
-    skipped_example integer not null
+    skipped_example integer not null,
+    archive_path varchar
 );
 comment on table source_files is 'Every file a quarter run read, with its row accounting: rows_read = rows_loaded + rows_rejected + rows_skipped.';
 comment on column source_files.quarter is 'Quarter.';
@@ -227,6 +228,7 @@ comment on column source_files.skipped_blank is 'Blank rows skipped.';
 comment on column source_files.skipped_total is '合计/小计 rows skipped (checked against the detail rows).';
 comment on column source_files.skipped_notes is 'Notes and signatures below the table.';
 comment on column source_files.skipped_example is 'Template example rows (marked 示例).';
+comment on column source_files.archive_path is 'The archived copy of the file, relative to the output folder (archive/<sha256 prefix>/<sha256>.<ext>).';
 
 create table if not exists pipeline_runs (
     run_id varchar primary key,
@@ -249,3 +251,19 @@ comment on column pipeline_runs.started_at is 'Start time (UTC).';
 comment on column pipeline_runs.finished_at is 'End time (UTC).';
 comment on column pipeline_runs.rubric_version is 'Rubric version used.';
 comment on column pipeline_runs.message is 'Why it failed, or a short summary.';
+
+create table if not exists run_inputs (
+    run_id varchar not null,
+    quarter varchar not null,
+    path varchar not null,
+    sha256 varchar not null,
+    department varchar,
+    archive_path varchar not null
+);
+comment on table run_inputs is 'Which archived files each quarter run read: with them a quarter can be re-run exactly as it was.';
+comment on column run_inputs.run_id is 'The run (pipeline_runs.run_id).';
+comment on column run_inputs.quarter is 'Quarter of the run.';
+comment on column run_inputs.path is 'File path relative to the raw folder at the time of the run.';
+comment on column run_inputs.sha256 is 'SHA-256 of the file content.';
+comment on column run_inputs.department is 'Department folder code.';
+comment on column run_inputs.archive_path is 'The archived copy, relative to the output folder.';
