@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("quarter", type=_quarter)
     dirs(p, raw=False)
 
+    p = sub.add_parser("status", help="each quarter's state: done, failed, missing, or stale")
+    p.add_argument("year", type=_year, nargs="?", help="default: this year")
+    p.add_argument("--json", action="store_true")
+    dirs(p)
+
     p = sub.add_parser("explain", help="how each of a unit's points was earned or lost")
     p.add_argument("quarter", type=_quarter)
     p.add_argument("unit", help="unit code or name, e.g. 410527 or 内黄县")
@@ -168,8 +173,14 @@ def cmd_explain(args) -> int:
     return explain_command(str(args.quarter), args.unit, args.out_dir, args.json)
 
 
+def cmd_status(args) -> int:
+    from sbsk.status import status_command
+
+    return status_command(args.raw_dir, args.out_dir, args.year, args.json)
+
+
 COMMANDS = {"demo": cmd_demo, "run": cmd_run, "annual": cmd_annual, "check": cmd_check, "templates": cmd_templates,
-            "explain": cmd_explain}
+            "explain": cmd_explain, "status": cmd_status}
 
 if __name__ == "__main__":
     sys.exit(main())

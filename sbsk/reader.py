@@ -260,11 +260,9 @@ def read_table(path: Path, defs: Definitions) -> Table:
     data = data[ret.fields]
     data["_row"] = body.index + 1  # grid row i is Excel row i + 1 (skip_rows=0 keeps row 1)
 
-    kinds = _classify(body)
-    skipped = Counter(k for k in kinds if k != "data" and k != "total")
-    skipped["total"] = sum(1 for k in kinds if k == "total")
-    mask = pd.Series([k == "data" for k in kinds], index=data.index)
-    totals = data[pd.Series([k == "total" for k in kinds], index=data.index)]
+    kinds = pd.Series(_classify(body), index=data.index, dtype="string")
+    skipped = Counter(k for k in kinds if k != "data")
+    totals = data.loc[kinds == "total"]
     table = Table(
         return_code=ret.code,
         sheet=cand.sheet,
@@ -272,7 +270,7 @@ def read_table(path: Path, defs: Definitions) -> Table:
         header_row=cand.header_idx + 1,
         columns={f: offsets[cand.found[f]] for f in fields},
         factors=factors,
-        data=data[mask].reset_index(drop=True),
+        data=data.loc[kinds == "data"].reset_index(drop=True),
         totals=totals.reset_index(drop=True),
         skipped=skipped,
         rows_read=len(body),

@@ -1,0 +1,99 @@
+"""`sbsk status [YEAR]`: each quarter is done, failed, missing, or stale (its inputs changed since it ran)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from schemas import load_returns
+from sbsk.discover import discover
+from sbsk.quarters import quarters_of
+from sbsk.warehouse import DB_NAME
+
+
+@dataclass
+class QuarterState:
+    quarter: str
+    state: str                        # done | provisional | stale | failed | missing
+    detail: str
+    finished_at: str | None = None
+    files: list[str] = field(default_factory=list)
+
+
+def _when(value) -> str | None:
+    return None if value is None else f"{str(value)[:16]} UTC"
+
+
+def _rows(con, sql: str, params: list) -> list[tuple]:
+    return con.execute(sql, params).fetchall() if con else []
+
+
+def quarter_state(con, raw_dir: Path, quarter: str) -> QuarterState:
+    runs = _rows(con, "select run_id, status, finished_at, message from pipeline_runs where quarter = ? "
+                      "order by started_at desc", [quarter])
+    stored = _rows(con, "select path, sha256 from source_files where quarter = ?", [quarter])
+    published = _rows(con, "select count(*) from quarter_results where quarter = ?", [quarter])
+    current = {s.rel: s.sha256 for s in discover(raw_dir, quarter, load_returns())}
+    if not published or not published[0][0]:
+        if runs and runs[0][1] == "failed":
+            return QuarterState(quarter, "failed", f"失败：{runs[0][3]}", _when(runs[0][2]))
+        waiting = f"，待处理文件 {len(current)} 个" if current else "，尚无报表文件"
+        return QuarterState(quarter, "missing", f"未运行{waiting}")
+    last_good = next(r for r in runs if r[1] != "failed") if runs else None
+    files = sorted(p for p, _ in stored)
+    when = _when(last_good[2]) if last_good else None
+    changed = _changes(dict(stored), current)
+    if changed:
+        return QuarterState(quarter, "stale", f"输入已变化（{'；'.join(changed)}），请重新运行", when, files)
+    if runs and runs[0][1] == "failed":
+        return QuarterState(quarter, "failed", f"最近一次运行失败：{runs[0][3]}；上次成功的结果仍在发布", when, files)
+    state = "provisional" if last_good and last_good[1] == "provisional" else "done"
+    return QuarterState(quarter, state, f"完成于 {when}，来自 {len(files)} 个文件", when, files)
+
+
+def _changes(stored: dict[str, str], current: dict[str, str]) -> list[str]:
+    notes = []
+    for path in sorted(set(stored) | set(current)):
+        if path not in current:
+            notes.append(f"{path} 已删除")
+        elif path not in stored:
+            notes.append(f"{path} 为新增")
+        elif stored[path] != current[path]:
+            notes.append(f"{path} 内容已改")
+    return notes
+
+
+def year_status(raw_dir: Path, out_dir: Path, year: int) -> dict:
+    db = out_dir / DB_NAME
+    con = duckdb.connect(str(db), read_only=True) if db.exists() else None
+    try:
+        quarters = [quarter_state(con, raw_dir, str(q)) for q in quarters_of(year)]
+        annual = _rows(con, "select any_value(status), count(*) from annual_results where year = ?", [year])
+        annual_state = annual[0][0] if annual and annual[0][1] else "missing"
+        if annual_state != "missing" and any(q.state == "stale" for q in quarters):
+            annual_state = "stale"
+    finally:
+        if con:
+            con.close()
+    return {"year": year, "quarters": [asdict(q) for q in quarters], "annual": annual_state}
+
+
+LABELS = {"done": "完成", "provisional": "完成（暂定）", "stale": "过期", "failed": "失败", "missing": "缺失",
+          "final": "完成"}
+
+
+def status_command(raw_dir: Path, out_dir: Path, year: int | None, as_json: bool) -> int:
+    status = year_status(raw_dir, out_dir, year or date.today().year)
+    if as_json:
+        print(json.dumps(status, ensure_ascii=False, indent=2))
+        return 0
+    for q in status["quarters"]:
+        print(f"{q['quarter']}  {q['state']:<11} {LABELS[q['state']]}：{q['detail']}")
+        for path in q["files"] if q["state"] in ("done", "provisional") else ():
+            print(f"    {path}")
+    print(f"{status['year']}年度  {status['annual']:<11} {LABELS.get(status['annual'], status['annual'])}")
+    return 0
