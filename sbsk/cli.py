@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     dirs(p)
 
+    p = sub.add_parser("serve", help="serve the scheduled quarter-end deployment to a Prefect server")
+    dirs(p)
+    p.add_argument("--cron", default=None, help="schedule (default: 02:00 on the 10th day after each quarter ends, "
+                                                "Asia/Shanghai)")
+    p.add_argument("--continue-on-missing", action="store_true")
+
     p = sub.add_parser("explain", help="how each of a unit's points was earned or lost")
     p.add_argument("quarter", type=_quarter)
     p.add_argument("unit", help="unit code or name, e.g. 410527 or 内黄县")
@@ -83,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `sbsk status | head`
+        return 0
 
 
 def cmd_run(args) -> int:
@@ -173,6 +181,22 @@ def cmd_explain(args) -> int:
     return explain_command(str(args.quarter), args.unit, args.out_dir, args.json)
 
 
+def cmd_serve(args) -> int:
+    import os
+
+    if not os.environ.get("PREFECT_API_URL"):
+        print("sbsk serve: 未设置 PREFECT_API_URL；请指向 Prefect 服务器，例如 "
+              "PREFECT_API_URL=http://127.0.0.1:4200/api（可用 prefect server start 启动）", file=sys.stderr)
+        return 2
+    from sbsk.runtime import configure_prefect
+
+    configure_prefect(args.out_dir)
+    from flows.deployments import DEFAULT_CRON, serve
+
+    serve(args.raw_dir, args.out_dir, args.cron or DEFAULT_CRON, args.continue_on_missing)
+    return 0
+
+
 def cmd_status(args) -> int:
     from sbsk.status import status_command
 
@@ -180,7 +204,7 @@ def cmd_status(args) -> int:
 
 
 COMMANDS = {"demo": cmd_demo, "run": cmd_run, "annual": cmd_annual, "check": cmd_check, "templates": cmd_templates,
-            "explain": cmd_explain, "status": cmd_status}
+            "explain": cmd_explain, "status": cmd_status, "serve": cmd_serve}
 
 if __name__ == "__main__":
     sys.exit(main())
