@@ -1,0 +1,159 @@
+"""Running it safely: crashes at every step, an analyst's open handle, two runs at once, cached re-runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from builders import baseline, write_quarter
+from conftest import query
+
+TESTS = Path(__file__).parent
+RESULTS = "select unit_code, total, group_rank, reward_yuan from quarter_results where quarter = '2020Q1' order by 1"
+
+
+def _rows(version: int) -> dict:
+    rows = baseline()
+    for r in rows["R06"]:
+        r["paid"] = 10 * version  # version 1 → 10 of 100 paid, version 2 → 20 of 100
+    return rows
+
+
+def _plain_run(raw: Path, out: Path, crash_at: str | None = None) -> subprocess.CompletedProcess:
+    code = textwrap.dedent(f"""
+        import sys; sys.path.insert(0, {str(TESTS)!r})
+        from pathlib import Path
+        from conftest import evaluate
+        print(evaluate(Path({str(raw)!r}), Path({str(out)!r}), "2020Q1")["status"])
+    """)
+    env = dict(os.environ)
+    if crash_at:
+        env["SBSK_CRASH_AT"] = crash_at
+    else:
+        env.pop("SBSK_CRASH_AT", None)
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def published(tmp_path) -> tuple[Path, Path, list]:
+    """Version 1 of 2020Q1 published; version 2 of the files now waiting in raw."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_quarter(raw, "2020Q1", _rows(1))
+    assert _plain_run(raw, out).returncode == 0
+    before = query(out, RESULTS)
+    shutil.rmtree(raw)
+    write_quarter(raw, "2020Q1", _rows(2))
+    return raw, out, before
+
+
+@pytest.mark.parametrize("point", ["in-transaction", "before-replace"])
+def test_kill_mid_publish_leaves_previous_results(published, point):
+    raw, out, before = published
+    crashed = _plain_run(raw, out, crash_at=point)
+    assert crashed.returncode == -signal.SIGKILL
+    assert query(out, RESULTS) == before  # whole and readable
+    assert _plain_run(raw, out).returncode == 0  # the same command again completes the quarter
+    after = query(out, RESULTS)
+    assert after != before
+    assert list(out.glob(".sbsk.duckdb.*")) == []  # the killed run's private copy was cleaned up
+
+
+def test_killed_cli_run_at_any_moment_loses_nothing(published):
+    """kill -9 the real command at several moments of its run."""
+    raw, out, before = published
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    for delay in (1.0, 4.0, 7.0):
+        proc = subprocess.Popen([sys.executable, "-m", "sbsk.cli", "run", "2020Q1", "--raw-dir", str(raw),
+                                 "--out-dir", str(out)], env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        rows = query(out, RESULTS)
+        assert rows == before or rows != before and len(rows) == 9  # old whole, or the new run had published
+        before = rows
+    assert _plain_run(raw, out).returncode == 0
+
+
+def test_bad_file_in_finished_quarter_keeps_results(published):
+    raw, out, before = published
+    (raw / "2020Q1" / "fgw" / "R06-central_budget.xlsx").write_bytes(b"this is not a workbook")
+    code = textwrap.dedent(f"""
+        import sys; sys.path.insert(0, {str(TESTS)!r})
+        from pathlib import Path
+        from conftest import evaluate
+        r = evaluate(Path({str(raw)!r}), Path({str(out)!r}), "2020Q1")
+        print(r["status"], [x.file_message for x in r["results"] if x.status == "rejected"])
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.startswith("failed"), done.stdout + done.stderr
+    assert "R06-central_budget.xlsx" in done.stdout
+    assert query(out, RESULTS) == before
+
+
+def test_analyst_holding_the_database_open(published):
+    """A read-only handle held in another process never makes a run fail and never sees half a quarter."""
+    raw, out, before = published
+    analyst = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import duckdb, sys, time
+        con = duckdb.connect({str(out / 'sbsk.duckdb')!r}, read_only=True)
+        print(con.execute({RESULTS!r}).fetchall(), flush=True)
+        sys.stdin.readline()   # hold the handle until the run is over
+        print(con.execute({RESULTS!r}).fetchall(), flush=True)
+    """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    first = analyst.stdout.readline()
+    run = _plain_run(raw, out)
+    analyst.stdin.write("\n")
+    analyst.stdin.flush()
+    second = analyst.stdout.readline()
+    analyst.wait(30)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert first == second == f"{before}\n"  # the open handle keeps its whole, consistent version
+    assert query(out, RESULTS) != before  # a new connection sees the new quarter
+
+
+def test_two_runs_of_the_same_quarter_at_once(published):
+    raw, out, _ = published
+    env = dict(os.environ)
+    code = textwrap.dedent(f"""
+        import sys; sys.path.insert(0, {str(TESTS)!r})
+        from pathlib import Path
+        from conftest import evaluate
+        print(evaluate(Path({str(raw)!r}), Path({str(out)!r}), "2020Q1")["status"])
+    """)
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    concurrent = query(out, "select * exclude (rubric_version) from quarter_results order by unit_code")
+    assert _plain_run(raw, out).returncode == 0
+    assert query(out, "select * exclude (rubric_version) from quarter_results order by unit_code") == concurrent
+    assert query(out, "select count(*) from pipeline_runs where status = 'done'") == [(4,)]
+
+
+def test_rerun_rereads_only_the_changed_file(tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_quarter(raw, "2020Q1", _rows(1))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    run = [sys.executable, "-m", "sbsk.cli", "run", "2020Q1", "--raw-dir", str(raw), "--out-dir", str(out)]
+    first = subprocess.run(run, env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr[-2000:]
+    write_quarter(raw, "2020Q1", {"R06": _rows(2)["R06"]})  # the development commission sends a correction
+    second = subprocess.run(run, env=env, capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0, second.stderr[-2000:]
+    reads = lambda text: [line.strip() for line in text.splitlines() if line.startswith("  读取 ")]
+    assert len(reads(first.stderr)) == 11
+    assert reads(second.stderr) == ["读取 2020Q1/fgw/R06-central_budget.xlsx"]
+    # both versions of the corrected file are kept in the archive, and the runs say which they read
+    assert len(list((out / "archive").rglob("*.xlsx"))) == 12
+    inputs = query(out, "select count(distinct run_id), count(distinct sha256) from run_inputs")
+    assert inputs == [(2, 12)]
