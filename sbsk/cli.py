@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     dirs(p)
     p.add_argument("--continue-on-missing", action="store_true",
                    help="score a quarter with missing returns as provisional (still exits 1)")
+    p.add_argument("--replay", nargs="?", const="latest", metavar="RUN_ID",
+                   help="re-run from the archived files a past run read (default: the quarter's latest run)")
 
     p = sub.add_parser("annual", help="the annual composite from the stored quarters")
     p.add_argument("year", type=_year)
@@ -80,10 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from sbsk.registry import RegistryError
+    from sbsk.replay import ReplayError
     from sbsk.rubric import RubricError
 
     try:
         return COMMANDS[args.command](args)
+    except ReplayError as exc:
+        print(f"sbsk: {exc}", file=sys.stderr)
+        return 1
     except (RubricError, RegistryError) as exc:
         print(f"sbsk: 配置错误（reference data）：{exc}", file=sys.stderr)
         return 1
@@ -102,8 +108,13 @@ def cmd_run(args) -> int:
 
     worst = 0
     for q in args.quarters:
+        raw_dir = args.raw_dir
+        if args.replay:
+            from sbsk.replay import replay_folder
+
+            raw_dir = replay_folder(args.out_dir, str(q), args.replay)
         try:
-            outcome = score_quarter(str(q), str(args.raw_dir), str(args.out_dir), args.continue_on_missing)
+            outcome = score_quarter(str(q), str(raw_dir), str(args.out_dir), args.continue_on_missing)
         except Busy as exc:
             print(f"sbsk: {exc}", file=sys.stderr)
             return 1

@@ -26,7 +26,13 @@ def evaluate(raw_dir: Path, out_dir: Path, quarter: str, continue_on_missing: bo
     q = Quarter.parse(quarter)
     defs, rubric, registry = load_returns(), load_rubric(), load_registry()
     ctx = pipeline.context_for(q.year, rubric, registry)
-    results = [ingest(s, defs, ctx) for s in discover(raw_dir, quarter, defs)]
+    from sbsk.archive import archive_file
+
+    results = []
+    for source in discover(raw_dir, quarter, defs):
+        result = ingest(source, defs, ctx)
+        result.archive_path = archive_file(out_dir, source)
+        results.append(result)
     results = pipeline.reject_unit_overlaps(results, defs)
     missing = pipeline.missing_returns(results, defs)
     if missing and not continue_on_missing:

@@ -157,3 +157,17 @@ def test_rerun_rereads_only_the_changed_file(tmp_path):
     assert len(list((out / "archive").rglob("*.xlsx"))) == 12
     inputs = query(out, "select count(distinct run_id), count(distinct sha256) from run_inputs")
     assert inputs == [(2, 12)]
+
+
+def test_replay_reruns_a_quarter_as_it_was(published, tmp_path):
+    """After the raw files were replaced, the archive still re-creates the inputs of the last run."""
+    from sbsk.replay import replay_folder
+
+    raw, out, before = published  # raw now holds version 2; version 1 was published
+    folder = replay_folder(out, "2020Q1")
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.xlsx")) == \
+        sorted(p.relative_to(raw).as_posix() for p in raw.rglob("*.xlsx"))
+    replayed_out = tmp_path / "replayed"
+    replayed_out.mkdir()
+    assert _plain_run(folder, replayed_out).returncode == 0
+    assert query(replayed_out, RESULTS) == before
