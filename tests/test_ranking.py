@@ -1,0 +1,256 @@
+"""Ranking, rewards, tie-breaks and the annual composite (SPEC §6), with known answers.
+
+Every quarter here starts from `inert()`: one row per unit in every return that earns no point
+anywhere (signed, listed, issued … in 2019; nothing paid or spent; no item due this year). Each
+test then sets a few indicators whose points are easy to steer:
+  A = A1, the assessor's score (R10);
+  B = B1, 3 × paid_in / group max (R02, 省外, whatever the signing date);
+  C = C6, in Q4 (t = 1) 5 × paid / allocated (R06, allocated 100);
+  D = D1, Σ grades of 放管服改革 documents issued YTD (优 1.0, 良 0.6, 一般 0.3).
+Every expected value is worked out by hand in the comment next to it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from builders import UNITS, write_quarter
+from conftest import evaluate, query
+from schemas import load_returns
+from sbsk import pipeline
+from sbsk.registry import load_registry
+from sbsk.rubric import load_rubric
+
+CODE = {name: code for code, name in UNITS.items()}
+LZ, AY, TY, HX, NH = "林州市", "安阳县", "汤阴县", "滑县", "内黄县"   # county group
+WF, BG, YD, LA = "文峰区", "北关区", "殷都区", "龙安区"               # district group
+OLD = date(2019, 6, 1)
+_n = itertools.count(1)
+
+
+def inert() -> dict[str, list[dict]]:
+    """One row per unit in every return, none of which earns a point."""
+    out: dict[str, list[dict]] = {c: [] for c in load_returns().returns}
+    for name in UNITS.values():
+        n = next(_n)
+        out["R01"].append(dict(unit=name, project_name=f"储备{n}", reserve_level="省重大", total_investment=1000,
+                               sector="其他", listed_on=OLD, implemented="否"))
+        out["R02"].append(dict(unit=name, project_name=f"签约{n}", signed_on=OLD, contract_amount=100,
+                               funding_origin="省内", paid_in=0, top_investor="否", landed="否"))
+        out["R03"].append(dict(unit=name, event_on=OLD, project_count=1, total_investment=100, projects_over_100m=0))
+        out["R04"].append(dict(unit=name, project_name=f"亿元{n}", project_code=f"2020-419900-47-03-{n:06d}",
+                               total_investment=20000, nature="续建", annual_plan=100, ytd_completed=0))
+        out["R05"].append(dict(unit=name, project_name=f"重点{n}", level="省重点", annual_plan=100, ytd_completed=0))
+        out["R06"].append(dict(unit=name, project_name=f"中央{n}", allocated=100, paid=0))
+        out["R07"].append(dict(unit=name, project_name=f"专项债{n}", bond_amount=100, spent=0))
+        out["R08"].append(dict(unit=name, project_name=f"982-{n}", area="水利", annual_plan=100, ytd_completed=0))
+        out["R09"].append(dict(unit=name, project_name=f"审批{n}", item_name="施工许可", due_on=date(2021, 6, 30)))
+        out["R10"].append(dict(unit=name, indicator="A1", score=0))
+        out["R11"].append(dict(unit=name, title=f"文件{n}", doc_number=f"安政〔2019〕{n}号", issued_on=OLD,
+                               category="放管服改革", grade="良"))
+    return out
+
+
+def quarter_data(a1: dict[str, float] = {}, paid_in: dict[str, float] = {}, c6_paid: dict[str, float] = {},
+                 d1: dict[str, list[str]] = {}, drop: tuple[str, ...] = ()) -> dict[str, list[dict]]:
+    data = inert()
+    for row in data["R10"]:
+        row["score"] = a1.get(row["unit"], 0)
+    for row in data["R02"]:
+        if row["unit"] in paid_in:
+            row.update(funding_origin="省外", paid_in=paid_in[row["unit"]])
+    for row in data["R06"]:
+        row["paid"] = c6_paid.get(row["unit"], 0)
+    for unit, grades in d1.items():
+        for g in grades:
+            n = next(_n)
+            data["R11"].append(dict(unit=unit, title=f"文件{n}", doc_number=f"安政〔2020〕{n}号",
+                                    issued_on=date(2020, 2, 1), category="放管服改革", grade=g))
+    for code in drop:
+        del data[code]
+    return data
+
+
+def run(dirs: tuple[Path, Path], quarter: str, data: dict[str, list[dict]], continue_on_missing: bool = False) -> str:
+    raw, out = dirs
+    write_quarter(raw, quarter, data)
+    res = evaluate(raw, out, quarter, continue_on_missing=continue_on_missing)
+    assert res["status"] != "failed", res["missing"]
+    rejected = [r["message"] for f in res["results"] for r in f.rejections]
+    assert not rejected, rejected
+    return res["status"]
+
+
+def results(out: Path, quarter: str) -> dict[str, tuple]:
+    """unit name → (score_a, score_b, score_c, score_d, total, group_rank, reward_yuan, tie)"""
+    rows = query(out, "select unit_code, score_a, score_b, score_c, score_d, total, group_rank, reward_yuan, tie "
+                      "from quarter_results where quarter = ?", [quarter])
+    return {UNITS[r[0]]: tuple(r[1:]) for r in rows}
+
+
+def annual(out: Path, year: int) -> dict[str, tuple]:
+    """unit name → (score_a, score_b, score_c, score_d, total, group_rank, reward_yuan, tie, status)"""
+    rows = query(out, "select unit_code, score_a, score_b, score_c, score_d, total, group_rank, reward_yuan, tie, "
+                      "status from annual_results where year = ?", [year])
+    return {UNITS[r[0]]: tuple(r[1:]) for r in rows}
+
+
+def publish_year(out: Path, year: int) -> tuple[str, int]:
+    return pipeline.publish_year(year, load_returns(), load_rubric(), load_registry(), out, pipeline.new_run_id(),
+                                 pipeline.now())
+
+
+def dec(*values: str) -> tuple[Decimal, ...]:
+    return tuple(Decimal(v) for v in values)
+
+
+# ---- quarter ----
+
+def test_ranks_share_the_better_rank_and_tie_breaks_decide_rewards(dirs):
+    _, out = dirs
+    run(dirs, "2020Q4", quarter_data(
+        a1={LZ: 2, AY: 3, TY: 1, HX: 0.5, WF: 2, BG: 1, YD: 0.4, LA: 0.4},
+        paid_in={WF: 1000, BG: 1000, LA: 200},                    # B1: 3 × v / 1000
+        c6_paid={LZ: 40, AY: 20, NH: 10, WF: 20, BG: 20},         # C6 in Q4: 5 × paid/100
+        d1={BG: ["优"], YD: ["良"]},
+    ))
+    r = results(out, "2020Q4")
+    assert query(out, "select distinct status from quarter_results where quarter = '2020Q4'") == [("final",)]
+    #                      A       B       C       D       total
+    # county
+    assert r[LZ][:5] == dec("2.00", "0.00", "2.00", "0.00", "4.00")   # C 5 × 0.4
+    assert r[AY][:5] == dec("3.00", "0.00", "1.00", "0.00", "4.00")   # C 5 × 0.2
+    assert r[TY][:5] == dec("1.00", "0.00", "0.00", "0.00", "1.00")
+    assert r[HX][:5] == dec("0.50", "0.00", "0.00", "0.00", "0.50")
+    assert r[NH][:5] == dec("0.00", "0.00", "0.50", "0.00", "0.50")   # C 5 × 0.1
+    # ranks 1, 1, 3, 4, 4. First: 林州 and 安阳 tie at 4 → C 2 > 1: 林州 (A would have chosen 安阳).
+    # Last: 滑县 and 内黄 tie at 0.5 → C 0 < 0.5: 滑县 is last (A would have chosen 内黄).
+    assert r[LZ][5:] == (1, 200000, False)
+    assert r[AY][5:] == (1, 0, False)
+    assert r[TY][5:] == (3, 0, False)
+    assert r[HX][5:] == (4, -200000, False)
+    assert r[NH][5:] == (4, 0, False)
+    # district
+    assert r[WF][:5] == dec("2.00", "3.00", "1.00", "0.00", "6.00")   # B 3 × 1000/1000
+    assert r[BG][:5] == dec("1.00", "3.00", "1.00", "1.00", "6.00")   # D 优 1.0
+    assert r[YD][:5] == dec("0.40", "0.00", "0.00", "0.60", "1.00")   # D 良 0.6
+    assert r[LA][:5] == dec("0.40", "0.60", "0.00", "0.00", "1.00")   # B 3 × 200/1000
+    # First: 文峰 and 北关 tie at 6, C tie (1 = 1) → A 2 > 1: 文峰 (D would have chosen 北关).
+    # Last: 殷都 and 龙安 tie at 1, C tie (0), A tie (0.4) → B 0 < 0.6: 殷都 (D would have chosen 龙安).
+    assert r[WF][5:] == (1, 200000, False)
+    assert r[BG][5:] == (1, 0, False)
+    assert r[YD][5:] == (3, -200000, False)
+    assert r[LA][5:] == (3, 0, False)
+
+
+def test_remaining_full_tie_gives_every_tied_unit_the_amount(dirs):
+    _, out = dirs
+    run(dirs, "2020Q4", quarter_data(
+        a1={LZ: 1, AY: 1, TY: 0.5, WF: 3, BG: 2, YD: 1, LA: 0.4},
+        c6_paid={LZ: 20, AY: 20, WF: 40},
+        d1={LA: ["良"]},
+    ))
+    r = results(out, "2020Q4")
+    # county: 林州 and 安阳 both A 1 + C 1 = 2 (C 5 × 0.2): identical C, A, B, D → both first, tie
+    assert r[LZ] == dec("1.00", "0.00", "1.00", "0.00", "2.00") + (1, 200000, True)
+    assert r[AY] == dec("1.00", "0.00", "1.00", "0.00", "2.00") + (1, 200000, True)
+    assert r[TY] == dec("0.50", "0.00", "0.00", "0.00", "0.50") + (3, 0, False)
+    # 滑县 and 内黄 both 0 in everything → both last, tie
+    assert r[HX] == dec("0.00", "0.00", "0.00", "0.00", "0.00") + (4, -200000, True)
+    assert r[NH] == dec("0.00", "0.00", "0.00", "0.00", "0.00") + (4, -200000, True)
+    # district: 文峰 3 + 2 (C 5 × 0.4) = 5 first; 北关 2; 殷都 A 1 = 1 and 龙安 A 0.4 + D 0.6 = 1 tie for last:
+    # C tie (0) → A 0.4 < 1: 龙安 is last, no tie left
+    assert r[WF] == dec("3.00", "0.00", "2.00", "0.00", "5.00") + (1, 200000, False)
+    assert r[BG] == dec("2.00", "0.00", "0.00", "0.00", "2.00") + (2, 0, False)
+    assert r[YD] == dec("1.00", "0.00", "0.00", "0.00", "1.00") + (3, 0, False)
+    assert r[LA] == dec("0.40", "0.00", "0.00", "0.60", "1.00") + (3, -200000, False)
+    tie_flags = query(out, "select unit_code from data_flags where quarter = '2020Q4' and flag = 'tie' order by 1")
+    assert [UNITS[c] for (c,) in tie_flags] == sorted([LZ, AY, HX, NH], key=CODE.get)
+
+
+# ---- annual ----
+
+# A1 per quarter Q1..Q4 (county and 文峰/殷都/龙安: A only)
+A1 = {
+    LZ: [2, 2, 2, 2.02],       # mean 8.02/4 = 2.005 → 2.01
+    AY: [2.75, 2.75, 2.75, 2.75],  # 2.75
+    TY: [2.5, 3, 3, 2.51],     # mean 11.01/4 = 2.7525 → 2.75: ties 安阳 once rounded
+    HX: [0.5, 0.5, 0.5, 0.5],  # A 0.50 (+ D below)
+    NH: [0.25, 0.25, 0.25, 0.26],  # mean 1.01/4 = 0.2525 → 0.25
+    WF: [3, 3, 3, 3],          # 3.00
+    BG: [2, 2, 2, 2],          # 2.00 (+ C in Q4 below)
+    YD: [1, 1, 1, 1],
+    LA: [1, 1, 1, 1],
+}
+
+
+def annual_quarter(q: int) -> dict[str, list[dict]]:
+    return quarter_data(
+        a1={u: s[q - 1] for u, s in A1.items()},
+        c6_paid={BG: 80} if q == 4 else {},          # Q4 only: 5 × 80/100 / t(Q4)=1 = 4
+        d1={HX: ["一般"]} if q >= 2 else {},         # issued 2020-02-01, reported from Q2 on: 0.3 in Q2, Q3, Q4
+    )
+
+
+def test_annual_composite_means_rounded_half_up_and_rewards(dirs):
+    _, out = dirs
+    for q in (1, 2, 3, 4):
+        assert run(dirs, f"2020Q{q}", annual_quarter(q)) == "done"
+    assert publish_year(out, 2020) == ("done", 4)
+    a = annual(out, 2020)
+    #                         A       B       C       D       total
+    assert a[LZ][:5] == dec("2.01", "0.00", "0.00", "0.00", "2.01")   # 8.02/4 = 2.005 → 2.01
+    assert a[AY][:5] == dec("2.75", "0.00", "0.00", "0.00", "2.75")
+    assert a[TY][:5] == dec("2.75", "0.00", "0.00", "0.00", "2.75")   # 11.01/4 = 2.7525 → 2.75
+    # 滑县: A 0.5; D (0 + 0.3 + 0.3 + 0.3)/4 = 0.225 → 0.23; total (0.5 + 0.8 + 0.8 + 0.8)/4 = 2.9/4 = 0.725 → 0.73
+    assert a[HX][:5] == dec("0.50", "0.00", "0.00", "0.23", "0.73")
+    assert a[NH][:5] == dec("0.25", "0.00", "0.00", "0.00", "0.25")   # 1.01/4 = 0.2525 → 0.25
+    # county: the rounded totals are ranked: 汤阴 2.75 = 安阳 2.75, 林州 2.01, 滑县 0.73, 内黄 0.25;
+    # 汤阴 and 安阳 have the same rounded C, A, B, D → both first, tie (the unrounded 2.7525 does not win)
+    assert a[TY][5:] == (1, 500000, True, "final")
+    assert a[AY][5:] == (1, 500000, True, "final")
+    assert a[LZ][5:] == (3, 0, False, "final")
+    assert a[HX][5:] == (4, 0, False, "final")
+    assert a[NH][5:] == (5, -500000, False, "final")
+    # 北关: totals 2, 2, 2, 2 + 4 = 6 → 12/4 = 3.00; C (0 + 0 + 0 + 4)/4 = 1.00; ties 文峰 at 3.00 → C 1 > 0: 北关
+    assert a[WF][:5] == dec("3.00", "0.00", "0.00", "0.00", "3.00")
+    assert a[BG][:5] == dec("2.00", "0.00", "1.00", "0.00", "3.00")
+    assert a[WF][5:] == (1, 0, False, "final")
+    assert a[BG][5:] == (1, 500000, False, "final")
+    # 殷都 and 龙安: 1.00 in everything → full tie for last, both −500000
+    assert a[YD] == dec("1.00", "0.00", "0.00", "0.00", "1.00") + (3, -500000, True, "final")
+    assert a[LA] == dec("1.00", "0.00", "0.00", "0.00", "1.00") + (3, -500000, True, "final")
+    used = query(out, "select distinct quarters_used from annual_results where year = 2020")
+    assert used == [("2020Q1,2020Q2,2020Q3,2020Q4",)]
+
+
+def test_annual_with_three_quarters_is_provisional(dirs):
+    _, out = dirs
+    for q in (1, 2, 3):
+        assert run(dirs, f"2020Q{q}", annual_quarter(q)) == "done"
+    status, found = publish_year(out, 2020)
+    assert (status, found) == ("provisional", 3)
+    assert {row[8] for row in annual(out, 2020).values()} == {"provisional"}
+    used = query(out, "select distinct quarters_used from annual_results where year = 2020")
+    assert used == [("2020Q1,2020Q2,2020Q3",)]
+
+
+def test_annual_with_a_provisional_quarter_is_provisional(dirs):
+    _, out = dirs
+    for q in (1, 3, 4):
+        assert run(dirs, f"2020Q{q}", annual_quarter(q)) == "done"
+    # Q2 without R11 (政策措施文件), run told to continue: provisional, D1/D2 score 0 with missing_return
+    q2 = annual_quarter(2)
+    del q2["R11"]
+    assert run(dirs, "2020Q2", q2, continue_on_missing=True) == "provisional"
+    statuses = query(out, "select distinct status from quarter_results where quarter = '2020Q2'")
+    assert statuses == [("provisional",)]
+    d1 = query(out, "select points, flags from indicator_scores where quarter = '2020Q2' and indicator_code = 'D1' "
+                    "and unit_code = ?", [CODE[HX]])
+    assert d1[0][0] == Decimal("0.00") and "missing_return" in d1[0][1]   # 一般 0.3 would have counted
+    status, found = publish_year(out, 2020)
+    assert (status, found) == ("provisional", 4)
+    assert {row[8] for row in annual(out, 2020).values()} == {"provisional"}
