@@ -8,6 +8,7 @@ Transient I/O errors are retried; bad data never is.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from prefect.cache_policies import NO_CACHE
 
 from schemas import load_returns
 from sbsk import pipeline
+from sbsk.annotate import annotate
 from sbsk.archive import archive_file
 from sbsk.bulletin import write_quarter_bulletin
 from sbsk.discover import SourceFile, discover
@@ -122,6 +124,9 @@ def write_reports(quarter: str, out_dir: Path, results: list[FileResult], publis
             written.append(target)
     finally:
         con.close()
+    annotated = folder / "annotated"
+    shutil.rmtree(annotated, ignore_errors=True)  # a re-run's copies replace the last run's
+    written += [p for p in (annotate(r, annotated) for r in results) if p]
     return written
 
 
@@ -141,13 +146,13 @@ def score_quarter(quarter: str, raw_dir: str = "data/raw", out_dir: str = "data/
     archived = archive_inputs(sources, out, str(q))
     checkpoint("after-archive")
     results = []
-    for source in sources:
+    for i, source in enumerate(sources, start=1):
         result, table = read_return(source)
         result.source = source  # a cached read may have been of the same content elsewhere
         result = enforce_ownership(result)
         result = validate_return(result, table, ctx, tolerance)
         result.archive_path = archived[source.sha256]
-        say(f"[{q}] {source.rel}: {_verdict(result)}")
+        say(f"[{q}] ({i}/{len(sources)}) {source.rel}: {_verdict(result)}")
         results.append(result)
     results = combine_files(results)
     missing = pipeline.missing_returns(results, load_returns())

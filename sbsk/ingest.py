@@ -61,7 +61,8 @@ def reject_whole(result: FileResult, message: str) -> FileResult:
     result.status = "rejected"
     result.loaded = None
     result.file_message = f"{result.source.rel}：{message}"
-    result.rejections = [{"row_number": None, "column_name": None, "value": None, "message": result.file_message}]
+    result.rejections = [{"row_number": None, "column_name": None, "cell": None, "value": None,
+                          "message": result.file_message}]
     return result
 
 

@@ -119,6 +119,7 @@ def validate_table(table: Table, ret: ReturnDef, ctx: Context, source: str) -> V
         rejections.append({
             "row_number": row_number,
             "column_name": col.label,
+            "cell": f"{letter}{row_number}" if letter != "?" else None,
             "value": value,
             "message": f"{source} 工作表「{table.sheet}」第{row_number}行 {letter}列「{col.label}」：{e.message}",
         })

@@ -71,8 +71,8 @@ def con():
         ('2020Q3', 'fgw/R01.xlsx', 'aa', 'fgw', 'R01', 'Sheet1', 'loaded', 'template', 10, 7, 1, 2, 1, 1, 0, 0, null),
         ('2020Q3', 'czj/坏文件.xlsx', 'bb', 'czj', null, null, 'rejected', null, 0, 0, 0, 0, 0, 0, 0, 0, null)""")
     con.execute("""insert into rejected_rows values
-        ('2020Q3', 'fgw', 'R01', 'fgw/R01.xlsx', 'aa', 'Sheet1', 5, '项目名称', ?, '项目名称不能是公式'),
-        ('2020Q3', 'czj', null, 'czj/坏文件.xlsx', 'bb', null, null, null, null, '文件无法读取：不是Excel文件')""",
+        ('2020Q3', 'fgw', 'R01', 'fgw/R01.xlsx', 'aa', 'Sheet1', 5, '项目名称', ?, '项目名称不能是公式', 'B5'),
+        ('2020Q3', 'czj', null, 'czj/坏文件.xlsx', 'bb', null, null, null, null, '文件无法读取：不是Excel文件', null)""",
                 [HYPERLINK])
     yield con
     con.close()

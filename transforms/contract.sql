@@ -158,7 +158,8 @@ create table if not exists rejected_rows (
     row_number integer,
     column_name varchar,
     value varchar,
-    message varchar not null
+    message varchar not null,
+    cell varchar
 );
 comment on table rejected_rows is 'Every rejected row and every file rejected whole, with a message a clerk can act on.';
 comment on column rejected_rows.quarter is 'Quarter the file was sent for.';
@@ -171,6 +172,7 @@ comment on column rejected_rows.row_number is 'Excel row number (1-based); null 
 comment on column rejected_rows.column_name is 'Column header as the return defines it; null for a whole-row or whole-file problem.';
 comment on column rejected_rows.value is 'The cell value as written.';
 comment on column rejected_rows.message is 'What is wrong, in Chinese, naming file, sheet, row and column.';
+comment on column rejected_rows.cell is 'The cell in Excel notation (e.g. E12), when the problem is one cell.';
 
 create table if not exists data_flags (
     quarter varchar not null,
