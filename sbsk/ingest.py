@@ -112,31 +112,47 @@ def ingest(source: SourceFile, defs: Definitions, ctx: Context, tolerance: float
 
 
 def check_totals(table: Table, ret, rel: str, tolerance: float) -> list[dict]:
-    """合计 rows are skipped, but each amount in them must match the detail rows within tolerance."""
+    """合计/小计 rows are skipped, but each sum in them must match its detail rows within tolerance.
+
+    A 合计 covers every detail row; a 小计 covers the block of detail rows just above it (or, where
+    subtotals head their blocks, just below it).
+    """
     from sbsk.parse import parse_number
 
+    if not len(table.totals):
+        return []
+    columns = [c for c in ret.columns if c.type in ("amount", "integer") and c.field in table.columns]
+    rows = table.data["_row"].to_numpy()
+    marks = sorted(int(r) for r in table.totals["_row"])
+    details = {c.field: parse_number(table.data[c.field])[0].fillna(0).to_numpy(dtype=float) for c in columns}
     flags = []
-    grand = table.totals[table.totals.apply(_is_grand_total, axis=1)] if len(table.totals) else table.totals
-    for _, row in grand.iterrows():
-        for col in ret.columns:
-            if col.type != "amount" or col.field not in table.columns:
-                continue
-            stated, _ = parse_number(pd.Series([row[col.field]], dtype="string"))
+    for _, total_row in table.totals.iterrows():
+        at = int(total_row["_row"])
+        blocks = [rows == rows] if _is_grand_total(total_row) else _blocks_around(rows, marks, at)
+        for col in columns:
+            stated, _ = parse_number(pd.Series([total_row[col.field]], dtype="string"))
             if pd.isna(stated.iloc[0]):
                 continue
             factor = table.factors.get(col.field, 1.0)
             total = float(stated.iloc[0]) * factor
-            details, _ = parse_number(table.data[col.field])
-            detail_sum = float(details.fillna(0).sum()) * factor
-            if abs(total - detail_sum) > tolerance * max(abs(detail_sum), 1e-9):
+            sums = [float(details[col.field][block].sum()) * factor for block in blocks]
+            if not any(abs(total - s) <= tolerance * max(abs(s), 1e-9) for s in sums):
+                unit = "万元" if col.type == "amount" else ""
                 flags.append({
                     "unit_code": None, "return_code": ret.code, "flag": "total_mismatch",
-                    "detail": f"合计行「{col.header}」为{total:g}万元，明细合计为{detail_sum:g}万元，相差超过{tolerance:.1%}",
-                    "source_file": rel, "sheet": table.sheet, "row_number": int(row["_row"]),
+                    "detail": f"第{at}行合计「{col.header}」为{total:g}{unit}，对应明细之和为{sums[0]:g}{unit}，"
+                              f"相差超过{tolerance:.1%}",
+                    "source_file": rel, "sheet": table.sheet, "row_number": at,
                 })
     return flags
 
 
+def _blocks_around(rows, marks: list[int], at: int) -> list:
+    before = max((m for m in marks if m < at), default=0)
+    after = min((m for m in marks if m > at), default=10**9)
+    return [(rows > before) & (rows < at), (rows > at) & (rows < after)]
+
+
 def _is_grand_total(row: pd.Series) -> bool:
     cells = [squash(str(v)) for v in row.drop("_row").tolist() if isinstance(v, str)]
-    return any(c.startswith(("合计", "总计", "全市合计", "总合计")) for c in cells[:3])
+    return not any("小计" in c for c in cells[:3])

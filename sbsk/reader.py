@@ -24,7 +24,7 @@ META_SHEET = "_sbsk"
 HEADER_SCAN_ROWS = 30
 _UNIT_SUFFIX = re.compile(r"\((万元|亿元|元|个|项|件|家|分)\)$|(万元|亿元)$")
 _UNIT_LINE = re.compile(r"单位[:：]\s*(万元|亿元|元)")
-_TOTAL = re.compile(r"^(合计|小计|总计|全市合计|总合计)")
+_TOTAL = re.compile(r"^(合计|小计|总计|全市合计|总合计)|(合计|小计)$")
 _NOTES = re.compile(r"^(注|说明|备注|填报人|填表人|审核人|负责人|联系人|联系电话|制表|单位负责人|统计负责人)")
 _EXAMPLE = re.compile(r"^[(（]?示例[)）]?")
 AMOUNT_FACTORS = {"万元": 1.0, "亿元": 10000.0, "元": 0.0001}
@@ -290,7 +290,7 @@ def _classify(body: pd.DataFrame) -> list[str]:
             kinds.append("notes")
         elif _EXAMPLE.match(cells[0]):
             kinds.append("example")
-        elif any(_TOTAL.match(c) for c in cells[:3]):
+        elif any(_TOTAL.search(c) for c in cells[:3]):
             kinds.append("total")
         else:
             kinds.append("data")
