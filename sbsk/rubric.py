@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -202,12 +203,16 @@ def parse_rubric(doc: dict, return_codes: set[str]) -> Rubric:
                   tuple(categories), tuple(indicators), params)
 
 
-def load_rubric(path: Path = RUBRIC_FILE) -> Rubric:
+def load_rubric(path: Path | None = None) -> Rubric:
+    """The rubric in force: SBSK_RUBRIC names another file (e.g. a new year's version)."""
     from schemas import load_returns
 
+    path = path or Path(os.environ.get("SBSK_RUBRIC") or RUBRIC_FILE)
     try:
         with open(path, "rb") as fh:
             doc = tomllib.load(fh)
+    except OSError as exc:
+        raise RubricError(f"{path}: cannot be read ({exc.strerror})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise RubricError(f"{path.name}: not valid TOML: {exc}") from exc
     try:
