@@ -14,7 +14,7 @@ from sbsk import REFERENCE_DIR
 RUBRIC_FILE = REFERENCE_DIR / "rubric-2020.1.toml"
 METHODS = {"assessor", "relative", "progress", "threshold", "graded"}
 NO_BASE = {"zero", "full"}
-PART_KEYS = {"share", "method", "source", "metric", "target", "min_count", "no_base"}
+PART_KEYS = {"share", "method", "source", "metric", "target", "time_progress", "min_count", "no_base"}
 REQUIRED_PARAMETERS = {
     "major_quality_min_investment", "major_quality_sectors", "signed_quality_min_amount",
     "approval_workday_limit", "over_plan_ratio", "total_mismatch_tolerance",
@@ -38,9 +38,18 @@ class Part:
     method: str
     source: str
     metric: str
-    target: Decimal | None = None  # None: time progress t(q)
+    target: Decimal | None = None  # a constant target; None: time progress t(q)
     min_count: int = 1
     no_base: str = "zero"
+    time_progress: tuple[Decimal, ...] | None = None  # this part's own t(1..4), else the rubric's
+
+    def target_in(self, q: int, default: tuple[Decimal, ...]) -> Decimal | None:
+        """The progress target for quarter q; None for methods that have none."""
+        if self.method != "progress":
+            return None
+        if self.target is not None:
+            return self.target
+        return (self.time_progress or default)[q - 1]
 
 
 @dataclass(frozen=True)
@@ -121,13 +130,25 @@ def _part(raw: dict, number: int, where: str, return_codes: set[str]) -> Part:
         target = _dec(target, f"{where}.target")
         if target <= 0:
             raise RubricError(f"{where}: target must be positive")
+    time_progress = raw.get("time_progress")
+    if time_progress is not None:
+        if raw["method"] != "progress" or target is not None:
+            raise RubricError(f"{where}: time_progress belongs to a progress part without a constant target")
+        time_progress = _time_progress(time_progress, f"{where}.time_progress")
     min_count = raw.get("min_count", 1)
     if not isinstance(min_count, int) or min_count < 1:
         raise RubricError(f"{where}: min_count must be a whole number ≥ 1")
     no_base = raw.get("no_base", "zero")
     if no_base not in NO_BASE:
         raise RubricError(f"{where}: no_base must be one of {sorted(NO_BASE)}")
-    return Part(number, share, raw["method"], raw["source"], raw["metric"], target, min_count, no_base)
+    return Part(number, share, raw["method"], raw["source"], raw["metric"], target, min_count, no_base, time_progress)
+
+
+def _time_progress(values, where: str) -> tuple[Decimal, ...]:
+    found = tuple(_dec(t, where) for t in values) if isinstance(values, list) else ()
+    if len(found) != 4 or any(not (0 < t <= 1) for t in found):
+        raise RubricError(f"{where}: needs four values in (0, 1], one per quarter")
+    return found
 
 
 def parse_rubric(doc: dict, return_codes: set[str]) -> Rubric:
@@ -177,9 +198,7 @@ def parse_rubric(doc: dict, return_codes: set[str]) -> Rubric:
         if got != cat.max_points:
             raise RubricError(f"category {cat.code}: indicator maxima add up to {got}, not its max_points {cat.max_points}")
 
-    time_progress = tuple(_dec(t, "time_progress") for t in doc.get("time_progress", []))
-    if len(time_progress) != 4 or any(not (0 < t <= 1) for t in time_progress):
-        raise RubricError("time_progress: needs four values in (0, 1], one per quarter")
+    time_progress = _time_progress(doc.get("time_progress"), "time_progress")
     weights = tuple(_dec(w, "annual_weights") for w in doc.get("annual_weights", []))
     if len(weights) != 4 or any(w < 0 for w in weights) or sum(weights) <= 0:
         raise RubricError("annual_weights: needs four non-negative weights, not all zero")

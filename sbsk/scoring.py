@@ -20,6 +20,11 @@ METRIC_COLUMNS = "unit_code, metric, num::decimal(38, 4) as num, den::decimal(38
 FLAG_COLUMNS = ("unit_code, return_code, flag, detail, source_file, sheet, row_number::integer as row_number")
 
 
+def _text(value) -> str | None:
+    """Decimals cross into DuckDB as text, so no binary float touches a rubric number."""
+    return None if value is None else str(value)
+
+
 def _temp(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, ddl: str) -> None:
     con.execute(f"create or replace temp table {name} ({ddl})")
     if not frame.empty:
@@ -61,17 +66,18 @@ def prepare_quarter(con: duckdb.DuckDBPyConnection, quarter: Quarter, rubric: Ru
     con.execute("create or replace temp table run_params as select "
                 "?::varchar as quarter, ?::integer as year, ?::integer as q, ?::date as quarter_start, "
                 "?::date as quarter_end, ?::date as year_start, ?::varchar as previous_quarter, "
-                "?::decimal(9, 6) as time_progress, ?::varchar as rubric_version, "
+                "?::varchar as rubric_version, "
                 "?::decimal(18, 4) as major_quality_min_investment, ?::varchar[] as major_quality_sectors, "
                 "?::decimal(18, 4) as signed_quality_min_amount, ?::integer as approval_workday_limit, "
                 "?::decimal(9, 4) as over_plan_ratio",
                 [str(quarter), quarter.year, quarter.q, quarter.start, quarter.end, quarter.year_start,
-                 str(prev) if prev else None, rubric.time_progress[quarter.q - 1], rubric.version,
+                 str(prev) if prev else None, rubric.version,
                  p["major_quality_min_investment"], list(p["major_quality_sectors"]),
                  p["signed_quality_min_amount"], p["approval_workday_limit"], p["over_plan_ratio"]])
     parts = pd.DataFrame([
-        (ind.code, part.number, part.method, float(part.share), None if part.target is None else str(part.target),
-         part.min_count, part.no_base, part.metric, part.source)
+        (ind.code, part.number, part.method, str(part.share),
+         _text(part.target_in(quarter.q, rubric.time_progress)), part.min_count, part.no_base, part.metric,
+         part.source)
         for ind in rubric.indicators for part in ind.parts
     ], columns=["indicator_code", "part_no", "method", "share", "target", "min_count", "no_base", "metric", "source"])
     _temp(con, "rubric_parts", parts, "indicator_code varchar, part_no integer, method varchar, share decimal(9, 4), "

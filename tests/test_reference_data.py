@@ -153,3 +153,21 @@ def test_a_broken_rubric_stops_the_command(tmp_path):
     assert done.returncode == 1
     assert "indicator B1 part 1: source 'R2' is not a return code" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_time_progress_configurable_per_indicator(tmp_path, monkeypatch, dirs):
+    from builders import baseline, write_quarter
+    from conftest import evaluate, query
+
+    text = RUBRIC_FILE.read_text(encoding="utf-8").replace(
+        'metric = "central_budget_progress" }', 'metric = "central_budget_progress", time_progress = [0.3, 0.5, 0.7, 1] }')
+    rubric = tmp_path / "rubric.toml"
+    rubric.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("SBSK_RUBRIC", str(rubric))
+    raw, out = dirs
+    write_quarter(raw, "2020Q3", baseline())  # every unit has paid 50 of 100 allocated
+    evaluate(raw, out, "2020Q3")
+    points = query(out, "select indicator_code, min(points), max(points) from indicator_scores "
+                        "where indicator_code in ('C6', 'C7') group by 1 order by 1")
+    # C6: 5 × min(0.5 / 0.7, 1) = 3.5714… → 3.57; C7 keeps t(3) = 0.75: 5 × 0.5 / 0.75 = 3.333… → 3.33
+    assert [(c, float(lo), float(hi)) for c, lo, hi in points] == [("C6", 3.57, 3.57), ("C7", 3.33, 3.33)]

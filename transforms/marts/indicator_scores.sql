@@ -30,7 +30,7 @@ parts as (
         rp.source,
         (rp.share * 10000)::hugeint as share_n,
         rp.share,
-        coalesce(rp.target, p.time_progress) as target,
+        rp.target,
         rp.min_count,
         rp.no_base,
         m.num,
@@ -41,7 +41,6 @@ parts as (
         rp.source in (select return_code from missing_returns) as source_missing
     from units_active u
     cross join rubric_parts rp
-    cross join params p
     left join metrics m on m.unit_code = u.unit_code and m.metric = rp.metric
 ),
 
