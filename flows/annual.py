@@ -11,6 +11,8 @@ from prefect.cache_policies import NO_CACHE
 from schemas import load_returns
 from sbsk import pipeline
 from sbsk.bulletin import write_annual_bulletin
+from sbsk.files import atomic_path
+from sbsk.parquet_export import export_year
 from sbsk.registry import load_registry
 from sbsk.rubric import load_rubric
 
@@ -25,10 +27,14 @@ def write_bulletin(year: int, out_dir: Path) -> Path:
     folder = out_dir / str(year)
     folder.mkdir(parents=True, exist_ok=True)
     con = pipeline.open_published(out_dir)
+    target = folder / f"bulletin-{year}.xlsx"
     try:
-        return write_annual_bulletin(con, year, folder / f"bulletin-{year}.xlsx")
+        with atomic_path(target) as tmp:
+            write_annual_bulletin(con, year, tmp)
     finally:
         con.close()
+    export_year(out_dir, year)
+    return target
 
 
 @flow(name="annual-composite", flow_run_name="annual-{year}", validate_parameters=True)

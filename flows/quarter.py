@@ -26,6 +26,7 @@ from sbsk.faults import checkpoint
 from sbsk.files import atomic_path
 from sbsk.fingerprint import code_fingerprint
 from sbsk.ingest import FileResult, check_owner, read_file, validate_file
+from sbsk.parquet_export import export_quarter
 from sbsk.quarters import Quarter
 from sbsk.reader import Table
 from sbsk.registry import Registry, load_registry
@@ -130,6 +131,11 @@ def write_reports(quarter: str, out_dir: Path, results: list[FileResult], publis
     return written
 
 
+@task(cache_policy=NO_CACHE, task_run_name="parquet-{quarter}")
+def export_parquet(out_dir: Path, quarter: str) -> list[Path]:
+    return export_quarter(out_dir, quarter)
+
+
 @flow(name="score-quarter", flow_run_name="score-{quarter}", validate_parameters=True)
 def score_quarter(quarter: str, raw_dir: str = "data/raw", out_dir: str = "data/out",
                   continue_on_missing: bool = False) -> dict:
@@ -171,6 +177,7 @@ def score_quarter(quarter: str, raw_dir: str = "data/raw", out_dir: str = "data/
     status = publish(q, results, missing, rubric, registry, out, run_id, started)
     checkpoint("after-publish")
     outputs = write_reports(str(q), out, results, published=True)
+    export_parquet(out, str(q))
     exit_code = 1 if (missing or whole_rejects) else 0
     message = "；".join(filter(None, [
         f"缺报 {'、'.join(missing)}，结果为暂定" if missing else "",

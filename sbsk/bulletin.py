@@ -7,14 +7,18 @@ as formulas, so the workbook shows the same numbers as the database wherever it 
 from __future__ import annotations
 
 import re
+from copy import copy
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import duckdb
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.styles import DEFAULT_FONT, Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sbsk.quarters import Quarter, quarters_of
@@ -45,10 +49,16 @@ FLAG_LABELS = {
     "tie": "并列待定",
 }
 QUARTER_NAMES = ("第一季度", "第二季度", "第三季度", "第四季度")
+RANKING_ROW_HEIGHT = 22  # points: room around 11-point CJK glyphs, so the printed table is not cramped
 
-_TITLE_FONT = Font(bold=True, size=16)
-_BOLD = Font(bold=True)
-_NOTE_FONT = Font(color="C00000")
+# The fonts every Chinese office machine has; without a name, LibreOffice and WPS pick a Latin serif
+# for bold cells and a sans for the rest, so one table came out in two typefaces.
+BODY_FONT = "宋体"
+TITLE_FONT = "黑体"
+_TITLE_FONT = Font(name=TITLE_FONT, bold=True, size=16)
+_BOLD = Font(name=BODY_FONT, bold=True, size=11)
+_BODY = Font(name=BODY_FONT, size=11)
+_NOTE_FONT = Font(name=BODY_FONT, size=11, color="C00000")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _THIN = Side(style="thin", color="808080")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -88,11 +98,15 @@ def write_note(ws: Worksheet, row: int, text: str, width: int) -> None:
 
 
 def write_table(ws: Worksheet, row: int, headers: Sequence[str], rows: Iterable[Sequence[Any]],
-                formats: Sequence[str | None] = (), wrap: Sequence[int] = ()) -> int:
+                formats: Sequence[str | None] = (), wrap: Sequence[int] = (), center: Sequence[int] = (),
+                row_height: float | None = None) -> int:
     """Write a bordered table from `row`; returns the first row below it.
 
-    formats[j] is the number format of column j (None: general); wrap lists wrapped columns (0-based).
+    formats[j] is the number format of column j (None: general); wrap and center list wrapped and
+    centred columns (0-based); row_height (points) is set on the header and every data row.
     """
+    if row_height:
+        ws.row_dimensions[row].height = row_height
     for j, text in enumerate(headers, start=1):
         cell = ws.cell(row, j)
         put_text_safe(cell, text)
@@ -106,10 +120,17 @@ def write_table(ws: Worksheet, row: int, headers: Sequence[str], rows: Iterable[
             cell = ws.cell(row, j + 1)
             put_text_safe(cell, None if value == "" else plain_number(value))
             cell.border = _BOX
+            cell.font = _BODY
             if j < len(formats) and formats[j] and isinstance(cell.value, (int, float)):
                 cell.number_format = formats[j]
             if j in wrap:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+            elif j in center:
+                cell.alignment = _CENTER
+            else:
+                cell.alignment = Alignment(vertical="center")
+        if row_height:
+            ws.row_dimensions[row].height = row_height
         row += 1
     return row
 
@@ -119,14 +140,15 @@ def set_widths(ws: Worksheet, widths: Sequence[float]) -> None:
         ws.column_dimensions[get_column_letter(j)].width = width
 
 
-def setup_page(ws: Worksheet, title_rows: str = "1:1") -> None:
-    """A4 landscape, fitted to the page width, with the title rows repeated on every page."""
+def setup_page(ws: Worksheet, title_rows: str | None = "1:1") -> None:
+    """A4 landscape, fitted to the page width, with the title rows (if any) repeated on every page."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = title_rows
+    if title_rows:
+        ws.print_title_rows = title_rows
     ws.print_options.horizontalCentered = True
 
 
@@ -248,6 +270,7 @@ def write_quarter_bulletin(con: duckdb.DuckDBPyConnection, quarter: str, path: P
     _quarter_ranking_sheet(wb.active, con, q, results, rubric_version)
     _indicator_sheet(wb.create_sheet("指标得分"), con, q, results, rubric_version)
     write_flags_sheet(wb.create_sheet("数据核查"), con, q)
+    _quarter_chart_sheet(wb.create_sheet(CHART_SHEET), con, q, results)
     return _save(wb, path)
 
 
@@ -267,19 +290,27 @@ def _quarter_ranking_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Qua
         row = _group_heading(ws, row + 1, label)
         table = [[r["group_rank"], r["unit_name"], *(r[f"score_{c.lower()}"] for c, _ in cats),
                   r["total"], r["reward_yuan"]] for r in rows]
-        row = write_table(ws, row, headers, table, formats)
+        row = write_table(ws, row, headers, table, formats, center=range(width), row_height=RANKING_ROW_HEIGHT)
         note = _tie_note(rows)
         if note:
             write_note(ws, row, note, width)
             row += 1
     set_widths(ws, [8, 14, *([16] * len(cats)), 10, 14])
+    _ranking_page(ws, width, row - 1)
+
+
+def _ranking_page(ws: Worksheet, width: int, last_row: int) -> None:
+    """Print exactly the ranking tables, with the page number in the footer."""
     setup_page(ws)
+    ws.print_area = f"A1:{get_column_letter(width)}{last_row}"
+    ws.oddFooter.center.text = "第 &P 页"
+    ws.oddFooter.center.font = BODY_FONT
 
 
 def _group_heading(ws: Worksheet, row: int, label: str) -> int:
     cell = ws.cell(row, 1)
     put_text_safe(cell, label)
-    cell.font = Font(bold=True, size=12)
+    cell.font = Font(name=BODY_FONT, bold=True, size=12)
     return row + 1
 
 
@@ -337,6 +368,7 @@ def write_annual_bulletin(con: duckdb.DuckDBPyConnection, year: int, path: Path)
         raise ValueError(f"{year}年：数据库中没有年度考评结果（annual_results），无法生成年度通报")
     wb = Workbook()
     _annual_ranking_sheet(wb.active, con, int(year), results)
+    _annual_chart_sheet(wb.create_sheet(CHART_SHEET), con, int(year), results)
     return _save(wb, path)
 
 
@@ -359,17 +391,140 @@ def _annual_ranking_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, year: i
         row = _group_heading(ws, row + 1, label)
         table = [[r["group_rank"], r["unit_name"], *(totals.get((r["unit_code"], q)) for q in quarters),
                   r["total"], r["reward_yuan"]] for r in rows]
-        row = write_table(ws, row, headers, table, formats)
+        row = write_table(ws, row, headers, table, formats, center=range(width), row_height=RANKING_ROW_HEIGHT)
         note = _tie_note(rows)
         if note:
             write_note(ws, row, note, width)
             row += 1
     set_widths(ws, [8, 14, 12, 12, 12, 12, 12, 14])
-    setup_page(ws)
+    _ranking_page(ws, width, row - 1)
+
+
+# --- charts -----------------------------------------------------------------------------------
+# Native Excel charts on sheet 图表. Each chart reads a small table of plain values written just
+# above it on the same sheet (never formulas), so the chart and its numbers always agree.
+
+CHART_SHEET = "图表"
+CHART_SIZE = (17, 7.5)     # width, height in cm: fits an A4 landscape page at 100 %
+CHART_ROWS = 15            # default-height rows the chart covers
+
+
+def _quarter_chart_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Quarter, results: list[dict]) -> None:
+    groups = _by_group(con, results)
+    write_title(ws, f"{q.chinese}总分图表", _title_width(groups, trend=q.q >= 2))
+    starts, row = [], 3
+    for label, rows in groups:
+        starts.append(row)
+        row = _totals_block(ws, row, f"{label}{q.chinese}总分", rows)
+    if q.q >= 2:
+        trend = _year_totals(con, q)
+        for label, rows in groups:
+            starts.append(row)
+            row = _trend_block(ws, row, label, q, rows, trend)
+    _chart_page(ws, starts)
+
+
+def _annual_chart_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, year: int, results: list[dict]) -> None:
+    groups = _by_group(con, results)
+    write_title(ws, f"{year}年度总分图表", _title_width(groups, trend=False))
+    starts, row = [], 3
+    for label, rows in groups:
+        starts.append(row)
+        row = _totals_block(ws, row, f"{label}{year}年度总分", rows)
+    _chart_page(ws, starts)
+
+
+def _title_width(groups: list[tuple[str, list[dict]]], trend: bool) -> int:
+    """Columns the widest data table spans: 3, or 季度 + one per unit of the biggest group."""
+    return max([3] + [1 + len(rows) for _, rows in groups if trend])
+
+
+def _totals_block(ws: Worksheet, row: int, title: str, rows: list[dict]) -> int:
+    """A table 排名 | 县(市、区) | 总分 and a bar chart of it below; returns the first free row after both."""
+    start = _group_heading(ws, row, title)
+    end = write_table(ws, start, ["排名", "县(市、区)", "总分"],
+                      [[r["group_rank"], r["unit_name"], r["total"]] for r in rows],
+                      formats=[INTEGER_FORMAT, None, SCORE_FORMAT], center=(0, 1, 2))
+    chart = BarChart()
+    chart.type = "col"
+    chart.add_data(Reference(ws, min_col=3, min_row=start, max_row=end - 1), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=2, min_row=start + 1, max_row=end - 1))
+    chart.legend = None
+    # the value only: LibreOffice otherwise adds the series and category names to every label
+    chart.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False,
+                                     showPercent=False)
+    return _place(ws, chart, title, end + 1)
+
+
+def _year_totals(con: duckdb.DuckDBPyConnection, q: Quarter) -> dict[tuple[str, str], Any]:
+    """(unit_code, quarter) → total for the quarters of the year up to q."""
+    quarters = [str(x) for x in quarters_of(q.year) if x <= q]
+    marks = ", ".join("?" * len(quarters))
+    return {(r["unit_code"], r["quarter"]): r["total"] for r in fetch_dicts(
+        con, f"select unit_code, quarter, total from quarter_results where quarter in ({marks})", quarters)}
+
+
+def _trend_block(ws: Worksheet, row: int, label: str, q: Quarter, rows: list[dict],
+                 totals: dict[tuple[str, str], Any]) -> int:
+    """A table 季度 × unit of the totals so far this year and, below it, one line per unit."""
+    title = f"{label}{q.year}年各季度总分走势"
+    start = _group_heading(ws, row, title)
+    quarters = [x for x in quarters_of(q.year) if x <= q]
+    table = [[QUARTER_NAMES[x.q - 1], *(totals.get((r["unit_code"], str(x))) for r in rows)] for x in quarters]
+    end = write_table(ws, start, ["季度", *(r["unit_name"] for r in rows)], table,
+                      formats=[None, *([SCORE_FORMAT] * len(rows))], center=range(1 + len(rows)))
+    chart = LineChart()
+    chart.add_data(Reference(ws, min_col=2, max_col=1 + len(rows), min_row=start, max_row=end - 1),
+                   titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=start + 1, max_row=end - 1))
+    for series in chart.series:
+        series.marker.symbol = "circle"
+        series.smooth = False
+    chart.legend.position = "r"
+    return _place(ws, chart, title, end + 1)
+
+
+def _place(ws: Worksheet, chart, title: str, row: int) -> int:
+    """Anchor the chart at column A of `row`; returns the first free row after it and a gap."""
+    chart.title = title
+    chart.y_axis.title = "总分"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 100
+    chart.y_axis.number_format = "0"
+    # openpyxl ≥ 3.1 leaves `delete` unset, which recent Excel reads as hidden axes
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.width, chart.height = CHART_SIZE
+    ws.add_chart(chart, f"A{row}")
+    return row + CHART_ROWS + 1
+
+
+def _chart_page(ws: Worksheet, starts: list[int]) -> None:
+    """One table and its chart per printed page.
+
+    Not fit-to-page: Excel ignores manual page breaks under "fit to", and would cut charts in two.
+    """
+    set_widths(ws, [10, 12, 10, 10, 10, 10, 10, 10])
+    setup_page(ws, title_rows=None)
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    for start in starts[1:]:
+        ws.row_breaks.append(Break(id=start - 1))
+
+
+def _body_fonts(wb: Workbook) -> None:
+    """Cells still in openpyxl's default font (Calibri) get the body font, so every sheet matches."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None and cell.font.name == DEFAULT_FONT.name:
+                    font = copy(cell.font)
+                    font.name = BODY_FONT
+                    cell.font = font
 
 
 def _save(wb: Workbook, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _body_fonts(wb)
     wb.save(path)
     return path
