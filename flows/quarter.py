@@ -29,6 +29,7 @@ from sbsk.ingest import FileResult, check_owner, read_file, validate_file
 from sbsk.parquet_export import export_quarter
 from sbsk.quarters import Quarter
 from sbsk.reader import Table
+from sbsk.safety import printable
 from sbsk.registry import Registry, load_registry
 from sbsk.rubric import Rubric, load_rubric
 from sbsk.validate import Context
@@ -38,7 +39,7 @@ CACHE_DAYS = 120  # a quarter's files are re-checked at least once a season
 
 
 def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(printable(message), file=sys.stderr, flush=True)  # file names and cell text may hold escapes
 
 
 def transient_io(task, task_run, state) -> bool:

@@ -15,6 +15,8 @@ from openpyxl.utils import column_index_from_string
 
 from sbsk.files import atomic_path
 from sbsk.ingest import FileResult
+from sbsk.return_writer import put_text_safe
+from sbsk.safety import excel_text
 
 BAD = PatternFill("solid", fgColor="FFC7CE")
 MAX_ROWS = 50_000  # beyond this an annotated copy costs minutes; the report lists the problems instead
@@ -40,7 +42,7 @@ def annotate(result: FileResult, folder: Path) -> Path | None:
         target = ws.cell(row, column)
         target.fill = BAD
         note = rej["message"] if target.comment is None else f"{target.comment.text}\n{rej['message']}"
-        target.comment = Comment(note, "sbsk", width=320, height=120)
+        target.comment = Comment(excel_text(note), "sbsk", width=320, height=120)
     dept = result.source.department or "unknown"
     path = folder / dept / annotated_name(result)
     with atomic_path(path) as tmp:
@@ -80,6 +82,5 @@ def _from_grid(path: Path) -> Workbook:
         for i, row in enumerate(sheet.to_pandas().itertuples(index=False), start=1):
             for j, value in zip(offsets, row):
                 if isinstance(value, str):
-                    cell = ws.cell(i, j + 1, value)
-                    cell.data_type = TYPE_STRING
+                    put_text_safe(ws.cell(i, j + 1), value)
     return wb

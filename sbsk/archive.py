@@ -19,8 +19,11 @@ def archive_path(out_dir: Path, sha256: str, suffix: str) -> Path:
     return out_dir / ARCHIVE / sha256[:2] / f"{sha256}{suffix.lower()}"
 
 
-def archive_file(out_dir: Path, source: SourceFile) -> str:
-    """Copy the file into the archive once (same content, same name); returns its path relative to out_dir."""
+def archive_file(out_dir: Path, source: SourceFile) -> str | None:
+    """Copy the file into the archive once (same content, same name); returns its path relative to out_dir.
+    A file refused unread (sbsk.safety.refusal, e.g. a link out of the raw folder) is never copied: None."""
+    if source.refused:
+        return None
     target = archive_path(out_dir, source.sha256, source.path.suffix)
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -164,6 +164,7 @@ def cmd_demo(args) -> int:
 
 def cmd_check(args) -> int:
     from sbsk.check import check_paths
+    from sbsk.safety import printable
 
     verdicts = check_paths(args.paths, args.year)
     if args.json:
@@ -172,9 +173,9 @@ def cmd_check(args) -> int:
         for v in verdicts:
             head = f"{v['path']}: {v['return_code'] or '未识别'} 读取{v['rows_read']} 入库{v['rows_loaded']} " \
                    f"退回{v['rows_rejected']} 跳过{v['rows_skipped']}"
-            print(head)
+            print(printable(head))
             for err in v["errors"]:
-                print(f"  - {err['message']}")
+                print(f"  - {printable(err['message'])}")
     return 1 if any(v["status"] == "rejected" or v["rows_rejected"] for v in verdicts) else 0
 
 

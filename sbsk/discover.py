@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from schemas.definitions import Definitions
+from sbsk.safety import LOOKALIKES, refusal, unread_digest
 from sbsk.text import squash
 
 EXTENSIONS = {".xlsx", ".xlsm", ".xls"}
@@ -19,6 +20,7 @@ class SourceFile:
     department: str | None  # folder code, None when the folder is not a department
     folder: str
     sha256: str
+    refused: str | None = None  # why it must not even be opened (sbsk.safety.refusal); reported, never read
 
 
 def sha256_of(path: Path) -> str:
@@ -44,15 +46,18 @@ def discover(raw_dir: Path, quarter: str, defs: Definitions) -> list[SourceFile]
         return []
     found = []
     for path in sorted(root.rglob("*")):
-        if not path.is_file() or path.suffix.lower() not in EXTENSIONS or path.name.startswith(("~$", ".")):
+        if not path.is_file() or path.suffix.lower() not in EXTENSIONS | LOOKALIKES.keys() \
+                or path.name.startswith(("~$", ".")):
             continue
         parts = path.relative_to(root).parts
         folder = parts[0] if len(parts) > 1 else ""
+        why = refusal(path, raw_dir)
         found.append(SourceFile(
             path=path,
             rel=path.relative_to(raw_dir).as_posix(),
             department=department_of(folder, defs) if folder else None,
             folder=folder,
-            sha256=sha256_of(path),
+            sha256=sha256_of(path) if why is None else unread_digest(path, why),
+            refused=why,
         ))
     return found

@@ -68,6 +68,8 @@ def reject_whole(result: FileResult, message: str) -> FileResult:
 
 def read_file(source: SourceFile, defs: Definitions) -> tuple[FileResult, Table | None]:
     result = FileResult(source, None, None, None, "loaded")
+    if source.refused:  # a link out of the raw folder, an odd name …: never opened (sbsk.safety.refusal)
+        return reject_whole(result, source.refused), None
     try:
         table = read_table(source.path, defs)
     except FileRejected as exc:
@@ -128,7 +130,7 @@ def check_totals(table: Table, ret, rel: str, tolerance: float) -> list[dict]:
     flags = []
     for _, total_row in table.totals.iterrows():
         at = int(total_row["_row"])
-        blocks = [rows == rows] if _is_grand_total(total_row) else _blocks_around(rows, marks, at)
+        blocks = [rows == rows] if total_row["_kind"] == "total" else _blocks_around(rows, marks, at)
         for col in columns:
             stated, _ = parse_number(pd.Series([total_row[col.field]], dtype="string"))
             if pd.isna(stated.iloc[0]):
@@ -151,8 +153,3 @@ def _blocks_around(rows, marks: list[int], at: int) -> list:
     before = max((m for m in marks if m < at), default=0)
     after = min((m for m in marks if m > at), default=10**9)
     return [(rows > before) & (rows < at), (rows > at) & (rows < after)]
-
-
-def _is_grand_total(row: pd.Series) -> bool:
-    cells = [squash(str(v)) for v in row.drop("_row").tolist() if isinstance(v, str)]
-    return not any("小计" in c for c in cells[:3])

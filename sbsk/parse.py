@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from schemas.definitions import Column, ReturnDef
@@ -41,8 +42,33 @@ def _clean(raw: pd.Series) -> pd.Series:
     return text.mask(text.isin(EMPTY))
 
 
+def by_unique(parse):
+    """Run a text parser once per distinct value and spread the results back: a column of a
+    million dates holds a few hundred distinct ones."""
+    def run(raw: pd.Series, *args, **kwargs) -> tuple[pd.Series, pd.Series]:
+        codes, uniques = pd.factorize(raw.astype("string"), use_na_sentinel=True)
+        present = codes >= 0
+        # an all-empty column still goes through the parser once, so its result has the parser's dtype
+        values, bad = parse(pd.Series(uniques if len(uniques) else [pd.NA], dtype="string"), *args, **kwargs)
+        picks = np.where(present, codes, 0)
+        taken = values.take(picks).where(present).set_axis(raw.index)
+        flags = bad.to_numpy(dtype=bool)[picks] & present
+        return taken, pd.Series(flags, index=raw.index)
+    return run
+
+
 def parse_number(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(values, unreadable mask): commas and spaces dropped, a trailing % divides by 100."""
+    plain = pd.to_numeric(raw.astype("string"), errors="coerce").astype("Float64")  # the common case, at C speed
+    rest = raw.notna() & plain.isna()
+    if rest.any():
+        fixed, bad = _parse_number_text(raw[rest])
+        plain = plain.mask(rest, fixed.reindex(raw.index))
+        return plain, bad.reindex(raw.index, fill_value=False)
+    return plain, pd.Series(False, index=raw.index)
+
+
+def _parse_number_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = _clean(raw).str.replace(r"[,\s]", "", regex=True)
     percent = text.str.endswith("%").fillna(False)
     digits = text.str.rstrip("%")
@@ -52,6 +78,7 @@ def parse_number(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return values, bad
 
 
+@by_unique
 def parse_date(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = _clean(raw).str.replace(r"\s+", " ", regex=True)
     parts = None
@@ -68,6 +95,7 @@ def parse_date(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return stamp, bad
 
 
+@by_unique
 def parse_bool(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = _clean(raw).str.upper()
     values = pd.Series(pd.NA, index=raw.index, dtype="boolean")
@@ -79,12 +107,18 @@ def parse_bool(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def parse_enum(raw: pd.Series, col: Column) -> pd.Series:
     """Map to the canonical spelling when it matches; leave other text for the schema to reject."""
+    return _parse_enum(raw, col)[0]
+
+
+@by_unique
+def _parse_enum(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
     text = _clean(raw)
     canon = {squash(v): v for v in col.values}
     keys = text.map(lambda v: squash(v) if isinstance(v, str) else v, na_action="ignore")
-    return keys.map(canon, na_action="ignore").fillna(text).astype("string")
+    return keys.map(canon, na_action="ignore").fillna(text).astype("string"), pd.Series(False, index=raw.index)
 
 
+@by_unique
 def _lookup(raw: pd.Series, table: dict[str, str], strip=None) -> tuple[pd.Series, pd.Series]:
     text = _clean(raw)
     uniques = {v: table.get(squash(v)) or (table.get(strip(squash(v))) if strip else None)
@@ -124,12 +158,16 @@ def parse_table(data: pd.DataFrame, ret: ReturnDef, factors: dict[str, float], u
             if col.type == "amount":
                 values = values * factors.get(col.field, 1.0)
                 if col.min == 0:  # "—" in a money column that may be zero means nothing was paid
-                    dash = _clean(raw).isna() & raw.notna() & raw.astype("string").str.strip().ne("")
-                    values = values.mask(dash, 0.0)
+                    gaps = values.isna() & raw.notna()
+                    if gaps.any():
+                        dash = _clean(raw[gaps]).isna() & raw[gaps].astype("string").str.strip().ne("")
+                        values = values.mask(dash.reindex(raw.index, fill_value=False), 0.0)
             if col.type == "integer":
-                frac = values.notna() & (values % 1 != 0)
+                huge = (values.abs() >= 2**53).fillna(False)  # beyond exact integers: cannot be a count
+                report(huge, col, "「{value}」数值过大，请核对")
+                frac = values.notna() & ~huge & (values % 1 != 0)
                 report(frac, col, "「{value}」应为整数")
-                values = values.mask(frac).round().astype("Int64")
+                values = values.mask(frac | huge).round().astype("Int64")
         elif col.type == "date":
             values, bad = parse_date(raw)
             report(bad, col, "「{value}」不是有效日期，请写成 2020-07-03 这样的日期")

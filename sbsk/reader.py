@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import fastexcel
+import numpy as np
 import pandas as pd
 
 from schemas.definitions import Definitions, ReturnDef
+from sbsk import safety
+from sbsk.hidden import hidden_columns
 from sbsk.text import header_key, squash
 
 META_SHEET = "_sbsk"
@@ -25,7 +28,12 @@ HEADER_SCAN_ROWS = 30
 _UNIT_SUFFIX = re.compile(r"\((万元|亿元|元|个|项|件|家|分)\)$|(万元|亿元)$")
 _UNIT_LINE = re.compile(r"单位[:：]\s*(万元|亿元|元)")
 _TOTAL = re.compile(r"^(合计|小计|总计|全市合计|总合计)|(合计|小计)$")
-_NOTES = re.compile(r"^(注|说明|备注|填报人|填表人|审核人|负责人|联系人|联系电话|制表|单位负责人|统计负责人)")
+_NOTES = re.compile(r"^(注|说明|备注|填报人|填表人|填报日期|审核|负责人|联系人|联系电话|制表|单位负责人|统计负责人|签字|盖章)")
+_LABEL_MAX = 15  # a 合计/小计 label is short; a long text ending in 合计 is a project name
+# Cheap first passes, in Simplified, Traditional and full-width forms, before the exact patterns:
+_TOTAL_HINT = r"[合小总總]\s*[计計]"
+_NOTES_LEAD = r"^\s*[注註说說备備填审審负負联聯制单單统統签簽盖蓋]"
+_EXAMPLE_LEAD = r"^\s*[(（]?\s*示"
 _EXAMPLE = re.compile(r"^[(（]?示例[)）]?")
 AMOUNT_FACTORS = {"万元": 1.0, "亿元": 10000.0, "元": 0.0001}
 
@@ -80,7 +88,8 @@ def _name_index(ret: ReturnDef) -> dict[str, str]:
     return index
 
 
-def _match_columns(columns: list[list[str]], ret: ReturnDef) -> tuple[dict[str, int], dict[str, str]]:
+def _match_columns(columns: list[list[str]], ret: ReturnDef,
+                   hidden: set[int] = frozenset()) -> tuple[dict[str, int], dict[str, str]]:
     """Which of the return's fields the header columns name, and the amount unit each states.
 
     Each column is the list of header texts stacked over it, top to bottom (one per header row,
@@ -90,7 +99,10 @@ def _match_columns(columns: list[list[str]], ret: ReturnDef) -> tuple[dict[str, 
     names = _name_index(ret)
     found: dict[str, int] = {}
     units: dict[str, str] = {}
-    for j, stack in enumerate(columns):
+    # visible columns first: a hidden column is taken only for a field no visible column names
+    order = [j for j in range(len(columns)) if j not in hidden] + [j for j in range(len(columns)) if j in hidden]
+    for j in order:
+        stack = columns[j]
         if not stack:
             continue
         keys = [header_key(t) for t in stack]
@@ -160,7 +172,7 @@ def _header_stacks(rows: list[list[str | None]], depth: int) -> list[list[str]]:
     return [[grid[r][j] for r in range(depth) if grid[r][j]] for j in range(width)]
 
 
-def _best_header(grid: pd.DataFrame, ret: ReturnDef, sheet: str) -> _Candidate | None:
+def _best_header(grid: pd.DataFrame, ret: ReturnDef, sheet: str, hidden: set[int] = frozenset()) -> _Candidate | None:
     """The header rows (one to three) that name the most of the return's columns."""
     top = [[None if pd.isna(v) else str(v) for v in row] for row in grid.head(HEADER_SCAN_ROWS + 3).itertuples(index=False)]
     best = None
@@ -168,7 +180,7 @@ def _best_header(grid: pd.DataFrame, ret: ReturnDef, sheet: str) -> _Candidate |
         for depth in (1, 2, 3):
             if i + depth > len(top):
                 break
-            found, units = _match_columns(_header_stacks(top[i:i + depth], depth), ret)
+            found, units = _match_columns(_header_stacks(top[i:i + depth], depth), ret, hidden)
             if len(found) >= 2 and (best is None or len(found) > len(best.found)):
                 best = _Candidate(ret, sheet, i + depth - 1, found, units)
     return best
@@ -187,6 +199,7 @@ def _stated_unit(grid: pd.DataFrame, header_idx: int) -> str | None:
 
 def locate(path: Path, defs: Definitions) -> tuple[_Candidate, pd.DataFrame, list[int], str]:
     """Open the workbook and find the return it holds, its sheet and header row."""
+    safety.inspect(path)  # before any parser sees it: bombs, DTDs, encryption, parser crashes
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # fastexcel raises its own hierarchy for every unreadable file
@@ -204,8 +217,10 @@ def locate(path: Path, defs: Definitions) -> tuple[_Candidate, pd.DataFrame, lis
         except Exception as exc:
             raise FileRejected(f"无法读取工作表「{name}」（{type(exc).__name__}）", sheet=name) from exc
         rets = [defs.returns[code]] if code else list(defs.returns.values())
+        hidden_abs = hidden_columns(path, name)
+        hidden = {j for j, absolute in enumerate(offsets) if absolute in hidden_abs}
         for ret in rets:
-            cand = _best_header(grid, ret, name)
+            cand = _best_header(grid, ret, name, hidden)
             if cand:
                 candidates.append((cand, grid, offsets))
     if code:
@@ -261,8 +276,10 @@ def read_table(path: Path, defs: Definitions) -> Table:
     data["_row"] = body.index + 1  # grid row i is Excel row i + 1 (skip_rows=0 keeps row 1)
 
     kinds = pd.Series(_classify(body), index=data.index, dtype="string")
-    skipped = Counter(k for k in kinds if k != "data")
-    totals = data.loc[kinds == "total"]
+    counts = kinds.replace("subtotal", "total").value_counts()
+    skipped = Counter({k: int(n) for k, n in counts.items() if k != "data"})
+    is_total = kinds.isin(["total", "subtotal"])
+    totals = data.loc[is_total].assign(_kind=kinds.loc[is_total])
     table = Table(
         return_code=ret.code,
         sheet=cand.sheet,
@@ -278,20 +295,35 @@ def read_table(path: Path, defs: Definitions) -> Table:
     return table
 
 
-def _classify(body: pd.DataFrame) -> list[str]:
-    kinds: list[str] = []
-    in_notes = False
-    for values in body.itertuples(index=False):
-        cells = [squash(str(v)) for v in values if isinstance(v, str) and v.strip()]
-        if not cells:
-            kinds.append("blank")
-        elif in_notes or _NOTES.match(cells[0]):
-            in_notes = True
-            kinds.append("notes")
-        elif _EXAMPLE.match(cells[0]):
-            kinds.append("example")
-        elif any(_TOTAL.search(c) for c in cells[:3]):
-            kinds.append("total")
-        else:
-            kinds.append("data")
+def _classify(body: pd.DataFrame) -> np.ndarray:
+    """The kind of every row below the header, column-wise over Arrow strings: only the few rows a
+    cheap pattern picks out (notes, examples, totals) are looked at one by one."""
+    kinds = np.full(len(body), "data", dtype=object)
+    if not len(body):
+        return kinds
+    cells = [body[c].astype("string").str.strip() for c in body.columns]
+    filled = [(c.notna() & (c.str.len() > 0)).to_numpy(dtype=bool) for c in cells]
+    first = pd.Series(pd.NA, index=body.index, dtype="string")
+    for col, mask in zip(reversed(cells), reversed(filled)):  # right to left: the leftmost filled cell wins
+        first = col.where(mask, first)
+    blank = ~np.logical_or.reduce(filled)
+    kinds[blank] = "blank"
+
+    lead = first.str.slice(0, 6).str.normalize("NFKC")
+    for i in np.flatnonzero(lead.str.contains(_EXAMPLE_LEAD, regex=True).fillna(False).to_numpy(dtype=bool)):
+        if _EXAMPLE.match(squash(first.iat[i])):
+            kinds[i] = "example"
+    for col in cells:
+        hits = col.str.contains(_TOTAL_HINT, regex=True).fillna(False) & (col.str.len() <= _LABEL_MAX + 6)
+        for i in np.flatnonzero(hits.to_numpy(dtype=bool)):
+            label = squash(col.iat[i])
+            if kinds[i] == "data" and len(label) <= _LABEL_MAX and _TOTAL.search(label):
+                kinds[i] = "subtotal" if "小计" in label else "total"
+            elif kinds[i] == "total" and "小计" in label:
+                kinds[i] = "subtotal"
+    notes_at = next((i for i in np.flatnonzero(lead.str.contains(_NOTES_LEAD, regex=True).fillna(False)
+                                                .to_numpy(dtype=bool)) if _NOTES.match(squash(first.iat[i]))), None)
+    if notes_at is not None:  # everything filled from the first note down is notes and signatures
+        tail = np.arange(len(body)) >= notes_at
+        kinds[tail & ~blank] = "notes"
     return kinds

@@ -13,10 +13,14 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 
 from schemas.definitions import ReturnDef
+from sbsk.safety import excel_text
 
 
 def put_text_safe(cell, value: Any) -> None:
-    """Set a cell; text is always stored as text, never as a formula (e.g. '=HYPERLINK(...)')."""
+    """Set a cell; text is always stored as text, never as a formula (e.g. '=HYPERLINK(...)'), and
+    as text Excel can hold (no control characters, at most 32,767 characters)."""
+    if isinstance(value, str):
+        value = excel_text(value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = TYPE_STRING
