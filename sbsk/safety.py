@@ -38,18 +38,24 @@ from pathlib import Path
 MB = 1 << 20
 
 # ---- limits: each a module constant, each with the reason for its size ----
-MAX_FILE_BYTES = 20 * MB        # a return is tens of KB; pasted seal scans or photos add a few MB at most
+MAX_FILE_BYTES = 512 * MB       # a province's return of a million rows is 40–120 MB; far above any real one
 MAX_ENTRIES = 2_000             # parts in one .xlsx: 255 sheets with their rels, drawings and comments fit
-MAX_PART_BYTES = 50 * MB        # one decompressed part: Excel writes a sheet at MAX_CELLS in about 35 MB
-MAX_TOTAL_BYTES = 200 * MB      # all parts decompressed: keeps reading far below a gigabyte of memory
+MAX_PART_BYTES = 1024 * MB      # one decompressed part: a full-height sheet of a dozen columns is ~600 MB of XML
+MAX_TOTAL_BYTES = 2048 * MB     # all parts decompressed: two full-height sheets; inflated in bounded steps
 MAX_RATIO = 500                 # real parts compress 5–50:1; deflate tops out at 1032:1, where bombs sit
 RATIO_FROM_BYTES = 1 * MB       # below this a part may compress as well as it likes: it cannot hurt
 MAX_SHEETS = 255                # a return has a handful of sheets; 255 is Excel's own default ceiling
-MAX_CELLS = 1_000_000           # per sheet, rows × columns from A1: a return is hundreds of rows × ≤ 30 columns
-MAX_BOOK_CELLS = 2_000_000      # all sheets together: two at the sheet limit; bounds what any reader holds
-MAX_SHARED_STRINGS = 1_000_000  # more distinct texts than a sheet may have cells is not a return
-PARSE_SECONDS = 30              # a return parses in well under a second, a sheet at MAX_CELLS in one
-PARSE_MEMORY = 1 << 30          # address space for the trial parse; a sheet at MAX_CELLS takes ~120 MB
+MAX_CELLS = 16_000_000          # per sheet, rows × columns from A1: Excel's 1,048,576 rows × 15 columns
+MAX_BOOK_CELLS = 32_000_000     # all sheets together: two at the sheet limit; bounds what any reader holds
+MAX_SHARED_STRINGS = 16_000_000 # more distinct texts than a sheet may have cells is not a return
+EXACT_SCAN_BYTES = 8 * MB       # sheets above this are bounded by the trial parse's used area, not a Python scan
+PARSE_SECONDS = 120             # a return parses in well under a second, a full-height sheet in about ten
+PARSE_MEMORY = 8 << 30          # address space for the trial parse; a sheet at MAX_CELLS takes ~2 GB
+# The defaults above, before any operator override (SBSK_<NAME>=<integer>, e.g. SBSK_MAX_CELLS): a
+# site with smaller returns may tighten them; the tests run the hostile fixtures at small limits.
+DEFAULTS = {name: value for name, value in globals().items()
+            if name.startswith(("MAX_", "EXACT_", "PARSE_", "RATIO_"))}
+globals().update({name: int(os.environ[f"SBSK_{name}"]) for name in DEFAULTS if os.environ.get(f"SBSK_{name}")})
 EXCEL_MAX_TEXT = 32_767         # Excel's own cap on the characters in one cell
 
 # Files a clerk may send instead of a return: reported with what to do, never silently ignored.
@@ -233,7 +239,8 @@ def _parsed_as_xml(part: str, data: bytes, targets: set[str]) -> bool:
 
 def _scan_part(part: str, xml: bytes, sheets: dict[str, str], found: Inspection) -> None:
     if part in sheets or _SHEET_DATA.search(xml):
-        found.sheets.append(scan_sheet(sheets.get(part, part), part, xml))
+        scan = scan_sheet if len(xml) <= EXACT_SCAN_BYTES else quick_scan
+        found.sheets.append(scan(sheets.get(part, part), part, xml))
         check_book([s.rows * s.columns for s in found.sheets])
     elif part == "xl/sharedStrings.xml":
         count_shared_strings(xml)
@@ -430,6 +437,17 @@ def scan_sheet(name: str, part: str, xml: bytes) -> SheetScan:
     return scan
 
 
+def quick_scan(name: str, part: str, xml: bytes) -> SheetScan:
+    """A big sheet at C speed: count the cell tags against the limit; the area a reader allocates is
+    then taken from the trial parse, which runs under a memory cap (see trial_parse)."""
+    scan = SheetScan(name, part)
+    scan.cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b":c ")
+    if scan.cells > MAX_CELLS:
+        reject(f"工作表「{name}」的单元格超过{MAX_CELLS:,}个上限，已拒绝读取")
+    scan.formula_count = xml.count(b"<f>") + xml.count(b"<f ") + xml.count(b":f>") + xml.count(b":f ")
+    return scan
+
+
 def check_area(name: str, rows: int, columns: int) -> None:
     if rows * columns > MAX_CELLS:
         reject(f"工作表「{name}」的数据区域为{rows:,}行×{columns:,}列（{rows * columns:,}个单元格），"
@@ -610,10 +628,10 @@ def trial_parse(path: Path, found: Inspection) -> None:
         reject(f"读取该文件需要超过{size_text(PARSE_MEMORY)}内存，文件结构异常（疑似恶意文件），已拒绝读取")
     if verdict is None:
         reject(BROKEN)
-    if found.kind == "xls":
-        for name, (rows, columns) in verdict.get("sheets", {}).items():
-            check_area(name, rows, columns)
-        check_book([rows * columns for rows, columns in verdict.get("sheets", {}).values()])
+    # the area the parser really used: for .xls the only count there is, for big sheets the exact one
+    for name, (rows, columns) in verdict.get("sheets", {}).items():
+        check_area(name, rows, columns)
+    check_book([rows * columns for rows, columns in verdict.get("sheets", {}).values()])
 
 
 def _last_json(out: bytes) -> dict | None:

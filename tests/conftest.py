@@ -10,6 +10,11 @@ import duckdb
 import pytest
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# The hostile fixtures stay small because the suite runs at a city's tight limits (SECURITY.md).
+for _name, _value in {"MAX_FILE_BYTES": 20 << 20, "MAX_PART_BYTES": 50 << 20, "MAX_TOTAL_BYTES": 200 << 20,
+                      "MAX_CELLS": 1_000_000, "MAX_BOOK_CELLS": 2_000_000, "MAX_SHARED_STRINGS": 1_000_000,
+                      "PARSE_SECONDS": 30, "PARSE_MEMORY": 1 << 30}.items():
+    os.environ.setdefault(f"SBSK_{_name}", str(_value))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 

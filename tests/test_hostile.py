@@ -430,10 +430,15 @@ def test_a_quarter_with_hostile_files_validates_the_rest_and_keeps_stored_result
 
 def test_limits_are_what_security_md_says():
     doc = (Path(__file__).resolve().parents[1] / "SECURITY.md").read_text(encoding="utf-8")
-    for figure in ("20 MB", "50 MB", "200 MB", "500:1", "2,000", "255", "1,000,000", "2,000,000", "30 s", "1 GB"):
+    for figure in ("512 MB", "1,024 MB", "2,048 MB", "500:1", "2,000", "255", "16,000,000", "32,000,000",
+                   "120 s", "8 GB", "20 MB", "50 MB", "200 MB", "1,000,000", "2,000,000", "30 s", "1 GB"):
         assert figure in doc
+    d = safety.DEFAULTS
+    assert (d["MAX_FILE_BYTES"], d["MAX_PART_BYTES"], d["MAX_TOTAL_BYTES"]) == (512 << 20, 1024 << 20, 2048 << 20)
+    assert (d["MAX_RATIO"], d["MAX_ENTRIES"], d["MAX_SHEETS"], d["MAX_CELLS"], d["MAX_BOOK_CELLS"]) == \
+        (500, 2000, 255, 16_000_000, 32_000_000)
+    assert (d["PARSE_SECONDS"], d["PARSE_MEMORY"]) == (120, 8 << 30)
+    # the suite itself runs at the tight figures (tests/conftest.py)
     assert (safety.MAX_FILE_BYTES, safety.MAX_PART_BYTES, safety.MAX_TOTAL_BYTES) == (20 << 20, 50 << 20, 200 << 20)
-    assert (safety.MAX_RATIO, safety.MAX_ENTRIES, safety.MAX_SHEETS, safety.MAX_CELLS, safety.MAX_BOOK_CELLS) == \
-        (500, 2000, 255, 1_000_000, 2_000_000)
-    assert (safety.PARSE_SECONDS, safety.PARSE_MEMORY) == (30, 1 << 30)
-
+    assert (safety.MAX_CELLS, safety.MAX_BOOK_CELLS, safety.PARSE_SECONDS, safety.PARSE_MEMORY) == \
+        (1_000_000, 2_000_000, 30, 1 << 30)
