@@ -53,14 +53,10 @@ def transient_io(task, task_run, state) -> bool:
     return False
 
 
-def _read_key(context, parameters) -> str:
-    return f"read-{parameters['source'].sha256}-{code_fingerprint()}"
-
-
-def _validate_key(context, parameters) -> str:
-    res, ctx = parameters["result"], parameters["ctx"]
-    return (f"validate-{res.source.sha256}-{res.source.rel}-{res.source.department}-{res.status}-"
-            f"{ctx.today}-{ctx.calendar}-{len(ctx.units)}-{parameters['tolerance']}-{code_fingerprint()}")
+def _ingest_key(context, parameters) -> str:
+    source, ctx = parameters["source"], parameters["ctx"]
+    return (f"ingest-{source.sha256}-{source.rel}-{source.department}-{ctx.today}-{ctx.calendar}-"
+            f"{len(ctx.units)}-{parameters['tolerance']}-{code_fingerprint()}")
 
 
 # ---- extract ----
@@ -77,22 +73,31 @@ def archive_inputs(sources: list[SourceFile], out_dir: Path, quarter: str) -> di
     return {s.sha256: archive_file(out_dir, s) for s in sources}
 
 
-@task(cache_key_fn=_read_key, cache_expiration=timedelta(days=CACHE_DAYS), persist_result=True,
-      task_run_name="read-{source.rel}", retries=2, retry_delay_seconds=2, retry_condition_fn=transient_io)
+@task(cache_policy=NO_CACHE, persist_result=False, task_run_name="read-{source.rel}", retries=2,
+      retry_delay_seconds=2, retry_condition_fn=transient_io)
 def read_return(source: SourceFile) -> tuple[FileResult, Table | None]:
     say(f"  读取 {source.rel}")
     return read_file(source, load_returns())
 
 
-@task(cache_policy=NO_CACHE, task_run_name="owner-{result.source.rel}")
+@task(cache_policy=NO_CACHE, persist_result=False, task_run_name="owner-{result.source.rel}")
 def enforce_ownership(result: FileResult) -> FileResult:
     return check_owner(result, load_returns())
 
 
-@task(cache_key_fn=_validate_key, cache_expiration=timedelta(days=CACHE_DAYS), persist_result=True,
-      task_run_name="validate-{result.source.rel}")
+@task(cache_policy=NO_CACHE, persist_result=False, task_run_name="validate-{result.source.rel}")
 def validate_return(result: FileResult, table: Table | None, ctx: Context, tolerance: float) -> FileResult:
     return validate_file(result, table, load_returns(), ctx, tolerance)
+
+
+@task(cache_key_fn=_ingest_key, cache_expiration=timedelta(days=CACHE_DAYS), persist_result=True,
+      task_run_name="ingest-{source.rel}")
+def ingest_return(source: SourceFile, ctx: Context, tolerance: float) -> FileResult:
+    """Read, check the sender, validate: one verdict per file content, cached and persisted without
+    the raw text grid (only the verdict and its typed rows are kept)."""
+    result, table = read_return(source)
+    result = enforce_ownership(result)
+    return validate_return(result, table, ctx, tolerance)
 
 
 # ---- transform and load ----
@@ -152,12 +157,12 @@ def score_quarter(quarter: str, raw_dir: str = "data/raw", out_dir: str = "data/
     say(f"[{q}] 发现 {len(sources)} 个文件（{raw / str(q)}）")
     archived = archive_inputs(sources, out, str(q))
     checkpoint("after-archive")
+    # files are independent: read and validated concurrently (the trial parses run as child processes)
+    futures = [ingest_return.submit(source, ctx, tolerance) for source in sources]
     results = []
-    for i, source in enumerate(sources, start=1):
-        result, table = read_return(source)
-        result.source = source  # a cached read may have been of the same content elsewhere
-        result = enforce_ownership(result)
-        result = validate_return(result, table, ctx, tolerance)
+    for i, (source, future) in enumerate(zip(sources, futures), start=1):
+        result = future.result()
+        result.source = source  # a cached verdict may come from a run whose raw folder was elsewhere
         result.archive_path = archived[source.sha256]
         say(f"[{q}] ({i}/{len(sources)}) {source.rel}: {_verdict(result)}")
         results.append(result)
