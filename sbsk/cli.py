@@ -6,7 +6,6 @@ import argparse
 import json
 import re
 import sys
-from datetime import date
 from pathlib import Path
 
 from sbsk.quarters import Quarter

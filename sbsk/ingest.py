@@ -11,7 +11,6 @@ import pandas as pd
 from schemas.definitions import Definitions
 from sbsk.discover import SourceFile
 from sbsk.reader import FileRejected, Table, read_table
-from sbsk.text import squash
 from sbsk.validate import Context, validate_table
 
 TOTAL_TOLERANCE_DEFAULT = 0.005

@@ -12,7 +12,6 @@ import duckdb
 import pandas as pd
 
 from schemas.definitions import Definitions
-from sbsk.discover import SourceFile
 from sbsk.faults import checkpoint
 from sbsk.ingest import FileResult, reject_whole
 from sbsk.quarters import Quarter

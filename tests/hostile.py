@@ -63,7 +63,7 @@ def r05_rows(formulas: bool = False) -> str:
         cells = [text_cell(f"A{i}", unit), text_cell(f"B{i}", f"重点{i - 2}"), text_cell(f"C{i}", "省重点"),
                  number_cell(f"D{i}", 100), number_cell(f"E{i}", 50)]
         if formulas and i == 3:  # a formula with its cached result, as Excel saves it
-            cells[1] = f'<c r="B3" t="str"><f>HYPERLINK("http://example.invalid","重点1")</f><v>重点1</v></c>'
+            cells[1] = '<c r="B3" t="str"><f>HYPERLINK("http://example.invalid","重点1")</f><v>重点1</v></c>'
             cells[4] = '<c r="E3"><f>D3/2</f><v>50</v></c>'
         rows.append(f'<row r="{i}">' + "".join(cells) + "</row>")
     return "".join(rows)

@@ -3,7 +3,6 @@ server starts for each command, so these are the slow tests)."""
 
 from __future__ import annotations
 
-import copy
 import os
 import subprocess
 import sys

@@ -10,12 +10,9 @@ from __future__ import annotations
 import itertools
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
-from builders import UNITS, baseline, write_quarter
-from conftest import evaluate, query
+from known_answers import flags, points, run
 
-CODE = {name: code for code, name in UNITS.items()}
 LZ, AY, TY, HX, NH = "林州市", "安阳县", "汤阴县", "滑县", "内黄县"   # county group
 WF, BG, YD, LA = "文峰区", "北关区", "殷都区", "龙安区"               # district group
 D = date
@@ -58,31 +55,6 @@ def r11(unit, category, grade, issued=D(2020, 5, 1)):
     n = next(_n)
     return dict(unit=unit, title=f"文件{n}", doc_number=f"安政〔2020〕{n}号", issued_on=issued, category=category,
                 grade=grade)
-
-
-def run(dirs: tuple[Path, Path], quarter: str, **returns: list[dict]) -> Path:
-    """baseline() with the given returns replaced; every row must load (no rejection)."""
-    raw, out = dirs
-    data = baseline()
-    data.update(returns)
-    write_quarter(raw, quarter, data)
-    res = evaluate(raw, out, quarter)
-    assert res["status"] != "failed", res["missing"]
-    rejected = [r["message"] for f in res["results"] for r in f.rejections]
-    assert not rejected, rejected
-    return out
-
-
-def points(out: Path, quarter: str, indicator: str) -> dict[str, Decimal]:
-    rows = query(out, "select unit_code, points from indicator_scores where quarter = ? and indicator_code = ?",
-                 [quarter, indicator])
-    return {UNITS[code]: p for code, p in rows}
-
-
-def flags(out: Path, quarter: str, indicator: str, unit: str) -> set[str]:
-    (f,), = query(out, "select flags from indicator_scores where quarter = ? and indicator_code = ? and unit_code = ?",
-                  [quarter, indicator, CODE[unit]])
-    return set((f or "").split(",")) - {""}
 
 
 dec = Decimal

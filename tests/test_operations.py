@@ -11,7 +11,6 @@ import textwrap
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from builders import baseline, write_quarter
