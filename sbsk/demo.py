@@ -43,6 +43,7 @@ from chinese_calendar import find_workday, get_workdays
 
 from sbsk.quarters import Quarter, quarters_of
 from sbsk.registry import Unit, load_registry
+from sbsk.layouts import write_messy
 from sbsk.return_writer import write_plain
 from sbsk.rubric import Indicator, load_rubric
 from schemas import load_returns
@@ -614,7 +615,15 @@ def _quarter_rows(items: list[tuple[Unit, Snapshots]], q: int, planted: list[Pla
     return [row for _, row in rows]
 
 
-def generate_year(raw_dir: Path, year: int = 2020, seed: int = 2020) -> list[Path]:
+# Some departments send their own spreadsheets, not the plain layout (SPEC §8: "some messy").
+MESSY = {
+    "R04": frozenset({"title_rows", "filler_rows", "merged_header", "yi_yuan_header", "totals", "notes_below"}),
+    "R09": frozenset({"header_noise", "dates_as_text", "notes_sheet", "extra_columns"}),
+    "R05": frozenset({"yi_yuan_line", "numbers_as_text", "subtotals", "hidden_column"}),
+}
+
+
+def generate_year(raw_dir: Path, year: int = 2020, seed: int = 2020, messy: bool = True) -> list[Path]:
     """Write the four quarters of returns under raw_dir/<YYYYQn>/<dept_code>/<code>-<table>.xlsx; return the paths."""
     defs = load_returns()
     units = load_registry().for_year(year)
@@ -629,5 +638,8 @@ def generate_year(raw_dir: Path, year: int = 2020, seed: int = 2020) -> list[Pat
             mine = [p for p in planted if (p.quarter, p.code) == (qtr.q, code)]
             rows = _quarter_rows(plan[code], qtr.q, mine, labels)
             path = Path(raw_dir) / str(qtr) / ret.owner / f"{code}-{ret.table}.xlsx"
-            paths.append(write_plain(path, ret, rows, title=f"{qtr.chinese} {ret.title}"))
+            if code in MESSY and messy:
+                paths.append(write_messy(path, code, rows, MESSY[code], quarter=str(qtr), seed=seed + qtr.q).path)
+            else:
+                paths.append(write_plain(path, ret, rows, title=f"{qtr.chinese} {ret.title}"))
     return paths

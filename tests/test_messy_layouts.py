@@ -17,7 +17,7 @@ import pytest
 
 from builders import baseline, write_quarter
 from conftest import evaluate, query
-from messy import TRAITS, MessyFile, write_messy
+from sbsk.layouts import TRAITS, MessyFile, write_messy
 from schemas import load_returns
 from sbsk.check import check_paths
 from sbsk.discover import SourceFile, department_of, sha256_of
