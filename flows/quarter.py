@@ -39,7 +39,9 @@ CACHE_DAYS = 120  # a quarter's files are re-checked at least once a season
 
 
 def say(message: str) -> None:
-    print(printable(message), file=sys.stderr, flush=True)  # file names and cell text may hold escapes
+    # one write per line: files are read on several threads; file names may hold terminal escapes
+    sys.stderr.write(printable(message) + "\n")
+    sys.stderr.flush()
 
 
 def transient_io(task, task_run, state) -> bool:
