@@ -1,0 +1,42 @@
+"""`sbsk status`: each quarter is done, provisional, failed (why), missing, or stale."""
+
+from __future__ import annotations
+
+from builders import baseline, write_quarter
+from conftest import evaluate
+from schemas import load_returns
+from sbsk import pipeline
+from sbsk.status import year_status
+
+
+def test_every_state(dirs):
+    raw, out = dirs
+    write_quarter(raw, "2020Q1", baseline())
+    evaluate(raw, out, "2020Q1")                                   # done
+    q2 = baseline()
+    del q2["R07"]
+    write_quarter(raw, "2020Q2", q2)
+    evaluate(raw, out, "2020Q2", continue_on_missing=True)         # provisional
+    write_quarter(raw, "2020Q3", baseline())
+    evaluate(raw, out, "2020Q3")
+    write_quarter(raw, "2020Q3", {"R06": baseline()["R06"][:3]})   # a correction arrived since: stale
+    pipeline.record_failure(out, load_returns(), "quarter", "2020Q4", 2020, "r4", pipeline.now(),
+                            "缺少报表：R01", "2020.1")                # failed, nothing published
+    status = year_status(raw, out, 2020)
+    states = {q["quarter"]: (q["state"], q["detail"]) for q in status["quarters"]}
+    assert states["2020Q1"][0] == "done" and "来自 11 个文件" in states["2020Q1"][1]
+    assert states["2020Q2"][0] == "provisional"
+    assert states["2020Q3"] == ("stale", "输入已变化（2020Q3/fgw/R06-central_budget.xlsx 内容已改），请重新运行")
+    assert states["2020Q4"] == ("failed", "失败：缺少报表：R01")
+    assert status["annual"] == "missing"
+    files = next(q["files"] for q in status["quarters"] if q["quarter"] == "2020Q1")
+    assert len(files) == 11 and files[0] == "2020Q1/czj/R07-special_bonds.xlsx"
+
+
+def test_missing_says_whether_files_are_waiting(dirs):
+    raw, out = dirs
+    write_quarter(raw, "2021Q1", baseline())
+    status = year_status(raw, out, 2021)
+    assert status["quarters"][0]["state"] == "missing" and "待处理文件 11 个" in status["quarters"][0]["detail"]
+    assert status["quarters"][1] == {"quarter": "2021Q2", "state": "missing", "detail": "未运行，尚无报表文件",
+                                     "finished_at": None, "files": []}
