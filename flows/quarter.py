@@ -166,7 +166,7 @@ def score_quarter(quarter: str, raw_dir: str = "data/raw", out_dir: str = "data/
         result = future.result()
         result.source = source  # a cached verdict may come from a run whose raw folder was elsewhere
         result.archive_path = archived[source.sha256]
-        say(f"[{q}] ({i}/{len(sources)}) {source.rel}: {_verdict(result)}")
+        say(f"[{q}] {_bar(i, len(sources))} {source.rel}: {_verdict(result)}")
         results.append(result)
     results = combine_files(results)
     missing = pipeline.missing_returns(results, load_returns())
@@ -193,6 +193,11 @@ def score_quarter(quarter: str, raw_dir: str = "data/raw", out_dir: str = "data/
     ]))
     say(f"[{q}] 完成（{status}）{message}")
     return _outcome(q, status, exit_code, missing, message, outputs)
+
+
+def _bar(done: int, total: int, width: int = 20) -> str:
+    filled = round(width * done / total) if total else width
+    return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
 
 
 def _verdict(result: FileResult) -> str:

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -268,9 +268,27 @@ def _write_data_sheet(ws: Worksheet, ret: ReturnDef, q: Quarter) -> None:
         elif col.type == "amount":
             ws.column_dimensions[letter].number_format = AMOUNT_FORMAT
     ws.row_dimensions[2].height = 32
-    for i, row in enumerate(example_rows(ret, q)):
+    examples = example_rows(ret, q)
+    for i, row in enumerate(examples):
         _write_example(ws, FIRST_DATA_ROW + i, ret, row)
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1)
+    _lock_headers(ws, ret, len(examples))
+
+
+def _lock_headers(ws: Worksheet, ret: ReturnDef, examples: int) -> None:
+    """Title and headers are locked; every row below stays open for entry (no password: the lock
+    guards against slips, not people), and rows may still be inserted and deleted."""
+    for j in range(1, len(ret.columns) + 1):
+        ws.column_dimensions[get_column_letter(j)].protection = Protection(locked=False)
+        for i in range(FIRST_DATA_ROW, FIRST_DATA_ROW + examples):
+            ws.cell(i, j).protection = Protection(locked=False)
+        ws.cell(1, j).protection = Protection(locked=True)
+        ws.cell(2, j).protection = Protection(locked=True)
+    ws.protection.sheet = True
+    ws.protection.insertRows = False
+    ws.protection.deleteRows = False
+    ws.protection.formatColumns = False
+    ws.protection.autoFilter = False
 
 
 def _header_cell(cell, text: str) -> None:

@@ -136,3 +136,17 @@ def test_long_lists_go_to_the_hidden_sheet():
     formula = _list_formula(names, meta, 4)
     assert formula == "'_sbsk'!$D$1:$D$40"
     assert meta["D1"].value == names[0] and meta["D40"].value == names[-1]
+
+
+def test_headers_are_locked_and_data_rows_open(tmp_path):
+    from openpyxl import load_workbook
+
+    from sbsk.templates import write_templates
+
+    path = next(p for p in write_templates("2020Q3", tmp_path) if p.name.startswith("R06"))
+    ws = load_workbook(path)["数据"]
+    assert ws.protection.sheet is True
+    assert ws["A2"].protection.locked and ws["D2"].protection.locked and ws["A1"].protection.locked
+    assert not ws["A3"].protection.locked            # an example row, to be overwritten
+    assert not ws.column_dimensions["D"].protection.locked  # every row below takes its column's style
+    assert ws.protection.insertRows is False and ws.protection.deleteRows is False  # allowed
