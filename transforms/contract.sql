@@ -141,7 +141,7 @@ comment on column annual_results.score_a is 'Weighted mean of the quarterly scor
 comment on column annual_results.score_b is 'Weighted mean of the quarterly score_b, rounded.';
 comment on column annual_results.score_c is 'Weighted mean of the quarterly score_c, rounded.';
 comment on column annual_results.score_d is 'Weighted mean of the quarterly score_d, rounded.';
-comment on column annual_results.total is 'Weighted mean of the quarterly totals, rounded to 2 decimals half up; this is what is ranked.';
+comment on column annual_results.total is 'Weighted mean of the quarterly totals, rounded to 2 decimals half up; this is what is ranked. With a quarter missing, the mean of the quarters present (status provisional).';
 comment on column annual_results.group_rank is 'Rank within the group by total; tied units share the better rank.';
 comment on column annual_results.reward_yuan is 'Annual reward (+500000 first) or deduction (−500000 last), in yuan.';
 comment on column annual_results.tie is 'True when a tie for first or last remained after the tie-break.';
