@@ -245,6 +245,21 @@ def _indicators(con: duckdb.DuckDBPyConnection, quarter: Quarter, rubric_version
     return sorted(rows, key=lambda r: _indicator_key(r["indicator_code"]))
 
 
+def _group_tables(ws, row: int, con, results: list[dict], headers: list[str], formats: list, middle) -> int:
+    """One ranking table per group: rank, unit, the `middle` columns of a row, total, reward; then
+    the group's tie note. Returns the next free row."""
+    width = len(headers)
+    for label, rows in _by_group(con, results):
+        row = _group_heading(ws, row + 1, label)
+        table = [[r["group_rank"], r["unit_name"], *middle(r), r["total"], r["reward_yuan"]] for r in rows]
+        row = write_table(ws, row, headers, table, formats, center=range(width), row_height=RANKING_ROW_HEIGHT)
+        note = _tie_note(rows)
+        if note:
+            write_note(ws, row, note, width)
+            row += 1
+    return row
+
+
 def _tie_note(rows: list[dict]) -> str | None:
     tied = [r for r in rows if r["tie"]]
     if not tied:
@@ -286,15 +301,8 @@ def _quarter_ranking_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Qua
         write_note(ws, row, PROVISIONAL_NOTE + _missing_returns_text(con, q), width)
         row += 1
     formats = [INTEGER_FORMAT, None, *([SCORE_FORMAT] * (len(cats) + 1)), REWARD_FORMAT]
-    for label, rows in _by_group(con, results):
-        row = _group_heading(ws, row + 1, label)
-        table = [[r["group_rank"], r["unit_name"], *(r[f"score_{c.lower()}"] for c, _ in cats),
-                  r["total"], r["reward_yuan"]] for r in rows]
-        row = write_table(ws, row, headers, table, formats, center=range(width), row_height=RANKING_ROW_HEIGHT)
-        note = _tie_note(rows)
-        if note:
-            write_note(ws, row, note, width)
-            row += 1
+    row = _group_tables(ws, row, con, results, headers, formats,
+                        lambda r: [r[f"score_{c.lower()}"] for c, _ in cats])
     set_widths(ws, [8, 14, *([16] * len(cats)), 10, 14])
     _ranking_page(ws, width, row - 1)
 
@@ -387,15 +395,8 @@ def _annual_ranking_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, year: i
             write_note(ws, row, note, width)
             row += 1
     formats = [INTEGER_FORMAT, None, *([SCORE_FORMAT] * 5), REWARD_FORMAT]
-    for label, rows in _by_group(con, results):
-        row = _group_heading(ws, row + 1, label)
-        table = [[r["group_rank"], r["unit_name"], *(totals.get((r["unit_code"], q)) for q in quarters),
-                  r["total"], r["reward_yuan"]] for r in rows]
-        row = write_table(ws, row, headers, table, formats, center=range(width), row_height=RANKING_ROW_HEIGHT)
-        note = _tie_note(rows)
-        if note:
-            write_note(ws, row, note, width)
-            row += 1
+    row = _group_tables(ws, row, con, results, headers, formats,
+                        lambda r: [totals.get((r["unit_code"], q)) for q in quarters])
     set_widths(ws, [8, 14, 12, 12, 12, 12, 12, 14])
     _ranking_page(ws, width, row - 1)
 
