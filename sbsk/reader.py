@@ -136,18 +136,40 @@ class _Candidate:
         return [f for f in _required(self.ret) if f not in self.found]
 
 
-def _load_grid(reader: fastexcel.ExcelReader, name: str) -> tuple[pd.DataFrame, list[int]]:
-    sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
-    offsets = [c.absolute_index for c in sheet.available_columns()]
-    grid = sheet.to_pandas()
-    grid.columns = range(grid.shape[1])
-    return grid, offsets
+class _Sheets:
+    """The workbook's sheets as text grids: those the sandboxed parse already read (sbsk.safety),
+    else read here with fastexcel."""
+
+    def __init__(self, path: Path, grids: dict | None):
+        self.grids = grids
+        self.reader = None
+        if grids is None:
+            try:
+                self.reader = fastexcel.read_excel(str(path))
+            except Exception as exc:  # fastexcel raises its own hierarchy for every unreadable file
+                raise FileRejected(f"无法读取文件：不是有效的Excel工作簿（.xlsx/.xls），请检查后重新报送"
+                                   f"（{type(exc).__name__}）") from exc
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.grids) if self.grids is not None else self.reader.sheet_names
+
+    def load(self, name: str) -> tuple[pd.DataFrame, list[int]]:
+        if self.grids is not None:
+            table, offsets = self.grids[name]
+            grid = table.to_pandas()
+        else:
+            sheet = self.reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
+            offsets = [c.absolute_index for c in sheet.available_columns()]
+            grid = sheet.to_pandas()
+        grid.columns = range(grid.shape[1])
+        return grid, offsets
 
 
-def _meta(reader: fastexcel.ExcelReader) -> dict[str, str]:
-    if META_SHEET not in reader.sheet_names:
+def _meta(sheets: _Sheets) -> dict[str, str]:
+    if META_SHEET not in sheets.names:
         return {}
-    grid, _ = _load_grid(reader, META_SHEET)
+    grid, _ = sheets.load(META_SHEET)
     return {str(r[0]).strip(): str(r[1]).strip() for r in grid.itertuples(index=False)
             if len(r) > 1 and pd.notna(r[0]) and pd.notna(r[1])}
 
@@ -199,21 +221,18 @@ def _stated_unit(grid: pd.DataFrame, header_idx: int) -> str | None:
 
 def locate(path: Path, defs: Definitions) -> tuple[_Candidate, pd.DataFrame, list[int], str]:
     """Open the workbook and find the return it holds, its sheet and header row."""
-    safety.inspect(path)  # before any parser sees it: bombs, DTDs, encryption, parser crashes
-    try:
-        reader = fastexcel.read_excel(str(path))
-    except Exception as exc:  # fastexcel raises its own hierarchy for every unreadable file
-        raise FileRejected(f"无法读取文件：不是有效的Excel工作簿（.xlsx/.xls），请检查后重新报送（{type(exc).__name__}）") from exc
-    meta = _meta(reader)
+    found = safety.inspect(path)  # before any parser runs here: bombs, DTDs, encryption, parser crashes
+    sheets = _Sheets(path, found.grids)
+    meta = _meta(sheets)
     code = meta.get("return_code")
     if code and code not in defs.returns:
         raise FileRejected(f"模板中的报表代码「{code}」无法识别，请使用本系统下发的最新模板")
     candidates: list[tuple[_Candidate, pd.DataFrame, list[int]]] = []
-    for name in reader.sheet_names:
+    for name in sheets.names:
         if name == META_SHEET:
             continue
         try:
-            grid, offsets = _load_grid(reader, name)
+            grid, offsets = sheets.load(name)
         except Exception as exc:
             raise FileRejected(f"无法读取工作表「{name}」（{type(exc).__name__}）", sheet=name) from exc
         rets = [defs.returns[code]] if code else list(defs.returns.values())

@@ -29,6 +29,7 @@ import re
 import stat
 import struct
 import subprocess
+import tempfile
 import sys
 import zipfile
 import zlib
@@ -122,6 +123,9 @@ class SheetScan:
 class Inspection:
     kind: str                   # xlsx | xls
     sheets: list[SheetScan] = field(default_factory=list)
+    # every sheet as the sandboxed parse read it (name → Arrow table of strings, absolute column
+    # indexes), so the reader never parses the file a second time; None when the parse failed
+    grids: dict | None = None
 
 
 def reject(message: str):
@@ -441,10 +445,11 @@ def quick_scan(name: str, part: str, xml: bytes) -> SheetScan:
     """A big sheet at C speed: count the cell tags against the limit; the area a reader allocates is
     then taken from the trial parse, which runs under a memory cap (see trial_parse)."""
     scan = SheetScan(name, part)
-    scan.cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b":c ")
+    scan.cells = xml.count(b"<c ") + xml.count(b":c ")  # <x:c …> counts as much as <c …>
     if scan.cells > MAX_CELLS:
         reject(f"工作表「{name}」的单元格超过{MAX_CELLS:,}个上限，已拒绝读取")
-    scan.formula_count = xml.count(b"<f>") + xml.count(b"<f ") + xml.count(b":f>") + xml.count(b":f ")
+    if xml.find(b"<f") >= 0 or xml.find(b":f>") >= 0 or xml.find(b":f ") >= 0:
+        scan.formula_count = xml.count(b"<f>") + xml.count(b"<f ") + xml.count(b":f>") + xml.count(b":f ")
     return scan
 
 
@@ -589,7 +594,7 @@ def biff_encrypted(stream: bytes) -> bool:
 
 # ---- the trial parse, in a child that may die without taking the run with it ----
 _CHILD = r"""
-import json, sys
+import json, os, sys
 try:
     import resource
     resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[2]), int(sys.argv[2])))
@@ -598,40 +603,61 @@ except (ImportError, ValueError, OSError):
     pass  # no address-space limit on this system; a crash still stays in the child
 try:
     import fastexcel
+    import pyarrow as pa
     reader = fastexcel.read_excel(sys.argv[1])
-    dims = {}
-    for name in reader.sheet_names:
+    dims, grids = {}, []
+    for i, name in enumerate(reader.sheet_names):
         sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
         dims[name] = [sheet.height, sheet.width]
+        offsets = [c.absolute_index for c in sheet.available_columns()]
+        batch = sheet.to_arrow()
+        target = os.path.join(sys.argv[3], f"{i}.arrow")
+        with pa.OSFile(target, "wb") as sink, pa.ipc.new_file(sink, batch.schema) as out:
+            out.write(batch)
+        grids.append([name, target, offsets])
 except Exception as exc:
     print(json.dumps({"error": type(exc).__name__}))
 else:
-    print(json.dumps({"sheets": dims}))
+    print(json.dumps({"sheets": dims, "grids": grids}))
 """
 
 
 def trial_parse(path: Path, found: Inspection) -> None:
-    """Parse the file in a child with bounded memory and time, exactly as the reader will.
+    """Parse the file in a child with bounded memory and time, exactly as the reader would, and
+    keep what it read (found.grids): the file is parsed once, and never in this process.
 
     A parser exception is left for the reader to report in its own words (it will meet the same
     one); a child that panics, aborts, runs out of memory or time is a file that would have done
     the same to the run.
     """
-    try:
-        done = subprocess.run([sys.executable, "-c", _CHILD, str(path), str(PARSE_MEMORY)], capture_output=True,
-                              timeout=PARSE_SECONDS, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        reject(f"读取超过{PARSE_SECONDS}秒仍未完成，文件结构异常（疑似恶意文件），已拒绝读取")
-    verdict = _last_json(done.stdout)
-    out_of_memory = b"memory allocation" in done.stderr or (verdict or {}).get("error") == "MemoryError"
-    if out_of_memory:
-        reject(f"读取该文件需要超过{size_text(PARSE_MEMORY)}内存，文件结构异常（疑似恶意文件），已拒绝读取")
-    if verdict is None:
+    with tempfile.TemporaryDirectory(prefix="sbsk-parse-") as scratch:
+        try:
+            done = subprocess.run([sys.executable, "-c", _CHILD, str(path), str(PARSE_MEMORY), scratch],
+                                  capture_output=True, timeout=PARSE_SECONDS, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            reject(f"读取超过{PARSE_SECONDS}秒仍未完成，文件结构异常（疑似恶意文件），已拒绝读取")
+        verdict = _last_json(done.stdout)
+        out_of_memory = b"memory allocation" in done.stderr or (verdict or {}).get("error") == "MemoryError"
+        if out_of_memory:
+            reject(f"读取该文件需要超过{size_text(PARSE_MEMORY)}内存，文件结构异常（疑似恶意文件），已拒绝读取")
+        if verdict is None:
+            reject(BROKEN)
+        # the area the parser really used: for .xls the only count there is, for big sheets the exact one
+        for name, (rows, columns) in verdict.get("sheets", {}).items():
+            check_area(name, rows, columns)
+        check_book([rows * columns for rows, columns in verdict.get("sheets", {}).values()])
+        if "grids" in verdict:
+            found.grids = {name: (_read_arrow(Path(file), scratch), offsets)
+                           for name, file, offsets in verdict["grids"]}
+
+
+def _read_arrow(file: Path, scratch: str):
+    import pyarrow as pa
+
+    if file.parent != Path(scratch):  # the child names its own files; take nothing from elsewhere
         reject(BROKEN)
-    # the area the parser really used: for .xls the only count there is, for big sheets the exact one
-    for name, (rows, columns) in verdict.get("sheets", {}).items():
-        check_area(name, rows, columns)
-    check_book([rows * columns for rows, columns in verdict.get("sheets", {}).values()])
+    with pa.memory_map(str(file)) as source:
+        return pa.ipc.open_file(source).read_all()
 
 
 def _last_json(out: bytes) -> dict | None:
