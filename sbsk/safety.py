@@ -448,9 +448,7 @@ def quick_scan(name: str, part: str, xml: bytes) -> SheetScan:
     scan.cells = xml.count(b"<c ") + xml.count(b":c ")  # <x:c …> counts as much as <c …>
     if scan.cells > MAX_CELLS:
         reject(f"工作表「{name}」的单元格超过{MAX_CELLS:,}个上限，已拒绝读取")
-    if xml.find(b"<f") >= 0 or xml.find(b":f>") >= 0 or xml.find(b":f ") >= 0:
-        scan.formula_count = xml.count(b"<f>") + xml.count(b"<f ") + xml.count(b":f>") + xml.count(b":f ")
-    return scan
+    return scan  # formulas are not counted here: formula_note finds them when a report asks
 
 
 def check_area(name: str, rows: int, columns: int) -> None:
