@@ -17,6 +17,8 @@ from pathlib import Path
 import fastexcel
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from schemas.definitions import Definitions, ReturnDef
 from sbsk import safety
@@ -315,11 +317,39 @@ def read_table(path: Path, defs: Definitions) -> Table:
 
 
 def _classify(body: pd.DataFrame) -> np.ndarray:
-    """The kind of every row below the header, column-wise over Arrow strings: only the few rows a
-    cheap pattern picks out (notes, examples, totals) are looked at one by one."""
+    """The kind of every row below the header, with Arrow compute over whole columns: only the few
+    rows a cheap pattern picks out (notes, examples, totals) are looked at one by one."""
     kinds = np.full(len(body), "data", dtype=object)
     if not len(body):
         return kinds
+    cells = [pc.utf8_trim_whitespace(pa.array(body[c], type=pa.large_string(), from_pandas=True))
+             for c in body.columns]
+    filled = [pc.fill_null(pc.greater(pc.utf8_length(c), 0), False) for c in cells]
+    first = pc.coalesce(*(pc.if_else(f, c, None) for c, f in zip(cells, filled)))  # leftmost filled cell
+    blank = ~np.logical_or.reduce([f.to_numpy(zero_copy_only=False) for f in filled])
+    kinds[blank] = "blank"
+
+    def rows(mask) -> np.ndarray:
+        return np.flatnonzero(pc.fill_null(mask, False).to_numpy(zero_copy_only=False))
+
+    lead = pc.utf8_normalize(pc.utf8_slice_codeunits(first, 0, 6), "NFKC")
+    for i in rows(pc.match_substring_regex(lead, _EXAMPLE_LEAD)):
+        if _EXAMPLE.match(squash(first[i].as_py())):
+            kinds[i] = "example"
+    for col in cells:
+        short = pc.less_equal(pc.utf8_length(col), _LABEL_MAX + 6)
+        for i in rows(pc.and_(pc.match_substring_regex(col, _TOTAL_HINT), short)):
+            label = squash(col[i].as_py())
+            if kinds[i] == "data" and len(label) <= _LABEL_MAX and _TOTAL.search(label):
+                kinds[i] = "subtotal" if "小计" in label else "total"
+            elif kinds[i] == "total" and "小计" in label:
+                kinds[i] = "subtotal"
+    notes_at = next((i for i in rows(pc.match_substring_regex(lead, _NOTES_LEAD))
+                     if _NOTES.match(squash(first[i].as_py()))), None)
+    if notes_at is not None:  # everything filled from the first note down is notes and signatures
+        tail = np.arange(len(body)) >= notes_at
+        kinds[tail & ~blank] = "notes"
+    return kinds
     cells = [body[c].astype("string").str.strip() for c in body.columns]
     filled = [(c.notna() & (c.str.len() > 0)).to_numpy(dtype=bool) for c in cells]
     first = pd.Series(pd.NA, index=body.index, dtype="string")
