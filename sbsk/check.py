@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from schemas import load_returns
-from sbsk.discover import EXTENSIONS, SourceFile, department_of, sha256_of
+from sbsk.discover import is_candidate, source_file
 from sbsk.ingest import check_owner, read_file, validate_file
 from sbsk.pipeline import context_for
 from sbsk.registry import load_registry
@@ -16,14 +16,14 @@ from sbsk.rubric import load_rubric
 _QUARTER_IN_PATH = re.compile(r"^(\d{4})Q[1-4]$")
 
 
-def _files(paths: list[Path]) -> list[Path]:
+def _files(paths: list[Path]) -> list[tuple[Path, Path]]:
+    """(file, the folder it was found under): links out of that folder are refused, as in a run."""
     found = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS
-                            and not p.name.startswith(("~$", ".")))
+            found += [(p, path) for p in sorted(path.rglob("*")) if is_candidate(p)]
         else:
-            found.append(path)
+            found.append((path, path.parent))
     return found
 
 
@@ -40,7 +40,7 @@ def check_paths(paths: list[Path], year: int | None = None) -> list[dict]:
     tolerance = float(rubric.parameters["total_mismatch_tolerance"])
     contexts = {}
     verdicts = []
-    for path in _files(paths):
+    for path, root in _files(paths):
         y = year or _year_of(path, date.today().year)
         ctx = contexts.setdefault(y, context_for(y, rubric, registry))
         if not path.is_file():
@@ -48,10 +48,9 @@ def check_paths(paths: list[Path], year: int | None = None) -> list[dict]:
                              "rows_loaded": 0, "rows_rejected": 0, "rows_skipped": 0,
                              "errors": [{"message": f"{path}：文件不存在"}]})
             continue
-        folder_dept = department_of(path.parent.name, defs)
-        source = SourceFile(path, str(path), folder_dept, path.parent.name, sha256_of(path))
+        source = source_file(path, root, str(path), path.parent.name, defs)
         result, table = read_file(source, defs)
-        if folder_dept:  # only a department folder says who sent the file
+        if source.department:  # only a department folder says who sent the file
             result = check_owner(result, defs)
         result = validate_file(result, table, defs, ctx, tolerance)
         verdicts.append({

@@ -46,18 +46,29 @@ def discover(raw_dir: Path, quarter: str, defs: Definitions) -> list[SourceFile]
         return []
     found = []
     for path in sorted(root.rglob("*")):
-        if not path.is_file() or path.suffix.lower() not in EXTENSIONS | LOOKALIKES.keys() \
-                or path.name.startswith(("~$", ".")):
+        if not is_candidate(path):
             continue
         parts = path.relative_to(root).parts
         folder = parts[0] if len(parts) > 1 else ""
-        why = refusal(path, raw_dir)
-        found.append(SourceFile(
-            path=path,
-            rel=path.relative_to(raw_dir).as_posix(),
-            department=department_of(folder, defs) if folder else None,
-            folder=folder,
-            sha256=sha256_of(path) if why is None else unread_digest(path, why),
-            refused=why,
-        ))
+        found.append(source_file(path, raw_dir, path.relative_to(raw_dir).as_posix(), folder, defs))
     return found
+
+
+def is_candidate(path: Path) -> bool:
+    """A file someone sent: a spreadsheet or a lookalike to report. Office lock files (~$…) and
+    hidden files are not."""
+    return path.is_file() and path.suffix.lower() in EXTENSIONS | LOOKALIKES.keys() \
+        and not path.name.startswith(("~$", "."))
+
+
+def source_file(path: Path, root: Path, rel: str, folder: str, defs: Definitions) -> SourceFile:
+    """Hash the file, unless it must not even be opened (a link out of `root`, an odd name …)."""
+    why = refusal(path, root)
+    return SourceFile(
+        path=path,
+        rel=rel,
+        department=department_of(folder, defs) if folder else None,
+        folder=folder,
+        sha256=sha256_of(path) if why is None else unread_digest(path, why),
+        refused=why,
+    )
