@@ -10,6 +10,7 @@ import pandas as pd
 
 from schemas.definitions import Definitions
 from sbsk.discover import SourceFile
+from sbsk.parse import parse_number
 from sbsk.reader import FileRejected, Table, read_table
 from sbsk.validate import Context, validate_table
 
@@ -118,8 +119,6 @@ def check_totals(table: Table, ret, rel: str, tolerance: float) -> list[dict]:
     A 合计 covers every detail row; a 小计 covers the block of detail rows just above it (or, where
     subtotals head their blocks, just below it).
     """
-    from sbsk.parse import parse_number
-
     if not len(table.totals):
         return []
     columns = [c for c in ret.columns if c.type in ("amount", "integer") and c.field in table.columns]

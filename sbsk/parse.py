@@ -9,12 +9,12 @@ cannot be read becomes a CellError with a Chinese message; the value itself is l
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from schemas.definitions import Column, ReturnDef
+from sbsk.registry import find_unit
 from sbsk.text import squash
 
 EMPTY = {"", "—", "–", "-", "--", "——", "/", "\\", "无", "nan", "None"}
@@ -119,10 +119,10 @@ def _parse_enum(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
 
 
 @by_unique
-def _lookup(raw: pd.Series, table: dict[str, str], strip=None) -> tuple[pd.Series, pd.Series]:
+def _lookup(raw: pd.Series, find) -> tuple[pd.Series, pd.Series]:
+    """Codes for text through `find` (text → code or None)."""
     text = _clean(raw)
-    uniques = {v: table.get(squash(v)) or (table.get(strip(squash(v))) if strip else None)
-               for v in text.dropna().unique()}
+    uniques = {v: find(v) for v in text.dropna().unique()}
     values = text.map(uniques, na_action="ignore").astype("string")
     bad = text.notna() & values.isna()
     return values, bad
@@ -142,15 +142,13 @@ def parse_table(data: pd.DataFrame, ret: ReturnDef, factors: dict[str, float], u
             value = data.at[i, col.field]
             errors.append(CellError(int(i), col.field, value, message.format(value=value)))
 
-    from sbsk.registry import _SUFFIX  # the registry owns how official suffixes are written
-
     for col in ret.columns:
         raw = data[col.field]
         if col.type == "unit":
-            values, bad = _lookup(raw, units, strip=lambda k: _SUFFIX.sub("", k))
+            values, bad = _lookup(raw, lambda v: find_unit(units, v))
             report(bad, col, "「{value}」不是本年度考评的县(市、区)，请填写规范名称（如 林州市、汤阴县、龙安区）")
         elif col.type == "indicator":
-            values, bad = _lookup(raw, indicators)
+            values, bad = _lookup(raw, lambda v: indicators.get(squash(v)))
             report(bad, col, "「{value}」不是考评指标，请填写指标代码（如 A1）或指标名称")
         elif col.type in ("amount", "number", "integer"):
             values, bad = parse_number(raw)
@@ -181,7 +179,3 @@ def parse_table(data: pd.DataFrame, ret: ReturnDef, factors: dict[str, float], u
         typed[col.field] = values
     typed["_row"] = data["_row"].astype("int64")
     return typed, errors
-
-
-def today() -> date:
-    return date.today()

@@ -50,10 +50,14 @@ class Registry:
                 keys[squash(name)] = unit.code
         return keys
 
-    def resolve(self, raw: str, year: int, _cache: dict | None = None) -> str | None:
-        key = squash(raw)
-        table = self.resolver(year) if _cache is None else _cache
-        return table.get(key) or table.get(_SUFFIX.sub("", key))
+    def resolve(self, raw: str, year: int) -> str | None:
+        return find_unit(self.resolver(year), raw)
+
+
+def find_unit(table: dict[str, str], raw: str) -> str | None:
+    """The unit_code a clerk's text names, in a table made by Registry.resolver (林州市人民政府 → 林州市)."""
+    key = squash(raw)
+    return table.get(key) or table.get(_SUFFIX.sub("", key))
 
 
 def _year(value: str, where: str) -> int | None:

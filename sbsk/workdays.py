@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 
 import chinese_calendar
@@ -28,19 +28,6 @@ def _known(year: int) -> bool:
         return True
     except NotImplementedError:
         return False
-
-
-def is_workday(day: date) -> bool:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError as exc:
-        lo, hi = covered_years()
-        raise CalendarError(f"{day} is outside the working-day calendar ({lo}–{hi}); update chinesecalendar") from exc
-
-
-def workdays_after(start: date, end: date) -> int:
-    """Working days d with start < d ≤ end (SPEC §2)."""
-    return sum(1 for i in range(1, (end - start).days + 1) if is_workday(start + timedelta(days=i)))
 
 
 def calendar_frame() -> pd.DataFrame:
