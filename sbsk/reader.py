@@ -9,6 +9,7 @@ below the table, or a template example. Parsing the values is sbsk.parse's job.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ import pyarrow.compute as pc
 
 from schemas.definitions import Definitions, ReturnDef
 from sbsk import safety
+from sbsk.errors import FileRejected  # noqa: F401  (re-exported: callers take it from here)
 from sbsk.hidden import hidden_columns
 from sbsk.text import header_key, squash
 
@@ -38,16 +40,6 @@ _NOTES_LEAD = r"^\s*[注註说說备備填审審负負联聯制单單统統签�
 _EXAMPLE_LEAD = r"^\s*[(（]?\s*示"
 _EXAMPLE = re.compile(r"^[(（]?示例[)）]?")
 AMOUNT_FACTORS = {"万元": 1.0, "亿元": 10000.0, "元": 0.0001}
-
-
-class FileRejected(Exception):
-    """The whole file cannot be taken; the message is in Chinese and says why."""
-
-    def __init__(self, message: str, return_code: str | None = None, sheet: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.return_code = return_code
-        self.sheet = sheet
 
 
 @dataclass
@@ -75,6 +67,7 @@ def column_letter(index: int) -> str:
     return letters
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _strip_unit(key: str) -> tuple[str, str | None]:
     m = _UNIT_SUFFIX.search(key)
     if not m:
@@ -82,12 +75,19 @@ def _strip_unit(key: str) -> tuple[str, str | None]:
     return key[: m.start()], (m.group(1) or m.group(2))
 
 
+@functools.lru_cache(maxsize=64)
 def _name_index(ret: ReturnDef) -> dict[str, str]:
     index = {}
     for col in ret.columns:
         for name in col.names:
             index[_strip_unit(header_key(name))[0]] = col.field
     return index
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _key(text: str) -> str:
+    """header_key, once per distinct text: every return is tried against the same header cells."""
+    return header_key(text)
 
 
 def _match_columns(columns: list[list[str]], ret: ReturnDef,
@@ -107,7 +107,7 @@ def _match_columns(columns: list[list[str]], ret: ReturnDef,
         stack = columns[j]
         if not stack:
             continue
-        keys = [header_key(t) for t in stack]
+        keys = [_key(t) for t in stack]
         tries = [keys[-1], "".join(keys), *keys[::-1][1:]]
         for key in tries:
             base, unit = _strip_unit(key)
@@ -196,9 +196,14 @@ def _header_stacks(rows: list[list[str | None]], depth: int) -> list[list[str]]:
     return [[grid[r][j] for r in range(depth) if grid[r][j]] for j in range(width)]
 
 
-def _best_header(grid: pd.DataFrame, ret: ReturnDef, sheet: str, hidden: set[int] = frozenset()) -> _Candidate | None:
+def _top_rows(grid: pd.DataFrame) -> list[list[str | None]]:
+    """The rows a header may sit in, as plain text."""
+    return [[None if pd.isna(v) else str(v) for v in row] for row in grid.head(HEADER_SCAN_ROWS + 3).itertuples(index=False)]
+
+
+def _best_header(top: list[list[str | None]], ret: ReturnDef, sheet: str,
+                 hidden: set[int] = frozenset()) -> _Candidate | None:
     """The header rows (one to three) that name the most of the return's columns."""
-    top = [[None if pd.isna(v) else str(v) for v in row] for row in grid.head(HEADER_SCAN_ROWS + 3).itertuples(index=False)]
     best = None
     for i in range(min(HEADER_SCAN_ROWS, len(top))):
         for depth in (1, 2, 3):
@@ -240,8 +245,9 @@ def locate(path: Path, defs: Definitions) -> tuple[_Candidate, pd.DataFrame, lis
         rets = [defs.returns[code]] if code else list(defs.returns.values())
         hidden_abs = hidden_columns(path, name)
         hidden = {j for j, absolute in enumerate(offsets) if absolute in hidden_abs}
+        top = _top_rows(grid)
         for ret in rets:
-            cand = _best_header(grid, ret, name, hidden)
+            cand = _best_header(top, ret, name, hidden)
             if cand:
                 candidates.append((cand, grid, offsets))
     if code:

@@ -36,6 +36,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sbsk.errors import FileRejected
+
 MB = 1 << 20
 
 # ---- limits: each a module constant, each with the reason for its size ----
@@ -129,8 +131,6 @@ class Inspection:
 
 
 def reject(message: str):
-    from sbsk.reader import FileRejected  # reader imports this module; import late to avoid the cycle
-
     raise FileRejected(message)
 
 
@@ -148,7 +148,7 @@ def inspect(path: Path) -> Inspection:
     if head.startswith(_ZIP):
         if ext == ".xls":
             reject(NEW_FORMAT_NAMED_OLD.format(ext=ext))
-        found = inspect_zip(path)
+        found = Inspection("xlsx")  # looked into by the sandboxed child, which decompresses it once
     elif head.startswith(_OLE):
         found = inspect_ole(path)
         if ext in (".xlsx", ".xlsm"):
@@ -208,6 +208,10 @@ def inspect_zip(path: Path) -> Inspection:
         _check_package({i.filename for i in infos})
         sheets, targets = _listed_sheets(fh, {i.filename: i for i in infos}, offsets)
         for info in infos:
+            if info.filename in sheets and info.file_size > EXACT_SCAN_BYTES:  # a big sheet, never held whole
+                found.sheets.append(stream_scan(sheets[info.filename], info.filename,
+                                                inflate_steps(fh, info, offsets)))
+                continue
             data = inflate(fh, info, offsets)  # every part, so that none can lie about its size
             if _parsed_as_xml(info.filename, data, targets):
                 _scan_part(info.filename, check_xml(info.filename, data), sheets, found)
@@ -296,33 +300,40 @@ def data_offsets(fh, infos: list[zipfile.ZipInfo], size: int) -> dict[str, int]:
 
 def inflate(fh, info: zipfile.ZipInfo, offsets: dict[str, int]) -> bytes:
     """Decompress one part, never past its declared size, and prove that size and its CRC true."""
+    return b"".join(inflate_steps(fh, info, offsets))
+
+
+def inflate_steps(fh, info: zipfile.ZipInfo, offsets: dict[str, int]):
+    """The part's bytes in bounded steps (at most 1 MB each); its size and CRC are proven by the
+    time the last step is taken."""
     fh.seek(offsets[info.filename])
-    left = info.compress_size
-    out = bytearray()
+    left, size, crc = info.compress_size, 0, 0
     engine = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
-    while left and not (engine and engine.eof):
-        chunk = fh.read(min(MB, left))
-        if not chunk:
-            reject(TRUNCATED)
-        left -= len(chunk)
-        while chunk:
-            if engine is None:
-                out += chunk
-                chunk = b""
-            else:
-                try:
-                    out += engine.decompress(chunk, info.file_size + 1 - len(out))
-                except zlib.error:
-                    reject(BROKEN)
-                chunk = engine.unconsumed_tail
-                if engine.eof:
-                    break
-            if len(out) > info.file_size:
-                reject(f"文件疑似压缩炸弹：部件 {info.filename} 实际解压后超过其声明的{size_text(info.file_size)}"
-                       f"（文件被篡改），已拒绝读取")
-    if (engine and not engine.eof) or len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+    while not (engine and engine.eof):
+        pending = engine.unconsumed_tail if engine else b""
+        if not pending and left:
+            pending = fh.read(min(MB, left))
+            if not pending:
+                reject(TRUNCATED)
+            left -= len(pending)
+        if engine is None:
+            piece = pending
+        else:
+            try:
+                piece = engine.decompress(pending, MB)
+            except zlib.error:
+                reject(BROKEN)
+        if not piece and not pending:
+            break  # nothing left to read and nothing more comes out
+        size += len(piece)
+        if size > info.file_size:
+            reject(f"文件疑似压缩炸弹：部件 {info.filename} 实际解压后超过其声明的{size_text(info.file_size)}"
+                   f"（文件被篡改），已拒绝读取")
+        crc = zlib.crc32(piece, crc)
+        if piece:
+            yield piece
+    if (engine and not engine.eof) or size != info.file_size or crc != info.CRC:
         reject(TRUNCATED)
-    return bytes(out)
 
 
 def _check_package(names: set[str]) -> None:
@@ -337,19 +348,32 @@ def _check_package(names: set[str]) -> None:
 
 def check_xml(part: str, data: bytes) -> bytes:
     """The part as UTF-8 bytes, refused if it declares a DTD or an encoding that could hide one."""
+    data = _utf8(part, data)
+    _check_prolog(part, data)
+    if _DTD.search(data):
+        _refuse_dtd(part)
+    return data
+
+
+def _utf8(part: str, data: bytes) -> bytes:
     try:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            data = data.decode("utf-16").encode("utf-8")
-        elif data[:4].count(b"\x00"):
+            return data.decode("utf-16").encode("utf-8")
+        if data[:4].count(b"\x00"):
             raise UnicodeError
     except UnicodeError:
         reject(f"文件的 {part} 使用了不支持的字符编码，已拒绝读取")
+    return data
+
+
+def _check_prolog(part: str, data: bytes) -> None:
     declared = _PROLOG_ENCODING.match(data[:200])
     if declared and declared.group(1).decode("ascii", "replace").lower() not in _ENCODINGS:
         reject(f"文件的 {part} 使用了不支持的字符编码（{declared.group(1).decode('ascii', 'replace')}），已拒绝读取")
-    if _DTD.search(data):
-        reject(f"文件的 {part} 含有XML文档类型定义（DOCTYPE/ENTITY），正常的Excel文件不会有，可能是恶意文件，已拒绝读取")
-    return data
+
+
+def _refuse_dtd(part: str):
+    reject(f"文件的 {part} 含有XML文档类型定义（DOCTYPE/ENTITY），正常的Excel文件不会有，可能是恶意文件，已拒绝读取")
 
 
 def _attr_bytes(attrs: bytes, name: bytes) -> bytes | None:
@@ -445,10 +469,34 @@ def quick_scan(name: str, part: str, xml: bytes) -> SheetScan:
     """A big sheet at C speed: count the cell tags against the limit; the area a reader allocates is
     then taken from the trial parse, which runs under a memory cap (see trial_parse)."""
     scan = SheetScan(name, part)
-    scan.cells = xml.count(b"<c ") + xml.count(b":c ")  # <x:c …> counts as much as <c …>
+    scan.cells = _cell_tags(xml)
     if scan.cells > MAX_CELLS:
         reject(f"工作表「{name}」的单元格超过{MAX_CELLS:,}个上限，已拒绝读取")
     return scan  # formulas are not counted here: formula_note finds them when a report asks
+
+
+def stream_scan(name: str, part: str, pieces) -> SheetScan:
+    """quick_scan over a sheet decompressed step by step, so the XML is inflated once and never
+    held whole; the DTD search runs over the same steps, each with the tail of the one before."""
+    scan, tail = SheetScan(name, part), b""
+    for piece in pieces:
+        if not tail:
+            if piece.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: converted whole, as check_xml does
+                return quick_scan(name, part, check_xml(part, piece + b"".join(pieces)))
+            _check_prolog(part, _utf8(part, piece))
+        window = tail + piece
+        if _DTD.search(window):
+            _refuse_dtd(part)
+        # a cell tag split between two steps is counted once: the tail's own tags were counted before
+        scan.cells += _cell_tags(window) - _cell_tags(tail)
+        if scan.cells > MAX_CELLS:
+            reject(f"工作表「{name}」的单元格超过{MAX_CELLS:,}个上限，已拒绝读取")
+        tail = window[-16:]
+    return scan
+
+
+def _cell_tags(xml: bytes) -> int:
+    return xml.count(b"<c ") + xml.count(b":c ")  # <x:c …> counts as much as <c …>
 
 
 def check_area(name: str, rows: int, columns: int) -> None:
@@ -591,14 +639,27 @@ def biff_encrypted(stream: bytes) -> bool:
 
 
 # ---- the trial parse, in a child that may die without taking the run with it ----
+# The child also looks into a zip (inspect_zip), so that decompressing an untrusted file happens
+# under the same caps as parsing it, and each part is decompressed here once, not first in the run.
 _CHILD = r"""
 import json, os, sys
 try:
     import resource
-    resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[2]), int(sys.argv[2])))
+    resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[3]), int(sys.argv[3])))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 except (ImportError, ValueError, OSError):
     pass  # no address-space limit on this system; a crash still stays in the child
+from dataclasses import asdict
+from pathlib import Path
+sys.path.insert(0, sys.argv[6])
+from sbsk import safety
+from sbsk.errors import FileRejected
+vars(safety).update(json.loads(sys.argv[5]))  # the run's limits, as the parent has them now
+try:
+    scans = [asdict(s) for s in safety.inspect_zip(Path(sys.argv[1])).sheets] if sys.argv[2] == "xlsx" else []
+except FileRejected as exc:
+    print(json.dumps({"rejected": exc.message}))
+    sys.exit(0)
 try:
     import fastexcel
     import pyarrow as pa
@@ -609,37 +670,44 @@ try:
         dims[name] = [sheet.height, sheet.width]
         offsets = [c.absolute_index for c in sheet.available_columns()]
         batch = sheet.to_arrow()
-        target = os.path.join(sys.argv[3], f"{i}.arrow")
+        target = os.path.join(sys.argv[4], f"{i}.arrow")
         with pa.OSFile(target, "wb") as sink, pa.ipc.new_file(sink, batch.schema) as out:
             out.write(batch)
         grids.append([name, target, offsets])
 except Exception as exc:
-    print(json.dumps({"error": type(exc).__name__}))
+    print(json.dumps({"scans": scans, "error": type(exc).__name__}))
 else:
-    print(json.dumps({"sheets": dims, "grids": grids}))
+    print(json.dumps({"scans": scans, "sheets": dims, "grids": grids}))
 """
 
 
 def trial_parse(path: Path, found: Inspection) -> None:
-    """Parse the file in a child with bounded memory and time, exactly as the reader would, and
-    keep what it read (found.grids): the file is parsed once, and never in this process.
+    """Look into the file and parse it in a child with bounded memory and time, exactly as the
+    reader would, and keep what it read (found.sheets, found.grids): the file is decompressed and
+    parsed once, and never in this process.
 
     A parser exception is left for the reader to report in its own words (it will meet the same
     one); a child that panics, aborts, runs out of memory or time is a file that would have done
     the same to the run.
     """
-    with tempfile.TemporaryDirectory(prefix="sbsk-parse-") as scratch:
+    limits = json.dumps({name: globals()[name] for name in DEFAULTS})
+    root = str(Path(__file__).resolve().parent.parent)
+    with tempfile.TemporaryDirectory(prefix="sbsk-parse-", dir=_scratch_root(path.stat().st_size)) as scratch:
         try:
-            done = subprocess.run([sys.executable, "-c", _CHILD, str(path), str(PARSE_MEMORY), scratch],
-                                  capture_output=True, timeout=PARSE_SECONDS, stdin=subprocess.DEVNULL)
+            done = subprocess.run([sys.executable, "-c", _CHILD, str(path), found.kind, str(PARSE_MEMORY), scratch,
+                                   limits, root], capture_output=True, timeout=PARSE_SECONDS,
+                                  stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
             reject(f"读取超过{PARSE_SECONDS}秒仍未完成，文件结构异常（疑似恶意文件），已拒绝读取")
         verdict = _last_json(done.stdout)
         out_of_memory = b"memory allocation" in done.stderr or (verdict or {}).get("error") == "MemoryError"
-        if out_of_memory:
+        if out_of_memory or b"MemoryError" in done.stderr:
             reject(f"读取该文件需要超过{size_text(PARSE_MEMORY)}内存，文件结构异常（疑似恶意文件），已拒绝读取")
         if verdict is None:
             reject(BROKEN)
+        if "rejected" in verdict:
+            reject(str(verdict["rejected"]))
+        found.sheets = [SheetScan(**scan) for scan in verdict.get("scans", [])]
         # the area the parser really used: for .xls the only count there is, for big sheets the exact one
         for name, (rows, columns) in verdict.get("sheets", {}).items():
             check_area(name, rows, columns)
@@ -647,6 +715,18 @@ def trial_parse(path: Path, found: Inspection) -> None:
         if "grids" in verdict:
             found.grids = {name: (_read_arrow(Path(file), scratch), offsets)
                            for name, file, offsets in verdict["grids"]}
+
+
+def _scratch_root(file_bytes: int) -> str | None:
+    """Memory-backed /dev/shm when it has room (a container's may have only 64 MB): the grids then go
+    from child to parent without touching a disk. Text grids take up to ~16× the .xlsx."""
+    try:
+        room = os.statvfs("/dev/shm")
+        if room.f_bavail * room.f_frsize > 16 * file_bytes + 256 * MB and os.access("/dev/shm", os.W_OK):
+            return "/dev/shm"
+    except OSError:
+        pass
+    return None
 
 
 def _read_arrow(file: Path, scratch: str):

@@ -442,3 +442,41 @@ def test_limits_are_what_security_md_says():
     assert (safety.MAX_FILE_BYTES, safety.MAX_PART_BYTES, safety.MAX_TOTAL_BYTES) == (20 << 20, 50 << 20, 200 << 20)
     assert (safety.MAX_CELLS, safety.MAX_BOOK_CELLS, safety.PARSE_SECONDS, safety.PARSE_MEMORY) == \
         (1_000_000, 2_000_000, 30, 1 << 30)
+
+# ---- big sheets are decompressed once, in steps, inside the sandboxed child (sbsk/safety.py) ----
+# fixtures whose attack sits in a worksheet part: the streamed scan must refuse them in the same words
+# (far-cell.xlsx is not among them: a big sheet's area is measured by the capped parse, not the scan)
+STREAMED = ["zipbomb-lying.xlsx", "cells-over-limit.xlsx", "xxe-sheet.xlsx", "xxe-utf16.xlsx", "laughs-sheet.xlsx"]
+
+
+@pytest.mark.parametrize("name", STREAMED)
+def test_a_streamed_sheet_is_refused_in_the_same_words(name, built, monkeypatch):
+    monkeypatch.setattr(safety, "EXACT_SCAN_BYTES", 0)  # every sheet takes the big-sheet path
+    with pytest.raises(safety.FileRejected) as caught:
+        safety.inspect(built[name])
+    assert REJECTED[name] in caught.value.message
+
+
+def test_a_streamed_sheet_loads_what_the_exact_scan_loads(built, monkeypatch):
+    exact = safety.inspect(built["valid.xls"].with_name("merged-all.xlsx"))
+    monkeypatch.setattr(safety, "EXACT_SCAN_BYTES", 0)
+    streamed = safety.inspect(built["valid.xls"].with_name("merged-all.xlsx"))
+    assert [s.cells for s in streamed.sheets] == [s.cells for s in exact.sheets]
+    assert {n: t.equals(streamed.grids[n][0]) for n, (t, _) in exact.grids.items()} == {n: True for n in exact.grids}
+
+
+def _pieces(data: bytes, step: int) -> list[bytes]:
+    return [data[i:i + step] for i in range(0, len(data), step)]
+
+
+def test_stream_scan_counts_a_cell_tag_split_between_steps_once():
+    xml = b'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c><x:c r="B1" t="s"><v>0</v></x:c></row></sheetData></worksheet>'
+    # two cell tags: "<c " and "<x:c " (counted by its ":c "); every split must find exactly two
+    assert {safety.stream_scan("S", "p", _pieces(xml, step)).cells for step in range(1, len(xml) + 1)} == {2}
+
+
+def test_stream_scan_finds_a_dtd_split_between_steps():
+    xml = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><worksheet><sheetData/></worksheet>'
+    for step in range(1, len(xml) + 1):
+        with pytest.raises(safety.FileRejected, match="含有XML文档类型定义"):
+            safety.stream_scan("S", "xl/worksheets/sheet1.xml", _pieces(xml, step))
