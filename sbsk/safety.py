@@ -22,13 +22,11 @@ file's own figure.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import posixpath
 import re
 import stat
 import struct
-import subprocess
 import tempfile
 import sys
 import zipfile
@@ -51,7 +49,7 @@ MAX_SHEETS = 255                # a return has a handful of sheets; 255 is Excel
 MAX_CELLS = 16_000_000          # per sheet, rows × columns from A1: Excel's 1,048,576 rows × 15 columns
 MAX_BOOK_CELLS = 32_000_000     # all sheets together: two at the sheet limit; bounds what any reader holds
 MAX_SHARED_STRINGS = 16_000_000 # more distinct texts than a sheet may have cells is not a return
-EXACT_SCAN_BYTES = 8 * MB       # sheets above this are bounded by the trial parse's used area, not a Python scan
+EXACT_SCAN_BYTES = 2 * MB       # sheets above this (a city's return is far below) are bounded by the parse's area
 PARSE_SECONDS = 120             # a return parses in well under a second, a full-height sheet in about ten
 PARSE_MEMORY = 8 << 30          # address space for the trial parse; a sheet at MAX_CELLS takes ~2 GB
 # The defaults above, before any operator override (SBSK_<NAME>=<integer>, e.g. SBSK_MAX_CELLS): a
@@ -113,7 +111,7 @@ _UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202
 class SheetScan:
     name: str
     part: str
-    cells: int = 0              # cells holding a value
+    cells: int | None = 0       # cells holding a value; None: a big sheet, bounded by its parsed area
     rows: int = 0               # last row holding a value
     columns: int = 0            # last column holding a value
     formulas: list[str] = field(default_factory=list)   # cells that held a formula (first few)
@@ -215,7 +213,7 @@ def inspect_zip(path: Path) -> Inspection:
             data = inflate(fh, info, offsets)  # every part, so that none can lie about its size
             if _parsed_as_xml(info.filename, data, targets):
                 _scan_part(info.filename, check_xml(info.filename, data), sheets, found)
-    if not any(s.cells for s in found.sheets):
+    if not any(s.cells is None or s.cells for s in found.sheets):
         reject(EMPTY_BOOK)
     return found
 
@@ -476,23 +474,20 @@ def quick_scan(name: str, part: str, xml: bytes) -> SheetScan:
 
 
 def stream_scan(name: str, part: str, pieces) -> SheetScan:
-    """quick_scan over a sheet decompressed step by step, so the XML is inflated once and never
-    held whole; the DTD search runs over the same steps, each with the tail of the one before."""
-    scan, tail = SheetScan(name, part), b""
+    """A big sheet, decompressed step by step so that it is inflated once and never held whole:
+    searched for a DTD (each step with the tail of the one before). Its cells are not counted
+    here: the capped parse measures its used area, which bounds them (trial_parse)."""
+    tail = b""
     for piece in pieces:
         if not tail:
             if piece.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: converted whole, as check_xml does
                 return quick_scan(name, part, check_xml(part, piece + b"".join(pieces)))
             _check_prolog(part, _utf8(part, piece))
         window = tail + piece
-        if _DTD.search(window):
+        if b"<!" in window and _DTD.search(window):
             _refuse_dtd(part)
-        # a cell tag split between two steps is counted once: the tail's own tags were counted before
-        scan.cells += _cell_tags(window) - _cell_tags(tail)
-        if scan.cells > MAX_CELLS:
-            reject(f"工作表「{name}」的单元格超过{MAX_CELLS:,}个上限，已拒绝读取")
         tail = window[-16:]
-    return scan
+    return SheetScan(name, part, cells=None)
 
 
 def _cell_tags(xml: bytes) -> int:
@@ -639,69 +634,29 @@ def biff_encrypted(stream: bytes) -> bool:
 
 
 # ---- the trial parse, in a child that may die without taking the run with it ----
-# The child also looks into a zip (inspect_zip), so that decompressing an untrusted file happens
-# under the same caps as parsing it, and each part is decompressed here once, not first in the run.
-_CHILD = r"""
-import json, os, sys
-try:
-    import resource
-    resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[3]), int(sys.argv[3])))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-except (ImportError, ValueError, OSError):
-    pass  # no address-space limit on this system; a crash still stays in the child
-from dataclasses import asdict
-from pathlib import Path
-sys.path.insert(0, sys.argv[6])
-from sbsk import safety
-from sbsk.errors import FileRejected
-vars(safety).update(json.loads(sys.argv[5]))  # the run's limits, as the parent has them now
-try:
-    scans = [asdict(s) for s in safety.inspect_zip(Path(sys.argv[1])).sheets] if sys.argv[2] == "xlsx" else []
-except FileRejected as exc:
-    print(json.dumps({"rejected": exc.message}))
-    sys.exit(0)
-try:
-    import fastexcel
-    import pyarrow as pa
-    reader = fastexcel.read_excel(sys.argv[1])
-    dims, grids = {}, []
-    for i, name in enumerate(reader.sheet_names):
-        sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
-        dims[name] = [sheet.height, sheet.width]
-        offsets = [c.absolute_index for c in sheet.available_columns()]
-        batch = sheet.to_arrow()
-        target = os.path.join(sys.argv[4], f"{i}.arrow")
-        with pa.OSFile(target, "wb") as sink, pa.ipc.new_file(sink, batch.schema) as out:
-            out.write(batch)
-        grids.append([name, target, offsets])
-except Exception as exc:
-    print(json.dumps({"scans": scans, "error": type(exc).__name__}))
-else:
-    print(json.dumps({"scans": scans, "sheets": dims, "grids": grids}))
-"""
-
-
 def trial_parse(path: Path, found: Inspection) -> None:
-    """Look into the file and parse it in a child with bounded memory and time, exactly as the
-    reader would, and keep what it read (found.sheets, found.grids): the file is decompressed and
-    parsed once, and never in this process.
+    """Look into the file and parse it in a child with bounded memory and time (sbsk.sandbox),
+    exactly as the reader would, and keep what it read (found.sheets, found.grids): the file is
+    decompressed and parsed once, never in this process, and a zip is looked into under the same
+    caps as it is parsed.
 
     A parser exception is left for the reader to report in its own words (it will meet the same
     one); a child that panics, aborts, runs out of memory or time is a file that would have done
     the same to the run.
     """
-    limits = json.dumps({name: globals()[name] for name in DEFAULTS})
-    root = str(Path(__file__).resolve().parent.parent)
+    from sbsk import sandbox
+
+    limits = {name: globals()[name] for name in DEFAULTS}
     with tempfile.TemporaryDirectory(prefix="sbsk-parse-", dir=_scratch_root(path.stat().st_size)) as scratch:
+        request = {"path": str(path), "kind": found.kind, "limits": limits, "scratch": scratch}
+        stderr = b""
         try:
-            done = subprocess.run([sys.executable, "-c", _CHILD, str(path), found.kind, str(PARSE_MEMORY), scratch,
-                                   limits, root], capture_output=True, timeout=PARSE_SECONDS,
-                                  stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
+            verdict = sandbox.ask(request, PARSE_MEMORY, PARSE_SECONDS)
+        except TimeoutError:
             reject(f"读取超过{PARSE_SECONDS}秒仍未完成，文件结构异常（疑似恶意文件），已拒绝读取")
-        verdict = _last_json(done.stdout)
-        out_of_memory = b"memory allocation" in done.stderr or (verdict or {}).get("error") == "MemoryError"
-        if out_of_memory or b"MemoryError" in done.stderr:
+        except sandbox.Died as died:
+            verdict, stderr = None, died.stderr
+        if b"memory allocation" in stderr or b"MemoryError" in stderr or (verdict or {}).get("error") == "MemoryError":
             reject(f"读取该文件需要超过{size_text(PARSE_MEMORY)}内存，文件结构异常（疑似恶意文件），已拒绝读取")
         if verdict is None:
             reject(BROKEN)
@@ -736,14 +691,6 @@ def _read_arrow(file: Path, scratch: str):
         reject(BROKEN)
     with pa.memory_map(str(file)) as source:
         return pa.ipc.open_file(source).read_all()
-
-
-def _last_json(out: bytes) -> dict | None:
-    lines = out.strip().splitlines()
-    try:
-        return json.loads(lines[-1]) if lines else None
-    except ValueError:
-        return None
 
 
 # ---- formulas: the reader takes their cached values; the report says so ----

@@ -44,7 +44,8 @@ REJECTED = {
     "zipbomb-ratio.xlsx": "超过上限500:1",
     "zipbomb-lying.xlsx": "部件 xl/worksheets/sheet1.xml 实际解压后超过其声明的4,096 字节（文件被篡改）",
     "zipbomb-overlap.xlsx": "部件 xl/worksheets/sheet1.xml 与 xl/worksheets/sheet2.xml 共用同一段压缩数据",
-    "cells-over-limit.xlsx": "工作表「Sheet1」的单元格超过1,000,000个上限",
+    # about 4 MB of XML: a big sheet, so its parsed area (100,001 rows × 10 columns) is what is refused
+    "cells-over-limit.xlsx": "工作表「Sheet1」的数据区域为100,001行×10列（1,000,010个单元格），超过上限1,000,000个",
     "cells-across-sheets.xlsx": "工作簿各工作表的数据区域合计2,100,000个单元格，超过上限2,000,000个",
     "far-cell.xlsx": "工作表「Sheet1」的数据区域为1,048,576行×16,384列（17,179,869,184个单元格），超过上限1,000,000个",
     "disguised-sheet.xlsx": "工作表「Sheet1」的数据区域为1,048,576行×16,384列（17,179,869,184个单元格），超过上限1,000,000个",
@@ -444,9 +445,9 @@ def test_limits_are_what_security_md_says():
         (1_000_000, 2_000_000, 30, 1 << 30)
 
 # ---- big sheets are decompressed once, in steps, inside the sandboxed child (sbsk/safety.py) ----
-# fixtures whose attack sits in a worksheet part: the streamed scan must refuse them in the same words
-# (far-cell.xlsx is not among them: a big sheet's area is measured by the capped parse, not the scan)
-STREAMED = ["zipbomb-lying.xlsx", "cells-over-limit.xlsx", "xxe-sheet.xlsx", "xxe-utf16.xlsx", "laughs-sheet.xlsx"]
+# fixtures whose attack sits in a worksheet part: the streamed check must refuse them in the same words
+# (not the cell counts: a big sheet's cells are bounded by the area the capped parse measures)
+STREAMED = ["zipbomb-lying.xlsx", "xxe-sheet.xlsx", "xxe-utf16.xlsx", "laughs-sheet.xlsx"]
 
 
 @pytest.mark.parametrize("name", STREAMED)
@@ -457,22 +458,32 @@ def test_a_streamed_sheet_is_refused_in_the_same_words(name, built, monkeypatch)
     assert REJECTED[name] in caught.value.message
 
 
-def test_a_streamed_sheet_loads_what_the_exact_scan_loads(built, monkeypatch):
-    exact = safety.inspect(built["valid.xls"].with_name("merged-all.xlsx"))
+def test_a_streamed_sheet_too_big_is_refused_by_the_capped_parse(built, monkeypatch):
     monkeypatch.setattr(safety, "EXACT_SCAN_BYTES", 0)
-    streamed = safety.inspect(built["valid.xls"].with_name("merged-all.xlsx"))
-    assert [s.cells for s in streamed.sheets] == [s.cells for s in exact.sheets]
+    with pytest.raises(safety.FileRejected) as caught:
+        safety.inspect(built["far-cell.xlsx"])
+    assert caught.value.message == "读取该文件需要超过1,024.0 MB内存，文件结构异常（疑似恶意文件），已拒绝读取"
+
+
+def test_a_small_sheet_is_refused_by_its_counted_cells(monkeypatch):
+    monkeypatch.setattr(safety, "MAX_CELLS", 5)
+    row = '<row r="{r}"><c r="A{r}"><v>1</v></c><c r="B{r}"><v>2</v></c></row>'
+    xml = ("<worksheet><sheetData>" + "".join(row.format(r=r) for r in (1, 2, 3)) + "</sheetData></worksheet>").encode()
+    with pytest.raises(safety.FileRejected) as caught:  # six cells, one over
+        safety.scan_sheet("Sheet1", "xl/worksheets/sheet1.xml", xml)
+    assert caught.value.message == "工作表「Sheet1」的单元格超过5个上限，已拒绝读取"
+
+
+def test_a_streamed_sheet_loads_what_the_exact_scan_loads(built, monkeypatch):
+    exact = safety.inspect(built["merged-all.xlsx"])
+    monkeypatch.setattr(safety, "EXACT_SCAN_BYTES", 0)
+    streamed = safety.inspect(built["merged-all.xlsx"])
+    assert [s.cells for s in streamed.sheets] == [None] * len(exact.sheets)
     assert {n: t.equals(streamed.grids[n][0]) for n, (t, _) in exact.grids.items()} == {n: True for n in exact.grids}
 
 
 def _pieces(data: bytes, step: int) -> list[bytes]:
     return [data[i:i + step] for i in range(0, len(data), step)]
-
-
-def test_stream_scan_counts_a_cell_tag_split_between_steps_once():
-    xml = b'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c><x:c r="B1" t="s"><v>0</v></x:c></row></sheetData></worksheet>'
-    # two cell tags: "<c " and "<x:c " (counted by its ":c "); every split must find exactly two
-    assert {safety.stream_scan("S", "p", _pieces(xml, step)).cells for step in range(1, len(xml) + 1)} == {2}
 
 
 def test_stream_scan_finds_a_dtd_split_between_steps():
