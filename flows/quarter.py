@@ -28,7 +28,6 @@ from sbsk.fingerprint import code_fingerprint
 from sbsk.ingest import FileResult, check_owner, read_file, validate_file
 from sbsk.parquet_export import export_quarter
 from sbsk.quarters import Quarter
-from sbsk.reader import Table
 from sbsk.safety import printable
 from sbsk.registry import Registry, load_registry
 from sbsk.rubric import Rubric, load_rubric
@@ -75,31 +74,16 @@ def archive_inputs(sources: list[SourceFile], out_dir: Path, quarter: str) -> di
     return {s.sha256: archive_file(out_dir, s) for s in sources}
 
 
-@task(cache_policy=NO_CACHE, persist_result=False, task_run_name="read-{source.rel}", retries=2,
-      retry_delay_seconds=2, retry_condition_fn=transient_io)
-def read_return(source: SourceFile) -> tuple[FileResult, Table | None]:
-    say(f"  读取 {source.rel}")
-    return read_file(source, load_returns())
-
-
-@task(cache_policy=NO_CACHE, persist_result=False, task_run_name="owner-{result.source.rel}")
-def enforce_ownership(result: FileResult) -> FileResult:
-    return check_owner(result, load_returns())
-
-
-@task(cache_policy=NO_CACHE, persist_result=False, task_run_name="validate-{result.source.rel}")
-def validate_return(result: FileResult, table: Table | None, ctx: Context, tolerance: float) -> FileResult:
-    return validate_file(result, table, load_returns(), ctx, tolerance)
-
-
 @task(cache_key_fn=_ingest_key, cache_expiration=timedelta(days=CACHE_DAYS), persist_result=True,
-      task_run_name="ingest-{source.rel}")
+      task_run_name="ingest-{source.rel}", retries=2, retry_delay_seconds=2, retry_condition_fn=transient_io)
 def ingest_return(source: SourceFile, ctx: Context, tolerance: float) -> FileResult:
     """Read, check the sender, validate: one verdict per file content, cached and persisted without
-    the raw text grid (only the verdict and its typed rows are kept)."""
-    result, table = read_return(source)
-    result = enforce_ownership(result)
-    return validate_return(result, table, ctx, tolerance)
+    the raw text grid (only the verdict and its typed rows are kept). One task, not three: each task
+    run costs a few API calls, and at quarter end a province sends hundreds of files."""
+    say(f"  读取 {source.rel}")
+    defs = load_returns()
+    result, table = read_file(source, defs)
+    return validate_file(check_owner(result, defs), table, defs, ctx, tolerance)
 
 
 # ---- transform and load ----
@@ -159,11 +143,13 @@ def score_quarter(quarter: str, raw_dir: str = "data/raw", out_dir: str = "data/
     say(f"[{q}] 发现 {len(sources)} 个文件（{raw / str(q)}）")
     archived = archive_inputs(sources, out, str(q))
     checkpoint("after-archive")
-    # files are independent: read and validated concurrently (the trial parses run as child processes)
-    futures = [ingest_return.submit(source, ctx, tolerance) for source in sources]
+    # files are independent: read and validated concurrently (the parses run in warm child processes,
+    # one per CPU); the biggest are submitted first so that none is left to parse alone at the end
+    futures = {s.rel: ingest_return.submit(s, ctx, tolerance)
+               for s in sorted(sources, key=_size, reverse=True)}
     results = []
-    for i, (source, future) in enumerate(zip(sources, futures), start=1):
-        result = future.result()
+    for i, source in enumerate(sources, start=1):
+        result = futures[source.rel].result()
         result.source = source  # a cached verdict may come from a run whose raw folder was elsewhere
         result.archive_path = archived[source.sha256]
         say(f"[{q}] {_bar(i, len(sources))} {source.rel}: {_verdict(result)}")
@@ -193,6 +179,13 @@ def score_quarter(quarter: str, raw_dir: str = "data/raw", out_dir: str = "data/
     ]))
     say(f"[{q}] 完成（{status}）{message}")
     return _outcome(q, status, exit_code, missing, message, outputs)
+
+
+def _size(source: SourceFile) -> int:
+    try:
+        return source.path.lstat().st_size  # lstat: a refused link is never followed
+    except OSError:
+        return 0
 
 
 def _bar(done: int, total: int, width: int = 20) -> str:

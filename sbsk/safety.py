@@ -647,11 +647,12 @@ def trial_parse(path: Path, found: Inspection) -> None:
     from sbsk import sandbox
 
     limits = {name: globals()[name] for name in DEFAULTS}
-    with tempfile.TemporaryDirectory(prefix="sbsk-parse-", dir=_scratch_root(path.stat().st_size)) as scratch:
+    size = path.stat().st_size
+    with tempfile.TemporaryDirectory(prefix="sbsk-parse-", dir=_scratch_root(size)) as scratch:
         request = {"path": str(path), "kind": found.kind, "limits": limits, "scratch": scratch}
         stderr = b""
         try:
-            verdict = sandbox.ask(request, PARSE_MEMORY, PARSE_SECONDS)
+            verdict = sandbox.ask(request, PARSE_MEMORY, PARSE_SECONDS, size)
         except TimeoutError:
             reject(f"读取超过{PARSE_SECONDS}秒仍未完成，文件结构异常（疑似恶意文件），已拒绝读取")
         except sandbox.Died as died:
