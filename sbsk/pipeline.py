@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from schemas.definitions import Definitions
 from sbsk.faults import checkpoint
@@ -77,16 +78,19 @@ def missing_returns(results: list[FileResult], defs: Definitions) -> list[str]:
     return sorted(set(defs.returns) - have)
 
 
-def _frames(results: list[FileResult], code: str) -> pd.DataFrame:
+def _frames(results: list[FileResult], code: str) -> pa.Table | None:
+    """One return's typed rows from every file, with their lineage, as one Arrow table (no copy of
+    the rows: the lineage columns are dictionary-encoded constants)."""
     parts = []
     for res in results:
         if res.return_code == code and res.status == "loaded" and res.loaded is not None and len(res.loaded):
-            frame = res.loaded.copy()
-            frame["_source_file"] = res.source.rel
-            frame["_sha256"] = res.source.sha256
-            frame["_sheet"] = res.sheet
-            parts.append(frame)
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+            table = pa.Table.from_pandas(res.loaded, preserve_index=False)
+            for name, value in (("_source_file", res.source.rel), ("_sha256", res.source.sha256),
+                                ("_sheet", res.sheet)):
+                table = table.append_column(name, pa.DictionaryArray.from_arrays(
+                    pa.nulls(table.num_rows, pa.int32()).fill_null(0), pa.array([value], pa.string())))
+            parts.append(table)
+    return pa.concat_tables(parts, promote_options="permissive") if parts else None
 
 
 def report_frames(quarter: str, results: list[FileResult]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

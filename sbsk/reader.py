@@ -328,10 +328,11 @@ def _classify(body: pd.DataFrame) -> np.ndarray:
     kinds = np.full(len(body), "data", dtype=object)
     if not len(body):
         return kinds
-    cells = [pc.utf8_trim_whitespace(pa.array(body[c], type=pa.large_string(), from_pandas=True))
-             for c in body.columns]
-    filled = [pc.fill_null(pc.greater(pc.utf8_length(c), 0), False) for c in cells]
-    first = pc.coalesce(*(pc.if_else(f, c, None) for c, f in zip(cells, filled)))  # leftmost filled cell
+    cells = [pa.array(body[c], from_pandas=True) for c in body.columns]
+    # filled: holds something other than white space (no trimmed copy of every column is made)
+    filled = [pc.fill_null(pc.and_(pc.greater(pc.utf8_length(c), 0), pc.invert(pc.utf8_is_space(c))), False)
+              for c in cells]
+    first = pc.utf8_trim_whitespace(pc.coalesce(*(pc.if_else(f, c, None) for c, f in zip(cells, filled))))
     blank = ~np.logical_or.reduce([f.to_numpy(zero_copy_only=False) for f in filled])
     kinds[blank] = "blank"
 
@@ -343,8 +344,11 @@ def _classify(body: pd.DataFrame) -> np.ndarray:
         if _EXAMPLE.match(squash(first[i].as_py())):
             kinds[i] = "example"
     for col in cells:
-        short = pc.less_equal(pc.utf8_length(col), _LABEL_MAX + 6)
-        for i in rows(pc.and_(pc.match_substring_regex(col, _TOTAL_HINT), short)):
+        # a literal search first (every 合计/小计/总计 has 计 or 計), the pattern only on what it finds
+        maybe = rows(pc.or_(pc.match_substring(col, "计"), pc.match_substring(col, "計")))
+        some = pc.utf8_trim_whitespace(col.take(maybe))
+        for i in maybe[rows(pc.and_(pc.match_substring_regex(some, _TOTAL_HINT),
+                                    pc.less_equal(pc.utf8_length(some), _LABEL_MAX + 6)))]:
             label = squash(col[i].as_py())
             if kinds[i] == "data" and len(label) <= _LABEL_MAX and _TOTAL.search(label):
                 kinds[i] = "subtotal" if "小计" in label else "total"
@@ -352,32 +356,6 @@ def _classify(body: pd.DataFrame) -> np.ndarray:
                 kinds[i] = "subtotal"
     notes_at = next((i for i in rows(pc.match_substring_regex(lead, _NOTES_LEAD))
                      if _NOTES.match(squash(first[i].as_py()))), None)
-    if notes_at is not None:  # everything filled from the first note down is notes and signatures
-        tail = np.arange(len(body)) >= notes_at
-        kinds[tail & ~blank] = "notes"
-    return kinds
-    cells = [body[c].astype("string").str.strip() for c in body.columns]
-    filled = [(c.notna() & (c.str.len() > 0)).to_numpy(dtype=bool) for c in cells]
-    first = pd.Series(pd.NA, index=body.index, dtype="string")
-    for col, mask in zip(reversed(cells), reversed(filled)):  # right to left: the leftmost filled cell wins
-        first = col.where(mask, first)
-    blank = ~np.logical_or.reduce(filled)
-    kinds[blank] = "blank"
-
-    lead = first.str.slice(0, 6).str.normalize("NFKC")
-    for i in np.flatnonzero(lead.str.contains(_EXAMPLE_LEAD, regex=True).fillna(False).to_numpy(dtype=bool)):
-        if _EXAMPLE.match(squash(first.iat[i])):
-            kinds[i] = "example"
-    for col in cells:
-        hits = col.str.contains(_TOTAL_HINT, regex=True).fillna(False) & (col.str.len() <= _LABEL_MAX + 6)
-        for i in np.flatnonzero(hits.to_numpy(dtype=bool)):
-            label = squash(col.iat[i])
-            if kinds[i] == "data" and len(label) <= _LABEL_MAX and _TOTAL.search(label):
-                kinds[i] = "subtotal" if "小计" in label else "total"
-            elif kinds[i] == "total" and "小计" in label:
-                kinds[i] = "subtotal"
-    notes_at = next((i for i in np.flatnonzero(lead.str.contains(_NOTES_LEAD, regex=True).fillna(False)
-                                                .to_numpy(dtype=bool)) if _NOTES.match(squash(first.iat[i]))), None)
     if notes_at is not None:  # everything filled from the first note down is notes and signatures
         tail = np.arange(len(body)) >= notes_at
         kinds[tail & ~blank] = "notes"

@@ -18,6 +18,7 @@ from typing import Iterator
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from schemas.definitions import Definitions, ReturnDef
 from sbsk import TRANSFORMS_DIR
@@ -96,10 +97,10 @@ def render_staging(ret: ReturnDef, quarter: str, load_table: str) -> str:
     return sql_file("staging", "stg_return.sql").format(quarter=quarter, columns=columns, load_table=load_table)
 
 
-def load_staging(con: duckdb.DuckDBPyConnection, ret: ReturnDef, quarter: str, frame: pd.DataFrame) -> int:
+def load_staging(con: duckdb.DuckDBPyConnection, ret: ReturnDef, quarter: str, frame: pa.Table | None) -> int:
     """Replace the quarter's staged rows of one return with `frame` (typed fields + lineage columns)."""
     con.execute(f"delete from {stg_table(ret)} where quarter = ?", [quarter])
-    if frame.empty:
+    if frame is None or not frame.num_rows:
         return 0
     name = f"load_{ret.table}"
     con.register(name, frame)
@@ -107,7 +108,7 @@ def load_staging(con: duckdb.DuckDBPyConnection, ret: ReturnDef, quarter: str, f
         con.execute(f"insert into {stg_table(ret)} by name {render_staging(ret, quarter, name)}")
     finally:
         con.unregister(name)
-    return len(frame)
+    return frame.num_rows
 
 
 @contextmanager
