@@ -17,6 +17,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from schemas import load_returns
+from flows.serializer import VerdictSerializer
 from sbsk import pipeline
 from sbsk.annotate import annotate
 from sbsk.archive import archive_file
@@ -75,7 +76,7 @@ def archive_inputs(sources: list[SourceFile], out_dir: Path, quarter: str) -> di
 
 
 @task(cache_key_fn=_ingest_key, cache_expiration=timedelta(days=CACHE_DAYS), persist_result=True,
-      task_run_name="ingest-{source.rel}", retries=2, retry_delay_seconds=2, retry_condition_fn=transient_io)
+      result_serializer=VerdictSerializer(), task_run_name="ingest-{source.rel}", retries=2, retry_delay_seconds=2, retry_condition_fn=transient_io)
 def ingest_return(source: SourceFile, ctx: Context, tolerance: float) -> FileResult:
     """Read, check the sender, validate: one verdict per file content, cached and persisted without
     the raw text grid (only the verdict and its typed rows are kept). One task, not three: each task
