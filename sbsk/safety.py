@@ -9,13 +9,13 @@ or abort the whole process. So, before it runs:
   then every XML part is decompressed in bounded steps, proving the declarations true;
 - every XML part is refused if it carries a DTD: no Excel file has one, and without a DTD there is
   no external entity (XXE) and no entity expansion ("billion laughs");
-- each sheet's cells are counted and its used area measured from the cell references themselves,
-  never from its <dimension> claim;
+- a sheet's cells are counted and its used area measured from the cell references themselves,
+  never from its <dimension> claim (a big sheet is bounded by the area the capped parse measures);
 - an OLE2 container is looked into for encryption (EncryptionInfo, or a BIFF FILEPASS record);
-- finally the file is parsed once in a child process with a memory and a time limit, so that a
-  parser bug costs one rejected file instead of the run.
+- the zip is looked into and the file parsed once, in a child process with a memory and a time
+  limit (sbsk.sandbox), so that a parser bug or a bomb costs one rejected file instead of the run.
 
-Each refusal is one FileRejected (sbsk.reader) whose Chinese message names the limit and the
+Each refusal is one FileRejected (sbsk.errors) whose Chinese message names the limit and the
 file's own figure.
 """
 
