@@ -76,11 +76,12 @@ def archive_inputs(sources: list[SourceFile], out_dir: Path, quarter: str) -> di
 
 
 @task(cache_key_fn=_ingest_key, cache_expiration=timedelta(days=CACHE_DAYS), persist_result=True,
-      result_serializer=VerdictSerializer(), task_run_name="ingest-{source.rel}", retries=2, retry_delay_seconds=2, retry_condition_fn=transient_io)
+      result_serializer=VerdictSerializer(), task_run_name="ingest-{source.rel}", retries=2,
+      retry_delay_seconds=2, retry_condition_fn=transient_io)
 def ingest_return(source: SourceFile, ctx: Context, tolerance: float) -> FileResult:
     """Read, check the sender, validate: one verdict per file content, cached and persisted without
-    the raw text grid (only the verdict and its typed rows are kept). One task, not three: each task
-    run costs a few API calls, and at quarter end a province sends hundreds of files."""
+    the raw text grid (only the verdict and its typed rows are kept). One task, not three nested ones:
+    each task run costs a few API calls, and at quarter end a province sends hundreds of files."""
     say(f"  读取 {source.rel}")
     defs = load_returns()
     result, table = read_file(source, defs)

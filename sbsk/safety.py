@@ -28,7 +28,6 @@ import re
 import stat
 import struct
 import tempfile
-import sys
 import zipfile
 import zlib
 from dataclasses import dataclass, field
