@@ -12,7 +12,7 @@ from sbsk import PROJECT_ROOT
 _INPUTS = (
     "schemas/returns.toml", "schemas/definitions.py", "schemas/pandera_schemas.py",
     "sbsk/reader.py", "sbsk/parse.py", "sbsk/validate.py", "sbsk/ingest.py", "sbsk/text.py",
-    "sbsk/registry.py", "sbsk/safety.py", "sbsk/hidden.py", "reference/units.csv", "reference/unit_groups.csv",
+    "sbsk/registry.py", "sbsk/safety.py", "sbsk/sandbox.py", "sbsk/hidden.py", "reference/units.csv", "reference/unit_groups.csv",
 )
 
 
