@@ -16,6 +16,7 @@ from openpyxl.utils import column_index_from_string
 from sbsk.files import atomic_path
 from sbsk.ingest import FileResult
 from sbsk.return_writer import put_text_safe
+from sbsk.sandbox import text_sheet
 from sbsk.safety import excel_text
 
 BAD = PatternFill("solid", fgColor="FFC7CE")
@@ -76,8 +77,7 @@ def _from_grid(path: Path) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     for name in reader.sheet_names:
-        sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
-        offsets = [c.absolute_index for c in sheet.available_columns()]
+        sheet, offsets = text_sheet(reader, name)
         ws = wb.create_sheet(name)
         for i, row in enumerate(sheet.to_pandas().itertuples(index=False), start=1):
             for j, value in zip(offsets, row):

@@ -25,6 +25,7 @@ from schemas.definitions import Definitions, ReturnDef
 from sbsk import safety
 from sbsk.errors import FileRejected  # noqa: F401  (re-exported: callers take it from here)
 from sbsk.hidden import hidden_columns
+from sbsk.sandbox import text_sheet
 from sbsk.text import header_key, squash
 
 META_SHEET = "_sbsk"
@@ -161,8 +162,7 @@ class _Sheets:
             table, offsets = self.grids[name]
             grid = table.to_pandas()
         else:
-            sheet = self.reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
-            offsets = [c.absolute_index for c in sheet.available_columns()]
+            sheet, offsets = text_sheet(self.reader, name)
             grid = sheet.to_pandas()
         grid.columns = range(grid.shape[1])
         return grid, offsets

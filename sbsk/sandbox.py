@@ -198,6 +198,14 @@ def _handle(request: dict) -> dict:
         return {"scans": scans, "error": type(exc).__name__}
 
 
+def text_sheet(book, name: str):
+    """A sheet as every part of sbsk reads it (fastexcel): every cell as text, from Excel row 1,
+    with the absolute index of each column it kept. One definition, so that the sandboxed parse is
+    exactly the reader's."""
+    sheet = book.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
+    return sheet, [c.absolute_index for c in sheet.available_columns()]
+
+
 def _parse(path: Path, scratch: str) -> dict:
     """Every sheet as text, written as Arrow IPC files into the scratch folder."""
     import fastexcel
@@ -206,9 +214,8 @@ def _parse(path: Path, scratch: str) -> dict:
     reader = fastexcel.read_excel(str(path))
     dims, grids = {}, []
     for i, name in enumerate(reader.sheet_names):
-        sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
+        sheet, offsets = text_sheet(reader, name)
         dims[name] = [sheet.height, sheet.width]
-        offsets = [c.absolute_index for c in sheet.available_columns()]
         batch = sheet.to_arrow()
         target = os.path.join(scratch, f"{i}.arrow")
         with pa.OSFile(target, "wb") as sink, pa.ipc.new_file(sink, batch.schema) as out:
