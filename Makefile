@@ -21,7 +21,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 docs: $(STAMP)
-	$(BIN)/python -m sbsk.analysts_doc
+	$(BIN)/python -m sbsk.outputs.analysts_doc
 
 clean:
 	rm -rf $(VENV) data/out/* data/raw/20*

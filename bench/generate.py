@@ -1,6 +1,6 @@
 """Write a valid quarter of the eleven returns at provincial scale, for the benchmark.
 
-Layout is the plain one of sbsk.return_writer.write_plain (title row, header row of Column.label,
+Layout is the plain one of sbsk.outputs.return_writer.write_plain (title row, header row of Column.label,
 then data; dates as dates, numbers as numbers, text as text), written in openpyxl's write-only mode
 because the ordinary mode holds every cell in memory and writes ~4x slower.
 
@@ -11,7 +11,7 @@ registry's (reference/units.csv); more rows mean more rows per unit, not more un
 A return is split into several files only when one file would not be accepted, and then by unit,
 because the same unit in two files of one return is an error (SPEC §3). "Accepted" depends on
 --split: `excel` splits only at Excel's 1,048,576 rows; `product` (the default) also keeps each
-sheet within the file limits sbsk.safety enforces (cells per sheet, bytes of one XML part), which
+sheet within the file limits sbsk.intake.safety enforces (cells per sheet, bytes of one XML part), which
 are far below Excel's. openpyxl writes strings inline, so its sheet XML is larger than Excel's
 for the same rows (Excel uses a shared-strings part): the byte limit binds a little earlier here.
 
@@ -43,9 +43,9 @@ DATA_DIR = BENCH_DIR / ".data"
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from schemas import load_returns  # noqa: E402
-from sbsk.quarters import Quarter  # noqa: E402
-from sbsk.registry import load_registry  # noqa: E402
+from sbsk.schemas import load_returns  # noqa: E402
+from sbsk.config.periods import Quarter  # noqa: E402
+from sbsk.config.registry import load_registry  # noqa: E402
 
 # Bump when the layout or the values change, so that cached quarters are regenerated.
 GENERATOR_VERSION = 1
@@ -74,9 +74,9 @@ def allocate(total: int, weights: list[float]) -> list[int]:
 
 
 def product_limits() -> dict[str, int]:
-    """The file limits the reader enforces before parsing (sbsk.safety), where they exist."""
+    """The file limits the reader enforces before parsing (sbsk.intake.safety), where they exist."""
     try:
-        from sbsk import safety
+        from sbsk.intake import safety
     except ImportError:
         return {}
     names = ("MAX_CELLS", "MAX_PART_BYTES", "MAX_FILE_BYTES", "MAX_TOTAL_BYTES")

@@ -115,10 +115,12 @@ STAGES = [
 def instrument(sw: Stopwatch) -> None:
     import fastexcel
 
-    from sbsk import ingest, pipeline, reader, scoring, validate
+    from sbsk import pipeline
+    from sbsk.intake import ingest, reader, validate
+    from sbsk.store import models as scoring
 
     try:
-        from sbsk import safety
+        from sbsk.intake import safety
     except ImportError:
         safety = None
     if safety is not None:
@@ -138,7 +140,7 @@ def instrument(sw: Stopwatch) -> None:
     sw.wrap(scoring, "union_models", "score")
     original = getattr(scoring, "run_models", None)
     if original is None:
-        sw.skipped.append("sbsk.scoring.run_models")
+        sw.skipped.append("sbsk.store.models.run_models")
         return
 
     def run_models(con, layer, names=None):
@@ -158,17 +160,17 @@ def instrument(sw: Stopwatch) -> None:
 def child_pipeline(raw: Path, out: Path, profile: Path | None) -> dict:
     """The quarter flow's steps as plain calls (tests/conftest.py evaluate + flows/quarter.py reports)."""
     started = time.perf_counter()
-    from schemas import load_returns
+    from sbsk.schemas import load_returns
     from sbsk import pipeline
-    from sbsk.archive import archive_file
-    from sbsk.bulletin import write_quarter_bulletin
-    from sbsk.discover import discover
+    from sbsk.store.archive import archive_file
+    from sbsk.outputs.bulletin import write_quarter_bulletin
+    from sbsk.intake.discover import discover
     from sbsk.files import atomic_path
-    from sbsk.ingest import check_owner, read_file, validate_file
-    from sbsk.quarters import Quarter
-    from sbsk.registry import load_registry
-    from sbsk.rubric import load_rubric
-    from sbsk.validation_report import write_validation_report
+    from sbsk.intake.ingest import check_owner, read_file, validate_file
+    from sbsk.config.periods import Quarter
+    from sbsk.config.registry import load_registry
+    from sbsk.config.rubric import load_rubric
+    from sbsk.outputs.validation_report import write_validation_report
     import_seconds = time.perf_counter() - started
 
     sw = Stopwatch()
@@ -597,7 +599,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--split", choices=["product", "excel"], default="product",
                         help="how big returns are split into files by unit: to fit the product's file limits "
-                             "(sbsk.safety, the default) or Excel's row limit only (see bench/generate.py)")
+                             "(sbsk.intake.safety, the default) or Excel's row limit only (see bench/generate.py)")
     parser.add_argument("--no-cli", action="store_true", help="skip the real `sbsk run` (fixed cost and at size)")
     parser.add_argument("--repeats", type=int, default=3, help="runs of the real command per size and for the fixed cost (median)")
     parser.add_argument("--profile", type=int, metavar="ROWS",

@@ -8,13 +8,13 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from schemas import load_returns
+from sbsk.schemas import load_returns
 from sbsk import pipeline
-from sbsk.bulletin import write_annual_bulletin
+from sbsk.outputs.bulletin import write_annual_bulletin
 from sbsk.files import atomic_path
-from sbsk.parquet_export import export_year
-from sbsk.registry import load_registry
-from sbsk.rubric import load_rubric
+from sbsk.outputs.parquet_export import export_year
+from sbsk.config.registry import load_registry
+from sbsk.config.rubric import load_rubric
 
 
 @task(cache_policy=NO_CACHE, task_run_name="annual-composite-{year}")

@@ -14,7 +14,7 @@ TIMEZONE = "Asia/Shanghai"
 
 def serve(raw_dir: Path, out_dir: Path, cron: str = DEFAULT_CRON, continue_on_missing: bool = False) -> None:
     """Serve the quarter-end flow to the Prefect server named by PREFECT_API_URL (blocks)."""
-    from flows.quarter_end import quarter_end
+    from sbsk.flows.quarter_end import quarter_end
 
     quarter_end.serve(
         name=DEPLOYMENT_NAME,

@@ -16,24 +16,24 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from schemas import load_returns
-from flows.serializer import VerdictSerializer
+from sbsk.schemas import load_returns
+from sbsk.flows.serializer import VerdictSerializer
 from sbsk import pipeline
-from sbsk.annotate import annotate
-from sbsk.archive import archive_file
-from sbsk.bulletin import write_quarter_bulletin
-from sbsk.discover import SourceFile, discover
+from sbsk.outputs.annotate import annotate
+from sbsk.store.archive import archive_file
+from sbsk.outputs.bulletin import write_quarter_bulletin
+from sbsk.intake.discover import SourceFile, discover
 from sbsk.faults import checkpoint
 from sbsk.files import atomic_path
 from sbsk.fingerprint import code_fingerprint
-from sbsk.ingest import FileResult, check_owner, read_file, validate_file
-from sbsk.parquet_export import export_quarter
-from sbsk.quarters import Quarter
-from sbsk.safety import printable
-from sbsk.registry import Registry, load_registry
-from sbsk.rubric import Rubric, load_rubric
-from sbsk.validate import Context
-from sbsk.validation_report import write_validation_report
+from sbsk.intake.ingest import FileResult, check_owner, read_file, validate_file
+from sbsk.outputs.parquet_export import export_quarter
+from sbsk.config.periods import Quarter
+from sbsk.intake.safety import printable
+from sbsk.config.registry import Registry, load_registry
+from sbsk.config.rubric import Rubric, load_rubric
+from sbsk.intake.validate import Context
+from sbsk.outputs.validation_report import write_validation_report
 
 CACHE_DAYS = 120  # a quarter's files are re-checked at least once a season
 

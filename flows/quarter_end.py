@@ -9,9 +9,9 @@ from prefect import flow
 from prefect.runtime import flow_run
 from prefect.states import Failed
 
-from flows.annual import annual_composite
-from flows.quarter import score_quarter
-from sbsk.quarters import Quarter
+from sbsk.flows.annual import annual_composite
+from sbsk.flows.quarter import score_quarter
+from sbsk.config.periods import Quarter
 
 CITY_TZ = ZoneInfo("Asia/Shanghai")
 

@@ -8,7 +8,7 @@ import re
 import sys
 from pathlib import Path
 
-from sbsk.quarters import Quarter
+from sbsk.config.periods import Quarter
 
 
 def _quarter(text: str) -> Quarter:
@@ -80,9 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from sbsk.registry import RegistryError
-    from sbsk.replay import ReplayError
-    from sbsk.rubric import RubricError
+    from sbsk.config.registry import RegistryError
+    from sbsk.store.replay import ReplayError
+    from sbsk.config.rubric import RubricError
 
     try:
         return COMMANDS[args.command](args)
@@ -102,14 +102,14 @@ def cmd_run(args) -> int:
     from sbsk.runtime import configure_prefect
 
     configure_prefect(args.out_dir)
-    from flows.quarter import score_quarter
-    from sbsk.warehouse import Busy
+    from sbsk.flows.quarter import score_quarter
+    from sbsk.store.warehouse import Busy
 
     worst = 0
     for q in args.quarters:
         raw_dir = args.raw_dir
         if args.replay:
-            from sbsk.replay import replay_folder
+            from sbsk.store.replay import replay_folder
 
             raw_dir = replay_folder(args.out_dir, str(q), args.replay)
         try:
@@ -127,7 +127,7 @@ def cmd_annual(args) -> int:
     from sbsk.runtime import configure_prefect
 
     configure_prefect(args.out_dir)
-    from flows.annual import annual_composite
+    from sbsk.flows.annual import annual_composite
 
     outcome = annual_composite(args.year, str(args.out_dir))
     for path in outcome["outputs"]:
@@ -136,12 +136,12 @@ def cmd_annual(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from sbsk.demo import generate_year
+    from sbsk.samples.demo import generate_year
     from sbsk.runtime import configure_prefect
 
     configure_prefect(args.out_dir)
-    from flows.annual import annual_composite
-    from flows.quarter import score_quarter
+    from sbsk.flows.annual import annual_composite
+    from sbsk.flows.quarter import score_quarter
 
     paths = generate_year(args.raw_dir, args.year)
     print(f"示例数据：{len(paths)} 个报表文件写入 {args.raw_dir}/", file=sys.stderr)
@@ -162,8 +162,8 @@ def cmd_demo(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from sbsk.check import check_paths
-    from sbsk.safety import printable
+    from sbsk.intake.check import check_paths
+    from sbsk.intake.safety import printable
 
     verdicts = check_paths(args.paths, args.year)
     if args.json:
@@ -179,7 +179,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_templates(args) -> int:
-    from sbsk.templates import write_templates
+    from sbsk.outputs.templates import write_templates
 
     for path in write_templates(str(args.quarter), args.out_dir):
         print(path)
@@ -187,7 +187,7 @@ def cmd_templates(args) -> int:
 
 
 def cmd_explain(args) -> int:
-    from sbsk.explain import explain_command
+    from sbsk.outputs.explain import explain_command
 
     return explain_command(str(args.quarter), args.unit, args.out_dir, args.json)
 
@@ -202,14 +202,14 @@ def cmd_serve(args) -> int:
     from sbsk.runtime import configure_prefect
 
     configure_prefect(args.out_dir)
-    from flows.deployments import DEFAULT_CRON, serve
+    from sbsk.flows.deployments import DEFAULT_CRON, serve
 
     serve(args.raw_dir, args.out_dir, args.cron or DEFAULT_CRON, args.continue_on_missing)
     return 0
 
 
 def cmd_status(args) -> int:
-    from sbsk.status import status_command
+    from sbsk.outputs.status import status_command
 
     return status_command(args.raw_dir, args.out_dir, args.year, args.json)
 

@@ -6,24 +6,37 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache
+from pathlib import Path
 
-from sbsk import PROJECT_ROOT
+import sbsk
+from sbsk import REFERENCE_DIR
 
-_INPUTS = (
-    "schemas/returns.toml", "schemas/definitions.py", "schemas/pandera_schemas.py",
-    "sbsk/reader.py", "sbsk/parse.py", "sbsk/validate.py", "sbsk/ingest.py", "sbsk/text.py",
-    "sbsk/registry.py", "sbsk/safety.py", "sbsk/sandbox.py", "sbsk/hidden.py", "reference/units.csv", "reference/unit_groups.csv",
-)
+# Whole folders by glob, never a hand-kept list: a new module in a covered stage is covered the day
+# it is written. Over-covering only costs a re-read; under-covering reuses stale verdicts. The
+# outputs, the samples and the SQL models cannot change a file's verdict, so they are left out.
+_LEFT_OUT = ("outputs", "samples")
+
+
+def _covered() -> list[tuple[str, Path]]:
+    from sbsk import flows, schemas  # mapped top-level folders (pyproject.toml)
+
+    roots = {"sbsk": Path(sbsk.__file__).parent, "schemas": Path(schemas.__file__).parent,
+             "flows": Path(flows.__file__).parent, "reference": REFERENCE_DIR}
+    found = []
+    for name, root in roots.items():
+        for path in root.rglob("*"):
+            rel = path.relative_to(root)
+            if not path.is_file() or path.suffix not in (".py", ".toml", ".csv") or "__pycache__" in rel.parts:
+                continue
+            if name == "sbsk" and rel.parts[0] in _LEFT_OUT:
+                continue
+            found.append((f"{name}/{rel.as_posix()}", path))
+    return sorted(found)
 
 
 @cache
 def code_fingerprint() -> str:
     digest = hashlib.sha256()
-    for rel in _INPUTS:
-        path = PROJECT_ROOT / rel
-        digest.update(rel.encode())
-        if path.exists():
-            digest.update(path.read_bytes())
-    for rubric in sorted((PROJECT_ROOT / "reference").glob("rubric-*.toml")):
-        digest.update(rubric.read_bytes())
+    for rel, path in _covered():
+        digest.update(rel.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]

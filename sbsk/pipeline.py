@@ -12,17 +12,17 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from schemas.definitions import Definitions
+from sbsk.schemas.definitions import Definitions
 from sbsk.faults import checkpoint
-from sbsk.ingest import FileResult, reject_whole
-from sbsk.quarters import Quarter
-from sbsk.registry import Registry
-from sbsk.rubric import Rubric
-from sbsk.scoring import prepare_quarter, prepare_year, publish_reference, score_quarter, score_year
+from sbsk.intake.ingest import FileResult, reject_whole
+from sbsk.config.periods import Quarter
+from sbsk.config.registry import Registry
+from sbsk.config.rubric import Rubric
+from sbsk.store.models import prepare_quarter, prepare_year, publish_reference, score_quarter, score_year
 from sbsk.text import squash
-from sbsk.validate import Context
-from sbsk.warehouse import build_schema, insert_frame, load_staging, read_only, replace_rows, sql_file, writing
-from sbsk.workdays import covered_years
+from sbsk.intake.validate import Context
+from sbsk.store.warehouse import build_schema, insert_frame, load_staging, read_only, replace_rows, sql_file, writing
+from sbsk.config.workdays import covered_years
 
 
 @dataclass

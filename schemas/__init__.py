@@ -1,5 +1,5 @@
 """Return definitions (returns.toml) and the Pandera schemas derived from them."""
 
-from schemas.definitions import Column, Department, ReturnDef, load_returns
+from sbsk.schemas.definitions import Column, Department, ReturnDef, load_returns
 
 __all__ = ["Column", "Department", "ReturnDef", "load_returns"]

@@ -1,7 +1,7 @@
 """Pandera schemas, one per return, derived from the return's definition.
 
 Every check is named `<field>|<rule>` so that a failure maps back to a column and to a Chinese
-message (see sbsk.validate). Checks that compare two fields are DataFrame-wide but still carry
+message (see sbsk.intake.validate). Checks that compare two fields are DataFrame-wide but still carry
 the field they blame.
 """
 
@@ -13,7 +13,7 @@ from functools import partial
 import pandas as pd
 import pandera.pandas as pa
 
-from schemas.definitions import Column, ReturnDef
+from sbsk.schemas.definitions import Column, ReturnDef
 
 EARLIEST = pd.Timestamp("2000-01-01")   # older dates in a current return are typing mistakes
 LATEST_DUE = pd.Timestamp("2100-01-01")
@@ -98,7 +98,7 @@ def _first_only(keys, df):
 
 def build_schema(ret: ReturnDef, *, today: date, rubric_max: dict[str, float] | None = None,
                  calendar: tuple[int, int] | None = None) -> pa.DataFrameSchema:
-    """The schema of one return's typed frame (see sbsk.parse)."""
+    """The schema of one return's typed frame (see sbsk.intake.parse)."""
     ts = pd.Timestamp(today)
     columns = {
         col.field: pa.Column(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from schemas import load_returns
-from sbsk.return_writer import write_plain
+from sbsk.schemas import load_returns
+from sbsk.outputs.return_writer import write_plain
 
 UNITS = {
     "410581": "林州市", "410522": "安阳县", "410523": "汤阴县", "410526": "滑县", "410527": "内黄县",

@@ -20,18 +20,18 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 def evaluate(raw_dir: Path, out_dir: Path, quarter: str, continue_on_missing: bool = False) -> dict:
     """The quarter flow's steps as plain calls, for fast known-answer tests."""
-    from schemas import load_returns
+    from sbsk.schemas import load_returns
     from sbsk import pipeline
-    from sbsk.discover import discover
-    from sbsk.ingest import ingest
-    from sbsk.quarters import Quarter
-    from sbsk.registry import load_registry
-    from sbsk.rubric import load_rubric
+    from sbsk.intake.discover import discover
+    from sbsk.intake.ingest import ingest
+    from sbsk.config.periods import Quarter
+    from sbsk.config.registry import load_registry
+    from sbsk.config.rubric import load_rubric
 
     q = Quarter.parse(quarter)
     defs, rubric, registry = load_returns(), load_rubric(), load_registry()
     ctx = pipeline.context_for(q.year, rubric, registry)
-    from sbsk.archive import archive_file
+    from sbsk.store.archive import archive_file
 
     results = []
     for source in discover(raw_dir, quarter, defs):

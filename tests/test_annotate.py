@@ -7,13 +7,13 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from builders import write_quarter
-from sbsk.annotate import annotate
-from schemas import load_returns
-from sbsk.discover import discover
-from sbsk.ingest import ingest
+from sbsk.outputs.annotate import annotate
+from sbsk.schemas import load_returns
+from sbsk.intake.discover import discover
+from sbsk.intake.ingest import ingest
 from sbsk.pipeline import context_for
-from sbsk.registry import load_registry
-from sbsk.rubric import load_rubric
+from sbsk.config.registry import load_registry
+from sbsk.config.rubric import load_rubric
 
 
 def _ingest_one(raw: Path, quarter: str):

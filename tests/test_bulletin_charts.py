@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart
 
 from sbsk import TRANSFORMS_DIR
-from sbsk.bulletin import write_annual_bulletin, write_quarter_bulletin
+from sbsk.outputs.bulletin import write_annual_bulletin, write_quarter_bulletin
 
 UNITS = [("410581", "林州市", "county", "县(市)组"), ("410522", "安阳县", "county", "县(市)组"),
          ("410523", "汤阴县", "county", "县(市)组"), ("410502", "文峰区", "district", "区组"),

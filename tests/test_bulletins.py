@@ -9,9 +9,9 @@ import pytest
 from openpyxl import load_workbook
 
 from sbsk import TRANSFORMS_DIR
-from sbsk.bulletin import write_annual_bulletin, write_quarter_bulletin
-from sbsk.rubric import load_rubric
-from sbsk.validation_report import write_validation_report
+from sbsk.outputs.bulletin import write_annual_bulletin, write_quarter_bulletin
+from sbsk.config.rubric import load_rubric
+from sbsk.outputs.validation_report import write_validation_report
 
 HYPERLINK = '=HYPERLINK("http://x")'
 UNITS = [  # district units first, so the test sees the groups put in registry order

@@ -1,4 +1,4 @@
-"""The demo year (sbsk.demo): layout, headers, deliberate features, planted invalid rows, determinism."""
+"""The demo year (sbsk.samples.demo): layout, headers, deliberate features, planted invalid rows, determinism."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from sbsk.demo import generate_year
-from sbsk.quarters import Quarter, quarters_of
-from sbsk.registry import load_registry
-from sbsk.rubric import load_rubric
-from schemas import load_returns
+from sbsk.samples.demo import generate_year
+from sbsk.config.periods import Quarter, quarters_of
+from sbsk.config.registry import load_registry
+from sbsk.config.rubric import load_rubric
+from sbsk.schemas import load_returns
 
 YEAR = 2020
 DEFS = load_returns()
@@ -24,7 +24,7 @@ INDICATORS = {key: ind for ind in load_rubric().indicators for key in (ind.code,
 MONEY = {"R02": "paid_in", "R04": "ytd_completed", "R05": "ytd_completed", "R06": "paid", "R07": "spent",
          "R08": "ytd_completed"}
 
-# The deliberate gaps and the planted invalid rows, as the module docstring of sbsk.demo states them.
+# The deliberate gaps and the planted invalid rows, as the module docstring of sbsk.samples.demo states them.
 NO_BONDS = UNITS["北关区"]
 NO_EVENT = (2, UNITS["滑县"])
 PLANTED = {

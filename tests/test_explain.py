@@ -18,8 +18,8 @@ import pytest
 
 from builders import baseline, write_quarter
 from conftest import evaluate
-from sbsk.explain import build_explanation, explain_command, render_text
-from sbsk.quarters import Quarter
+from sbsk.outputs.explain import build_explanation, explain_command, render_text
+from sbsk.config.periods import Quarter
 
 Q = "2020Q3"
 NH, LZ, TY, HX = "内黄县", "林州市", "汤阴县", "滑县"
@@ -185,7 +185,7 @@ def test_text_output(out, capsys):
 
 
 def test_text_and_json_agree(out):
-    from sbsk.warehouse import read_only
+    from sbsk.store.warehouse import read_only
 
     con = read_only(out)
     try:

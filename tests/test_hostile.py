@@ -25,13 +25,13 @@ from openpyxl import load_workbook
 import hostile
 from builders import baseline, write_quarter
 from conftest import evaluate, query
-from schemas import load_returns
-from sbsk import safety
-from sbsk.bulletin import write_quarter_bulletin
-from sbsk.discover import discover
+from sbsk.schemas import load_returns
+from sbsk.intake import safety
+from sbsk.outputs.bulletin import write_quarter_bulletin
+from sbsk.intake.discover import discover
 from sbsk.pipeline import open_published
-from sbsk.return_writer import write_plain
-from sbsk.validation_report import write_validation_report
+from sbsk.outputs.return_writer import write_plain
+from sbsk.outputs.validation_report import write_validation_report
 
 SECONDS = 20          # per `sbsk check` of one hostile file
 PEAK_RSS_MB = 600     # the check process or its trial-parse child, whichever is larger
@@ -167,7 +167,7 @@ def test_cached_formula_results_are_read_and_noted(built):
 
 
 def test_reading_never_evaluates_a_formula(built):
-    from sbsk.reader import read_table
+    from sbsk.intake.reader import read_table
 
     table = read_table(built["formula-cached.xlsx"], load_returns())
     first = table.data.iloc[0]
@@ -277,7 +277,7 @@ def test_control_characters_are_kept_as_data_but_never_break_or_drive_outputs(di
 
 
 def test_annotated_copy_of_a_file_with_control_characters_is_a_valid_workbook(dirs, built):
-    from sbsk.annotate import annotate
+    from sbsk.outputs.annotate import annotate
 
     raw, out = dirs
     write_quarter(raw, Q, {k: v for k, v in baseline().items() if k != "R05"})
@@ -444,7 +444,7 @@ def test_limits_are_what_security_md_says():
     assert (safety.MAX_CELLS, safety.MAX_BOOK_CELLS, safety.PARSE_SECONDS, safety.PARSE_MEMORY) == \
         (1_000_000, 2_000_000, 30, 1 << 30)
 
-# ---- big sheets are decompressed once, in steps, inside the sandboxed child (sbsk/safety.py) ----
+# ---- big sheets are decompressed once, in steps, inside the sandboxed child (sbsk/intake/safety.py) ----
 # fixtures whose attack sits in a worksheet part: the streamed check must refuse them in the same words
 # (not the cell counts: a big sheet's cells are bounded by the area the capped parse measures)
 STREAMED = ["zipbomb-lying.xlsx", "xxe-sheet.xlsx", "xxe-utf16.xlsx", "laughs-sheet.xlsx"]

@@ -35,12 +35,12 @@ def _year_rows(q: int) -> dict:
 
 @pytest.fixture(scope="module")
 def workbooks(tmp_path_factory) -> list[Path]:
-    from schemas import load_returns
+    from sbsk.schemas import load_returns
     from sbsk import pipeline
-    from sbsk.bulletin import write_annual_bulletin, write_quarter_bulletin
-    from sbsk.registry import load_registry
-    from sbsk.rubric import load_rubric
-    from sbsk.validation_report import write_validation_report
+    from sbsk.outputs.bulletin import write_annual_bulletin, write_quarter_bulletin
+    from sbsk.config.registry import load_registry
+    from sbsk.config.rubric import load_rubric
+    from sbsk.outputs.validation_report import write_validation_report
 
     root = tmp_path_factory.mktemp("libreoffice")
     raw, out = root / "raw", root / "out"

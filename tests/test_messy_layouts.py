@@ -2,7 +2,7 @@
 out of a messy spreadsheet as a person would, and as it gets out of the plain file of the same rows.
 
 Fixtures come from tests/messy.py (write_messy); the plain twin of each file comes from
-sbsk.return_writer.write_plain (tests/builders.py). A file is compared with its plain twin on what
+sbsk.outputs.return_writer.write_plain (tests/builders.py). A file is compared with its plain twin on what
 it loads (typed rows, amounts at the warehouse's 4 decimals) and on what `sbsk check` says about it
 (return recognised, rows loaded / rejected / skipped, flags).
 """
@@ -17,15 +17,15 @@ import pytest
 
 from builders import baseline, write_quarter
 from conftest import evaluate, query
-from sbsk.layouts import TRAITS, MessyFile, write_messy
-from schemas import load_returns
-from sbsk.check import check_paths
-from sbsk.discover import SourceFile, department_of, sha256_of
-from sbsk.ingest import ingest
+from sbsk.samples.layouts import TRAITS, MessyFile, write_messy
+from sbsk.schemas import load_returns
+from sbsk.intake.check import check_paths
+from sbsk.intake.discover import SourceFile, department_of, sha256_of
+from sbsk.intake.ingest import ingest
 from sbsk.pipeline import context_for
-from sbsk.registry import load_registry
-from sbsk.return_writer import write_plain
-from sbsk.rubric import load_rubric
+from sbsk.config.registry import load_registry
+from sbsk.outputs.return_writer import write_plain
+from sbsk.config.rubric import load_rubric
 
 YEAR = 2020
 QUARTER = "2020Q3"
@@ -112,7 +112,7 @@ def _context():
 
 
 def _ingest(path: Path):
-    """What a run makes of one file (sbsk.ingest.ingest); the folder names the sending department."""
+    """What a run makes of one file (sbsk.intake.ingest.ingest); the folder names the sending department."""
     source = SourceFile(path, str(path), department_of(path.parent.name, DEFS), path.parent.name, sha256_of(path))
     return ingest(source, DEFS, _context())
 
@@ -466,7 +466,7 @@ def test_verdict_says_how_a_file_was_recognised(tmp_path):
 
 
 def test_template_is_recognised_by_its_code(tmp_path):
-    from sbsk.templates import write_templates
+    from sbsk.outputs.templates import write_templates
 
     paths = write_templates(QUARTER, tmp_path / "templates")
     path = next(p for p in paths if p.name.startswith("R05") or "R05" in p.name)

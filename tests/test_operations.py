@@ -160,7 +160,7 @@ def test_rerun_rereads_only_the_changed_file(tmp_path):
 
 def test_replay_reruns_a_quarter_as_it_was(published, tmp_path):
     """After the raw files were replaced, the archive still re-creates the inputs of the last run."""
-    from sbsk.replay import replay_folder
+    from sbsk.store.replay import replay_folder
 
     raw, out, before = published  # raw now holds version 2; version 1 was published
     folder = replay_folder(out, "2020Q1")

@@ -10,7 +10,7 @@ import pytest
 
 from builders import baseline, write_quarter
 from conftest import evaluate
-from sbsk.parquet_export import export_quarter, export_year
+from sbsk.outputs.parquet_export import export_quarter, export_year
 
 TABLES = ["indicator_scores", "quarter_results", "data_flags", "rejected_rows", "source_files"]
 
@@ -90,10 +90,10 @@ def test_reexport_replaces_one_quarter_only(two_quarters):
 
 
 def test_export_year_with_annual(two_quarters):
-    from schemas import load_returns
+    from sbsk.schemas import load_returns
     from sbsk import pipeline
-    from sbsk.registry import load_registry
-    from sbsk.rubric import load_rubric
+    from sbsk.config.registry import load_registry
+    from sbsk.config.rubric import load_rubric
 
     raw, out = two_quarters
     pipeline.publish_year(2020, load_returns(), load_rubric(), load_registry(), out, pipeline.new_run_id(),

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from builders import UNITS, write_quarter
 from conftest import evaluate, query
-from schemas import load_returns
+from sbsk.schemas import load_returns
 from sbsk import pipeline
-from sbsk.registry import load_registry
-from sbsk.rubric import load_rubric
+from sbsk.config.registry import load_registry
+from sbsk.config.rubric import load_rubric
 
 CODE = {name: code for code, name in UNITS.items()}
 LZ, AY, TY, HX, NH = "林州市", "安阳县", "汤阴县", "滑县", "内黄县"   # county group

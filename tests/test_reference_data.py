@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from schemas import load_returns
-from schemas.definitions import DefinitionError, parse_definitions
-from sbsk.registry import RegistryError, load_registry
-from sbsk.rubric import RUBRIC_FILE, RubricError, parse_rubric
+from sbsk.schemas import load_returns
+from sbsk.schemas.definitions import DefinitionError, parse_definitions
+from sbsk.config.registry import RegistryError, load_registry
+from sbsk.config.rubric import RUBRIC_FILE, RubricError, parse_rubric
 
 CODES = set(load_returns().returns)
 
@@ -75,9 +75,9 @@ def test_a_metric_no_model_produces_stops_the_run(dirs):
     """Caught when the SQL has run: the metric names must be ones the intermediate models produce."""
     import duckdb
 
-    from sbsk.quarters import Quarter
-    from sbsk.scoring import prepare_quarter, score_quarter
-    from sbsk.warehouse import build_schema, ensure_schema
+    from sbsk.config.periods import Quarter
+    from sbsk.store.models import prepare_quarter, score_quarter
+    from sbsk.store.warehouse import build_schema, ensure_schema
 
     doc = _rubric()
     _indicator(doc, "B1")["parts"][0].update(metric="external_paid")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from builders import baseline, write_quarter
 from conftest import evaluate
-from schemas import load_returns
+from sbsk.schemas import load_returns
 from sbsk import pipeline
-from sbsk.status import year_status
+from sbsk.outputs.status import year_status
 
 
 def test_every_state(dirs):

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from sbsk.templates import _list_formula, template_file_name, write_templates
-from schemas import load_returns
+from sbsk.outputs.templates import _list_formula, template_file_name, write_templates
+from sbsk.schemas import load_returns
 
 QUARTER = "2020Q3"
 
@@ -141,7 +141,7 @@ def test_long_lists_go_to_the_hidden_sheet():
 def test_headers_are_locked_and_data_rows_open(tmp_path):
     from openpyxl import load_workbook
 
-    from sbsk.templates import write_templates
+    from sbsk.outputs.templates import write_templates
 
     path = next(p for p in write_templates("2020Q3", tmp_path) if p.name.startswith("R06"))
     ws = load_workbook(path)["数据"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 
-from sbsk.check import check_paths
+from sbsk.intake.check import check_paths
 
 HEADER = ["县(市、区)", "项目名称", "下达中央预算内资金(万元)", "已支付资金(万元)"]
 

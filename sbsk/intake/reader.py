@@ -4,7 +4,7 @@ The reader reads every sheet as strings (fastexcel, Arrow-backed), finds the hea
 matching the headers every return defines (with their aliases, in Simplified or Traditional
 characters, with spaces, line breaks and full-width brackets), decides which return the file is,
 and classifies each row below the header: data, blank, a 合计/小计 total, a note or signature
-below the table, or a template example. Parsing the values is sbsk.parse's job.
+below the table, or a template example. Parsing the values is sbsk.intake.parse's job.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schemas.definitions import Definitions, ReturnDef
-from sbsk import safety
-from sbsk.errors import FileRejected  # noqa: F401  (re-exported: callers take it from here)
-from sbsk.hidden import hidden_columns
-from sbsk.sandbox import text_sheet
+from sbsk.schemas.definitions import Definitions, ReturnDef
+from sbsk.intake import safety
+from sbsk.intake.errors import FileRejected  # noqa: F401  (re-exported: callers take it from here)
+from sbsk.intake.hidden import hidden_columns
+from sbsk.intake.sandbox import text_sheet
 from sbsk.text import header_key, squash
 
 META_SHEET = "_sbsk"
@@ -140,7 +140,7 @@ class _Candidate:
 
 
 class _Sheets:
-    """The workbook's sheets as text grids: those the sandboxed parse already read (sbsk.safety),
+    """The workbook's sheets as text grids: those the sandboxed parse already read (sbsk.intake.safety),
     else read here with fastexcel."""
 
     def __init__(self, path: Path, grids: dict | None):

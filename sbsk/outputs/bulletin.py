@@ -21,10 +21,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sbsk.quarters import Quarter, quarters_of
-from sbsk.registry import load_registry
-from sbsk.return_writer import put_text_safe
-from schemas.definitions import load_returns
+from sbsk.config.periods import Quarter, quarters_of
+from sbsk.config.registry import load_registry
+from sbsk.outputs.return_writer import put_text_safe
+from sbsk.schemas.definitions import load_returns
 
 SCORE_FORMAT = "0.00"
 REWARD_FORMAT = "#,##0"

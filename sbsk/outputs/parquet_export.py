@@ -15,8 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-from sbsk.quarters import Quarter
-from sbsk.warehouse import literal, read_only
+from sbsk.config.periods import Quarter
+from sbsk.store.warehouse import literal, read_only
 
 QUARTER_TABLES = ("indicator_scores", "quarter_results", "data_flags", "rejected_rows", "source_files")
 ANNUAL_TABLE = "annual_results"

@@ -1,4 +1,4 @@
-"""Warm sandboxed children that look into and parse untrusted workbooks (sbsk.safety.trial_parse).
+"""Warm sandboxed children that look into and parse untrusted workbooks (sbsk.intake.safety.trial_parse).
 
 A child is a separate Python process with an address-space limit: whatever a crafted file does to
 the zip inspection or to the parser (calamine, behind fastexcel) — panic, abort, exhaust memory,
@@ -26,8 +26,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-_ROOT = str(Path(__file__).resolve().parent.parent)
-_BOOT = "import sys; sys.path.insert(0, sys.argv[2]); from sbsk.sandbox import serve; serve(int(sys.argv[1]))"
+_ROOT = str(Path(__file__).resolve().parents[2])  # the folder that holds the sbsk package
+_BOOT = "import sys; sys.path.insert(0, sys.argv[2]); from sbsk.intake.sandbox import serve; serve(int(sys.argv[1]))"
 
 
 # ---- the parent's side ----
@@ -179,8 +179,8 @@ def serve(memory: int) -> None:
 def _handle(request: dict) -> dict:
     from dataclasses import asdict
 
-    from sbsk import safety
-    from sbsk.errors import FileRejected
+    from sbsk.intake import safety
+    from sbsk.intake.errors import FileRejected
 
     vars(safety).update(request["limits"])  # the run's limits, as the parent has them now
     path = Path(request["path"])

@@ -16,11 +16,11 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sbsk.quarters import Quarter
-from sbsk.registry import load_registry
-from sbsk.return_writer import put_text_safe
-from sbsk.rubric import load_rubric
-from schemas.definitions import Column, Definitions, ReturnDef, load_returns
+from sbsk.config.periods import Quarter
+from sbsk.config.registry import load_registry
+from sbsk.outputs.return_writer import put_text_safe
+from sbsk.config.rubric import load_rubric
+from sbsk.schemas.definitions import Column, Definitions, ReturnDef, load_returns
 
 GUIDE_SHEET = "填报说明"
 DATA_SHEET = "数据"

@@ -6,12 +6,12 @@ import re
 from datetime import date
 from pathlib import Path
 
-from schemas import load_returns
-from sbsk.discover import is_candidate, source_file
-from sbsk.ingest import check_owner, read_file, validate_file
+from sbsk.schemas import load_returns
+from sbsk.intake.discover import is_candidate, source_file
+from sbsk.intake.ingest import check_owner, read_file, validate_file
 from sbsk.pipeline import context_for
-from sbsk.registry import load_registry
-from sbsk.rubric import load_rubric
+from sbsk.config.registry import load_registry
+from sbsk.config.rubric import load_rubric
 
 _QUARTER_IN_PATH = re.compile(r"^(\d{4})Q[1-4]$")
 

@@ -41,12 +41,12 @@ from typing import Callable, NamedTuple
 
 from chinese_calendar import find_workday, get_workdays
 
-from sbsk.quarters import Quarter, quarters_of
-from sbsk.registry import Unit, load_registry
-from sbsk.layouts import write_messy
-from sbsk.return_writer import write_plain
-from sbsk.rubric import Indicator, load_rubric
-from schemas import load_returns
+from sbsk.config.periods import Quarter, quarters_of
+from sbsk.config.registry import Unit, load_registry
+from sbsk.samples.layouts import write_messy
+from sbsk.outputs.return_writer import write_plain
+from sbsk.config.rubric import Indicator, load_rubric
+from sbsk.schemas import load_returns
 
 STRENGTH = {
     "410581": 0.95,  # 林州市

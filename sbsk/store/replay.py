@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from sbsk.archive import restore
-from sbsk.warehouse import read_only
+from sbsk.store.archive import restore
+from sbsk.store.warehouse import read_only
 
 
 class ReplayError(ValueError):

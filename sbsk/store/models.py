@@ -10,11 +10,11 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from sbsk.quarters import Quarter
-from sbsk.registry import Registry
-from sbsk.rubric import Rubric, RubricError
-from sbsk.warehouse import install_macros, run_models, union_models
-from sbsk.workdays import calendar_frame
+from sbsk.config.periods import Quarter
+from sbsk.config.registry import Registry
+from sbsk.config.rubric import Rubric, RubricError
+from sbsk.store.warehouse import install_macros, run_models, union_models
+from sbsk.config.workdays import calendar_frame
 
 METRIC_COLUMNS = "unit_code, metric, num::decimal(38, 4) as num, den::decimal(38, 4) as den"
 FLAG_COLUMNS = ("unit_code, return_code, flag, detail, source_file, sheet, row_number::integer as row_number")

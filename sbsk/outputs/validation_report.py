@@ -12,7 +12,7 @@ import duckdb
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sbsk.bulletin import (
+from sbsk.outputs.bulletin import (
     INTEGER_FORMAT,
     department_label,
     fetch_dicts,
@@ -23,8 +23,8 @@ from sbsk.bulletin import (
     write_table,
     write_title,
 )
-from sbsk.quarters import Quarter
-from sbsk.return_writer import put_text_safe
+from sbsk.config.periods import Quarter
+from sbsk.outputs.return_writer import put_text_safe
 
 STATUS_LABELS = {"loaded": "已入库", "rejected": "整表退回"}
 

@@ -9,10 +9,10 @@ from datetime import date
 import pandas as pd
 import pandera.pandas as pa
 
-from schemas.definitions import ReturnDef
-from schemas.pandera_schemas import build_schema
-from sbsk.parse import CellError, parse_table
-from sbsk.reader import Table, column_letter
+from sbsk.schemas.definitions import ReturnDef
+from sbsk.schemas.pandera_schemas import build_schema
+from sbsk.intake.parse import CellError, parse_table
+from sbsk.intake.reader import Table, column_letter
 
 
 @dataclass(frozen=True)

@@ -56,9 +56,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-from schemas import load_returns
-from schemas.definitions import Column, ReturnDef
-from sbsk.registry import load_registry
+from sbsk.schemas import load_returns
+from sbsk.schemas.definitions import Column, ReturnDef
+from sbsk.config.registry import load_registry
 from sbsk.text import header_key
 
 TRAITS = frozenset({
@@ -625,7 +625,7 @@ def _save_xlsx(path: Path, sheets: list[_Sheet]) -> None:
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
-    from sbsk.return_writer import put_text_safe
+    from sbsk.outputs.return_writer import put_text_safe
 
     wb = Workbook()
     wb.remove(wb.active)

@@ -12,8 +12,8 @@ from typing import Any, Iterable, Mapping
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 
-from schemas.definitions import ReturnDef
-from sbsk.safety import excel_text
+from sbsk.schemas.definitions import ReturnDef
+from sbsk.intake.safety import excel_text
 
 
 def put_text_safe(cell, value: Any) -> None:

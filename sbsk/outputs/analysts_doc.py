@@ -3,7 +3,7 @@
 The table and column descriptions are read back from duckdb_tables() / duckdb_columns() of a fresh
 schema, so the document cannot drift from transforms/contract.sql and the staging DDL: a test
 regenerates it and compares. Only the opening and the worked example queries are written by hand,
-here. `python -m sbsk.analysts_doc` rewrites the file.
+here. `python -m sbsk.outputs.analysts_doc` rewrites the file.
 """
 
 from __future__ import annotations
@@ -13,17 +13,16 @@ from pathlib import Path
 
 import duckdb
 
-from sbsk import PROJECT_ROOT
-from sbsk.warehouse import CONTRACT_TABLES, ensure_schema
+from sbsk.store.warehouse import CONTRACT_TABLES, ensure_schema
 
-DOC_PATH = PROJECT_ROOT / "docs" / "analysts.md"
+DOC_PATH = Path("docs") / "analysts.md"  # `make docs` runs at the repository root
 
 INTRO = """\
 # sbsk 数据字典（供分析人员使用）
 
-> 本文件由 `python -m sbsk.analysts_doc` 根据数据库里每张表、每一列的注释（COMMENT）自动生成，
-> 请勿手工修改：改 `transforms/contract.sql`（公共表）或 `sbsk/warehouse.py`（暂存表）里的注释，
-> 或改 `sbsk/analysts_doc.py` 里的说明和示例，再重新生成。测试会检查本文件与数据库结构一致。
+> 本文件由 `python -m sbsk.outputs.analysts_doc` 根据数据库里每张表、每一列的注释（COMMENT）自动生成，
+> 请勿手工修改：改 `transforms/contract.sql`（公共表）或 `sbsk/store/warehouse.py`（暂存表）里的注释，
+> 或改 `sbsk/outputs/analysts_doc.py` 里的说明和示例，再重新生成。测试会检查本文件与数据库结构一致。
 
 考评结果保存在 DuckDB 数据库 `data/out/sbsk.duckdb`。下面的**公共表**（SPEC §7）的表名、列名和含义
 是对分析人员的承诺，不会随意改动；**暂存表** `stg_*` 保存每张报表每一行入库数据及其来源（文件、
@@ -198,7 +197,7 @@ def table_section(con: duckdb.DuckDBPyConnection, table: str, comment: str | Non
 
 def _staging_order(names: list[str]) -> list[str]:
     """Staging tables in return order (R01 … R11), any other after them by name."""
-    from schemas import load_returns
+    from sbsk.schemas import load_returns
 
     order = [f"stg_{r.table}" for r in load_returns().returns.values()]
     return [t for t in order if t in names] + sorted(t for t in names if t not in order)
@@ -220,7 +219,7 @@ def generate(con: duckdb.DuckDBPyConnection) -> str:
 
 def fresh_schema() -> duckdb.DuckDBPyConnection:
     """An in-memory database holding just the schema every run creates."""
-    from schemas import load_returns
+    from sbsk.schemas import load_returns
 
     con = duckdb.connect()
     ensure_schema(con, load_returns())

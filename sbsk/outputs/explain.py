@@ -17,11 +17,11 @@ from typing import Any
 import duckdb
 
 from sbsk import REFERENCE_DIR
-from sbsk.quarters import Quarter
-from sbsk.registry import load_registry
-from sbsk.rubric import Indicator, Part, Rubric, load_rubric
-from sbsk.warehouse import DB_NAME
-from schemas import load_returns
+from sbsk.config.periods import Quarter
+from sbsk.config.registry import load_registry
+from sbsk.config.rubric import Indicator, Part, Rubric, load_rubric
+from sbsk.store.warehouse import DB_NAME
+from sbsk.schemas import load_returns
 
 METHOD_LABELS = {
     "assessor": "专班评分",

@@ -13,9 +13,9 @@ or abort the whole process. So, before it runs:
   never from its <dimension> claim (a big sheet is bounded by the area the capped parse measures);
 - an OLE2 container is looked into for encryption (EncryptionInfo, or a BIFF FILEPASS record);
 - the zip is looked into and the file parsed once, in a child process with a memory and a time
-  limit (sbsk.sandbox), so that a parser bug or a bomb costs one rejected file instead of the run.
+  limit (sbsk.intake.sandbox), so that a parser bug or a bomb costs one rejected file instead of the run.
 
-Each refusal is one FileRejected (sbsk.errors) whose Chinese message names the limit and the
+Each refusal is one FileRejected (sbsk.intake.errors) whose Chinese message names the limit and the
 file's own figure.
 """
 
@@ -33,7 +33,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sbsk.errors import FileRejected
+from sbsk.intake.errors import FileRejected
 
 MB = 1 << 20
 
@@ -506,7 +506,7 @@ def _number(text: bytes, sheet: str) -> int:
 
 
 def _ref_text(row: int, col: int) -> str:
-    from sbsk.reader import column_letter
+    from sbsk.intake.reader import column_letter
 
     return f"{column_letter(col - 1)}{row}" if col else f"第{row}行"
 
@@ -634,7 +634,7 @@ def biff_encrypted(stream: bytes) -> bool:
 
 # ---- the trial parse, in a child that may die without taking the run with it ----
 def trial_parse(path: Path, found: Inspection) -> None:
-    """Look into the file and parse it in a child with bounded memory and time (sbsk.sandbox),
+    """Look into the file and parse it in a child with bounded memory and time (sbsk.intake.sandbox),
     exactly as the reader would, and keep what it read (found.sheets, found.grids): the file is
     decompressed and parsed once, never in this process, and a zip is looked into under the same
     caps as it is parsed.
@@ -643,7 +643,7 @@ def trial_parse(path: Path, found: Inspection) -> None:
     one); a child that panics, aborts, runs out of memory or time is a file that would have done
     the same to the run.
     """
-    from sbsk import sandbox
+    from sbsk.intake import sandbox
 
     limits = {name: globals()[name] for name in DEFAULTS}
     size = path.stat().st_size

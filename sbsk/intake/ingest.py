@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from schemas.definitions import Definitions
-from sbsk.discover import SourceFile
-from sbsk.parse import parse_number
-from sbsk.reader import FileRejected, Table, read_table
-from sbsk.validate import Context, validate_table
+from sbsk.schemas.definitions import Definitions
+from sbsk.intake.discover import SourceFile
+from sbsk.intake.parse import parse_number
+from sbsk.intake.reader import FileRejected, Table, read_table
+from sbsk.intake.validate import Context, validate_table
 
 TOTAL_TOLERANCE_DEFAULT = 0.005
 
@@ -68,7 +68,7 @@ def reject_whole(result: FileResult, message: str) -> FileResult:
 
 def read_file(source: SourceFile, defs: Definitions) -> tuple[FileResult, Table | None]:
     result = FileResult(source, None, None, None, "loaded")
-    if source.refused:  # a link out of the raw folder, an odd name …: never opened (sbsk.safety.refusal)
+    if source.refused:  # a link out of the raw folder, an odd name …: never opened (sbsk.intake.safety.refusal)
         return reject_whole(result, source.refused), None
     try:
         table = read_table(source.path, defs)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import duckdb
 
-from schemas import load_returns
-from sbsk.discover import discover
-from sbsk.quarters import quarters_of
-from sbsk.warehouse import DB_NAME
+from sbsk.schemas import load_returns
+from sbsk.intake.discover import discover
+from sbsk.config.periods import quarters_of
+from sbsk.store.warehouse import DB_NAME
 
 
 @dataclass

@@ -15,8 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schemas.definitions import Column, ReturnDef
-from sbsk.registry import find_unit
+from sbsk.schemas.definitions import Column, ReturnDef
+from sbsk.config.registry import find_unit
 from sbsk.text import squash
 
 EMPTY = {"", "—", "–", "-", "--", "——", "/", "\\", "无", "nan", "None"}

@@ -6,8 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemas.definitions import Definitions
-from sbsk.safety import LOOKALIKES, refusal, unread_digest
+from sbsk.schemas.definitions import Definitions
+from sbsk.intake.safety import LOOKALIKES, refusal, unread_digest
 from sbsk.text import squash
 
 EXTENSIONS = {".xlsx", ".xlsm", ".xls"}
@@ -20,7 +20,7 @@ class SourceFile:
     department: str | None  # folder code, None when the folder is not a department
     folder: str
     sha256: str
-    refused: str | None = None  # why it must not even be opened (sbsk.safety.refusal); reported, never read
+    refused: str | None = None  # why it must not even be opened (sbsk.intake.safety.refusal); reported, never read
 
 
 def sha256_of(path: Path) -> str:

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from schemas.definitions import Definitions, ReturnDef
+from sbsk.schemas.definitions import Definitions, ReturnDef
 from sbsk import TRANSFORMS_DIR
 from sbsk.faults import checkpoint
 

@@ -224,7 +224,7 @@ def parse_rubric(doc: dict, return_codes: set[str]) -> Rubric:
 
 def load_rubric(path: Path | None = None) -> Rubric:
     """The rubric in force: SBSK_RUBRIC names another file (e.g. a new year's version)."""
-    from schemas import load_returns
+    from sbsk.schemas import load_returns
 
     path = path or Path(os.environ.get("SBSK_RUBRIC") or RUBRIC_FILE)
     try:
