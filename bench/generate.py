@@ -11,7 +11,7 @@ registry's (reference/units.csv); more rows mean more rows per unit, not more un
 A return is split into several files only when one file would not be accepted, and then by unit,
 because the same unit in two files of one return is an error (SPEC §3). "Accepted" depends on
 --split: `excel` splits only at Excel's 1,048,576 rows; `product` (the default) also keeps each
-sheet within the file limits sbsk.intake.safety enforces (cells per sheet, bytes of one XML part), which
+sheet within the file limits sbsk.intake.guard enforces (cells per sheet, bytes of one XML part), which
 are far below Excel's. openpyxl writes strings inline, so its sheet XML is larger than Excel's
 for the same rows (Excel uses a shared-strings part): the byte limit binds a little earlier here.
 
@@ -74,13 +74,12 @@ def allocate(total: int, weights: list[float]) -> list[int]:
 
 
 def product_limits() -> dict[str, int]:
-    """The file limits the reader enforces before parsing (sbsk.intake.safety), where they exist."""
-    try:
-        from sbsk.intake import safety
-    except ImportError:
-        return {}
-    names = ("MAX_CELLS", "MAX_PART_BYTES", "MAX_FILE_BYTES", "MAX_TOTAL_BYTES")
-    return {n: getattr(safety, n) for n in names if isinstance(getattr(safety, n, None), int)}
+    """The file limits the reader enforces before parsing (sbsk.intake.guard.limits: the defaults with
+    the SBSK_<NAME> overrides)."""
+    from sbsk.intake.guard.limits import LIMITS
+
+    return {name.upper(): getattr(LIMITS, name) for name in ("max_cells", "max_part_bytes", "max_file_bytes",
+                                                              "max_total_bytes")}
 
 
 def rows_per_file(columns: int, split: str, max_rows_per_file: int | None) -> int:

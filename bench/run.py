@@ -91,10 +91,10 @@ class Stopwatch:
 STAGES = [
     ("discover", "discover(): list and sha256 the files"),
     ("archive", "archive_file(): copy into the raw archive"),
-    ("read.safety.trial", "safety.trial_parse: in a warm capped child, the zip looked into (each part "
+    ("read.safety.trial", "guard.trial.trial_parse: in a warm capped child, the zip looked into (each part "
                           "inflated once, DTD search, small sheets' cells counted) and the one fastexcel parse, "
                           "handed over as Arrow IPC"),
-    ("read.safety", "rest of safety.inspect (magic bytes, an OLE file's encryption check)"),
+    ("read.safety", "rest of guard.inspection.inspect (magic bytes, an OLE file's encryption check)"),
     ("read.fastexcel", "reader: the sheets as pandas grids (from the sandboxed parse's Arrow)"),
     ("read.detect", "reader: header detection (_best_header, _choose, _stated_unit)"),
     ("read.classify", "reader._classify: data/blank/total/notes per row"),
@@ -119,13 +119,10 @@ def instrument(sw: Stopwatch) -> None:
     from sbsk.intake import ingest, reader, validate
     from sbsk.store import models as scoring
 
-    try:
-        from sbsk.intake import safety
-    except ImportError:
-        safety = None
-    if safety is not None:
-        sw.wrap(safety, "inspect", "read.safety")
-        sw.wrap(safety, "trial_parse", "read.safety.trial")
+    from sbsk.intake.guard import inspection
+
+    sw.wrap(reader, "inspect", "read.safety")  # wrapped where they are called
+    sw.wrap(inspection, "trial_parse", "read.safety.trial")
     sw.wrap(fastexcel, "read_excel", "read.fastexcel")  # opening parses the shared strings: real read work
     sw.wrap(reader._Sheets, "load", "read.fastexcel")  # sheets from the sandboxed parse, or read here
     for attr in ("_best_header", "_choose", "_stated_unit"):
@@ -599,7 +596,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--split", choices=["product", "excel"], default="product",
                         help="how big returns are split into files by unit: to fit the product's file limits "
-                             "(sbsk.intake.safety, the default) or Excel's row limit only (see bench/generate.py)")
+                             "(sbsk.intake.guard.limits, the default) or Excel's row limit only (see bench/generate.py)")
     parser.add_argument("--no-cli", action="store_true", help="skip the real `sbsk run` (fixed cost and at size)")
     parser.add_argument("--repeats", type=int, default=3, help="runs of the real command per size and for the fixed cost (median)")
     parser.add_argument("--profile", type=int, metavar="ROWS",

@@ -29,7 +29,7 @@ from sbsk.fingerprint import code_fingerprint
 from sbsk.intake.ingest import FileResult, check_owner, read_file, validate_file
 from sbsk.outputs.parquet_export import export_quarter
 from sbsk.config.periods import Quarter
-from sbsk.intake.safety import printable
+from sbsk.text import printable
 from sbsk.config.registry import Registry, load_registry
 from sbsk.config.rubric import Rubric, load_rubric
 from sbsk.intake.validate import Context

@@ -163,7 +163,7 @@ def cmd_demo(args) -> int:
 
 def cmd_check(args) -> int:
     from sbsk.intake.check import check_paths
-    from sbsk.intake.safety import printable
+    from sbsk.text import printable
 
     verdicts = check_paths(args.paths, args.year)
     if args.json:

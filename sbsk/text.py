@@ -1,4 +1,5 @@
-"""Normalising text as clerks write it: spaces, full-width forms, Traditional characters."""
+"""Text: normalising it as clerks write it (spaces, full-width forms, Traditional characters), and
+making untrusted text safe to write into a workbook, print to a terminal or use in a path."""
 
 from __future__ import annotations
 
@@ -35,3 +36,46 @@ def header_key(text: str) -> str:
     """A header's comparison key: squashed, with brackets and punctuation unified."""
     key = squash(text)
     return key.replace("（", "(").replace("）", ")").replace("，", ",").replace("、", ",")
+
+
+# ---- untrusted text on its way out: never a character Excel, a terminal or a path would act on ----
+EXCEL_MAX_TEXT = 32_767  # Excel's own cap on the characters in one cell
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069]")
+# what a file or folder name must not hold: control and text-direction characters, a backslash
+_ODD_IN_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\\\\]")
+
+
+def excel_text(text: str) -> str:
+    """Text a workbook cell can hold as written: no XML-illegal characters, at most 32,767 of them."""
+    text = _ILLEGAL_XML.sub("\ufffd", text)
+    return text if len(text) <= EXCEL_MAX_TEXT else text[:EXCEL_MAX_TEXT - 1] + "…"
+
+
+def printable(text: str) -> str:
+    """Text safe to print to a terminal: control and direction characters shown, not obeyed."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                            else f"\\u{ord(m.group()):04x}", text)
+
+
+def odd_name(name: str) -> bool:
+    """Whether a file name holds control or text-direction characters (or a backslash)."""
+    return _ODD_IN_NAME.search(name) is not None
+
+
+def safe_component(name: str, fallback: str = "_") -> str:
+    """One path component built from untrusted text (a unit, sheet or file name): no separators or
+    control characters, never '.' or '..' or absolute, never empty, at most 100 characters."""
+    text = re.sub(r'[/\\:*?"<>|]', "_", name)
+    text = _ODD_IN_NAME.sub("", _UNPRINTABLE.sub("", text)).strip().strip(".")
+    return text[:100] or fallback
+
+
+def column_letter(index: int) -> str:
+    """The letters Excel names a column by, from its 0-based index (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters

@@ -576,7 +576,7 @@ def main() -> int:
     for name, path in paths.items():
         print(f"{path.stat().st_size:>12,}  {name}")
     if args.measure:
-        from sbsk.intake.safety import printable
+        from sbsk.text import printable
 
         print("\n| fixture | size | exit | seconds | peak RSS (MB) | message |\n|---|---:|---:|---:|---:|---|")
         for name, path in paths.items():

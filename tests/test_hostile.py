@@ -16,6 +16,7 @@ import subprocess
 import sys
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -26,12 +27,16 @@ import hostile
 from builders import baseline, write_quarter
 from conftest import evaluate, query
 from sbsk.schemas import load_returns
-from sbsk.intake import safety
+from sbsk.intake.errors import FileRejected
+from sbsk.intake.guard import cells, formulas
+from sbsk.intake.guard.inspection import inspect
+from sbsk.intake.guard.limits import LIMITS, Limits
 from sbsk.outputs.bulletin import write_quarter_bulletin
 from sbsk.intake.discover import discover
 from sbsk.pipeline import open_published
 from sbsk.outputs.return_writer import write_plain
 from sbsk.outputs.validation_report import write_validation_report
+from sbsk.text import excel_text, printable, safe_component
 
 SECONDS = 20          # per `sbsk check` of one hostile file
 PEAK_RSS_MB = 600     # the check process or its trial-parse child, whichever is larger
@@ -157,10 +162,10 @@ def test_check_of_the_whole_folder_as_json_never_leaks(built, secret):
 
 # ---- 3: formulas in an input are read as their cached values, and the report can say so ----
 def test_cached_formula_results_are_read_and_noted(built):
-    assert safety.formula_note(built["formula-cached.xlsx"], "Sheet1") == (
+    assert formulas.formula_note(built["formula-cached.xlsx"], "Sheet1") == (
         "工作表「Sheet1」有2个单元格是公式（B3、E3），已按文件中保存的计算结果读取，公式本身不会被执行")
-    assert safety.formula_note(built["dimension-lie.xlsx"], "Sheet1") is None
-    assert safety.formula_flags(built["formula-cached.xlsx"], "Sheet1", "2020Q3/zdxmb/f.xlsx", "R05") == [{
+    assert formulas.formula_note(built["dimension-lie.xlsx"], "Sheet1") is None
+    assert formulas.formula_flags(built["formula-cached.xlsx"], "Sheet1", "2020Q3/zdxmb/f.xlsx", "R05") == [{
         "unit_code": None, "return_code": "R05", "flag": "formula_value", "source_file": "2020Q3/zdxmb/f.xlsx",
         "sheet": "Sheet1", "row_number": None,
         "detail": "工作表「Sheet1」有2个单元格是公式（B3、E3），已按文件中保存的计算结果读取，公式本身不会被执行"}]
@@ -359,20 +364,20 @@ def test_sheet_and_unit_names_never_become_paths(dirs, built, tmp_path):
 
 
 def test_safe_component_makes_one_harmless_path_part():
-    assert safety.safe_component("../../etc/passwd") == "_.._etc_passwd"
-    assert safety.safe_component("/abs/path") == "_abs_path"
-    assert safety.safe_component("..") == "_"
-    assert safety.safe_component("林州市\x1b[2J") == "林州市[2J"
-    assert safety.safe_component("C:\\Windows\\evil") == "C__Windows_evil"
-    assert safety.safe_component("汤阴县") == "汤阴县"
+    assert safe_component("../../etc/passwd") == "_.._etc_passwd"
+    assert safe_component("/abs/path") == "_abs_path"
+    assert safe_component("..") == "_"
+    assert safe_component("林州市\x1b[2J") == "林州市[2J"
+    assert safe_component("C:\\Windows\\evil") == "C__Windows_evil"
+    assert safe_component("汤阴县") == "汤阴县"
 
 
 # ---- the text we write and print ----
 def test_excel_text_and_printable():
-    assert safety.excel_text("a\x01b\x0bc\td\ne") == "a\ufffdb\ufffdc\td\ne"
-    assert safety.excel_text("长" * 40_000) == "长" * 32_766 + "…"
-    assert safety.printable("安阳县\x1b[2J\x07") == "安阳县\\x1b[2J\\x07"
-    assert safety.printable("a\u202eb\nc\td") == "a\\u202eb\\x0ac\td"
+    assert excel_text("a\x01b\x0bc\td\ne") == "a\ufffdb\ufffdc\td\ne"
+    assert excel_text("长" * 40_000) == "长" * 32_766 + "…"
+    assert printable("安阳县\x1b[2J\x07") == "安阳县\\x1b[2J\\x07"
+    assert printable("a\u202eb\nc\td") == "a\\u202eb\\x0ac\td"
 
 
 # ---- guarantees for a quarter run ----
@@ -434,50 +439,47 @@ def test_limits_are_what_security_md_says():
     for figure in ("512 MB", "1,024 MB", "2,048 MB", "500:1", "2,000", "255", "16,000,000", "32,000,000",
                    "120 s", "8 GB", "20 MB", "50 MB", "200 MB", "1,000,000", "2,000,000", "30 s", "1 GB"):
         assert figure in doc
-    d = safety.DEFAULTS
-    assert (d["MAX_FILE_BYTES"], d["MAX_PART_BYTES"], d["MAX_TOTAL_BYTES"]) == (512 << 20, 1024 << 20, 2048 << 20)
-    assert (d["MAX_RATIO"], d["MAX_ENTRIES"], d["MAX_SHEETS"], d["MAX_CELLS"], d["MAX_BOOK_CELLS"]) == \
+    d = Limits()
+    assert (d.max_file_bytes, d.max_part_bytes, d.max_total_bytes) == (512 << 20, 1024 << 20, 2048 << 20)
+    assert (d.max_ratio, d.max_entries, d.max_sheets, d.max_cells, d.max_book_cells) == \
         (500, 2000, 255, 16_000_000, 32_000_000)
-    assert (d["PARSE_SECONDS"], d["PARSE_MEMORY"]) == (120, 8 << 30)
+    assert (d.parse_seconds, d.parse_memory) == (120, 8 << 30)
     # the suite itself runs at the tight figures (tests/conftest.py)
-    assert (safety.MAX_FILE_BYTES, safety.MAX_PART_BYTES, safety.MAX_TOTAL_BYTES) == (20 << 20, 50 << 20, 200 << 20)
-    assert (safety.MAX_CELLS, safety.MAX_BOOK_CELLS, safety.PARSE_SECONDS, safety.PARSE_MEMORY) == \
+    s = LIMITS
+    assert (s.max_file_bytes, s.max_part_bytes, s.max_total_bytes) == (20 << 20, 50 << 20, 200 << 20)
+    assert (s.max_cells, s.max_book_cells, s.parse_seconds, s.parse_memory) == \
         (1_000_000, 2_000_000, 30, 1 << 30)
 
-# ---- big sheets are decompressed once, in steps, inside the sandboxed child (sbsk/intake/safety.py) ----
+# ---- big sheets are decompressed once, in steps, inside the sandboxed child (sbsk/intake/guard/) ----
 # fixtures whose attack sits in a worksheet part: the streamed check must refuse them in the same words
 # (not the cell counts: a big sheet's cells are bounded by the area the capped parse measures)
 STREAMED = ["zipbomb-lying.xlsx", "xxe-sheet.xlsx", "xxe-utf16.xlsx", "laughs-sheet.xlsx"]
 
 
 @pytest.mark.parametrize("name", STREAMED)
-def test_a_streamed_sheet_is_refused_in_the_same_words(name, built, monkeypatch):
-    monkeypatch.setattr(safety, "EXACT_SCAN_BYTES", 0)  # every sheet takes the big-sheet path
-    with pytest.raises(safety.FileRejected) as caught:
-        safety.inspect(built[name])
+def test_a_streamed_sheet_is_refused_in_the_same_words(name, built):
+    with pytest.raises(FileRejected) as caught:
+        inspect(built[name], replace(LIMITS, exact_scan_bytes=0))  # every sheet takes the big-sheet path
     assert REJECTED[name] in caught.value.message
 
 
-def test_a_streamed_sheet_too_big_is_refused_by_the_capped_parse(built, monkeypatch):
-    monkeypatch.setattr(safety, "EXACT_SCAN_BYTES", 0)
-    with pytest.raises(safety.FileRejected) as caught:
-        safety.inspect(built["far-cell.xlsx"])
+def test_a_streamed_sheet_too_big_is_refused_by_the_capped_parse(built):
+    with pytest.raises(FileRejected) as caught:
+        inspect(built["far-cell.xlsx"], replace(LIMITS, exact_scan_bytes=0))
     assert caught.value.message == "读取该文件需要超过1,024.0 MB内存，文件结构异常（疑似恶意文件），已拒绝读取"
 
 
-def test_a_small_sheet_is_refused_by_its_counted_cells(monkeypatch):
-    monkeypatch.setattr(safety, "MAX_CELLS", 5)
+def test_a_small_sheet_is_refused_by_its_counted_cells():
     row = '<row r="{r}"><c r="A{r}"><v>1</v></c><c r="B{r}"><v>2</v></c></row>'
     xml = ("<worksheet><sheetData>" + "".join(row.format(r=r) for r in (1, 2, 3)) + "</sheetData></worksheet>").encode()
-    with pytest.raises(safety.FileRejected) as caught:  # six cells, one over
-        safety.scan_sheet("Sheet1", "xl/worksheets/sheet1.xml", xml)
+    with pytest.raises(FileRejected) as caught:  # six cells, one over
+        cells.scan_sheet("Sheet1", "xl/worksheets/sheet1.xml", xml, replace(LIMITS, max_cells=5))
     assert caught.value.message == "工作表「Sheet1」的单元格超过5个上限，已拒绝读取"
 
 
-def test_a_streamed_sheet_loads_what_the_exact_scan_loads(built, monkeypatch):
-    exact = safety.inspect(built["merged-all.xlsx"])
-    monkeypatch.setattr(safety, "EXACT_SCAN_BYTES", 0)
-    streamed = safety.inspect(built["merged-all.xlsx"])
+def test_a_streamed_sheet_loads_what_the_exact_scan_loads(built):
+    exact = inspect(built["merged-all.xlsx"])
+    streamed = inspect(built["merged-all.xlsx"], replace(LIMITS, exact_scan_bytes=0))
     assert [s.cells for s in streamed.sheets] == [None] * len(exact.sheets)
     assert {n: t.equals(streamed.grids[n][0]) for n, (t, _) in exact.grids.items()} == {n: True for n in exact.grids}
 
@@ -490,5 +492,5 @@ def test_stream_scan_finds_a_dtd_split_between_steps():
     xml = b'<?xml version="1.0"?><!DOCTYPE x><worksheet><sheetData/></worksheet>'  # one marker, split anywhere
     splits = [_pieces(xml, step) for step in range(1, len(xml) + 1)] + [[xml[:i], xml[i:]] for i in range(1, len(xml))]
     for pieces in splits:
-        with pytest.raises(safety.FileRejected, match="含有XML文档类型定义"):
-            safety.stream_scan("S", "xl/worksheets/sheet1.xml", iter(pieces))
+        with pytest.raises(FileRejected, match="含有XML文档类型定义"):
+            cells.stream_scan("S", "xl/worksheets/sheet1.xml", iter(pieces), LIMITS)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sbsk.schemas.definitions import Definitions
-from sbsk.intake.safety import LOOKALIKES, refusal, unread_digest
+from sbsk.intake.guard.paths import refusal, unread_digest
+from sbsk.intake.guard.refusals import LOOKALIKES
 from sbsk.text import squash
 
 EXTENSIONS = {".xlsx", ".xlsm", ".xls"}
@@ -20,7 +21,7 @@ class SourceFile:
     department: str | None  # folder code, None when the folder is not a department
     folder: str
     sha256: str
-    refused: str | None = None  # why it must not even be opened (sbsk.intake.safety.refusal); reported, never read
+    refused: str | None = None  # why it must not even be opened (sbsk.intake.guard.paths.refusal); reported, never read
 
 
 def sha256_of(path: Path) -> str:

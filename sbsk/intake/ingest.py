@@ -68,7 +68,7 @@ def reject_whole(result: FileResult, message: str) -> FileResult:
 
 def read_file(source: SourceFile, defs: Definitions) -> tuple[FileResult, Table | None]:
     result = FileResult(source, None, None, None, "loaded")
-    if source.refused:  # a link out of the raw folder, an odd name …: never opened (sbsk.intake.safety.refusal)
+    if source.refused:  # a link out of the raw folder, an odd name …: never opened (sbsk.intake.guard.paths.refusal)
         return reject_whole(result, source.refused), None
     try:
         table = read_table(source.path, defs)

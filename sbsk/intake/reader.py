@@ -22,10 +22,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sbsk.schemas.definitions import Definitions, ReturnDef
-from sbsk.intake import safety
 from sbsk.intake.errors import FileRejected  # noqa: F401  (re-exported: callers take it from here)
+from sbsk.intake.guard.inspection import inspect
 from sbsk.intake.hidden import hidden_columns
-from sbsk.intake.sandbox import text_sheet
+from sbsk.intake.sheets import text_sheet
 from sbsk.text import header_key, squash
 
 META_SHEET = "_sbsk"
@@ -57,15 +57,6 @@ class Table:
     totals: pd.DataFrame                 # the 合计/小计 rows, same shape as data
     skipped: Counter = field(default_factory=Counter)
     rows_read: int = 0
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -140,7 +131,7 @@ class _Candidate:
 
 
 class _Sheets:
-    """The workbook's sheets as text grids: those the sandboxed parse already read (sbsk.intake.safety),
+    """The workbook's sheets as text grids: those the sandboxed parse already read (sbsk.intake.guard),
     else read here with fastexcel."""
 
     def __init__(self, path: Path, grids: dict | None):
@@ -228,7 +219,7 @@ def _stated_unit(grid: pd.DataFrame, header_idx: int) -> str | None:
 
 def locate(path: Path, defs: Definitions) -> tuple[_Candidate, pd.DataFrame, list[int], str]:
     """Open the workbook and find the return it holds, its sheet and header row."""
-    found = safety.inspect(path)  # before any parser runs here: bombs, DTDs, encryption, parser crashes
+    found = inspect(path)  # before any parser runs here: bombs, DTDs, encryption, parser crashes
     sheets = _Sheets(path, found.grids)
     meta = _meta(sheets)
     code = meta.get("return_code")

@@ -1,19 +1,22 @@
-"""Warm sandboxed children that look into and parse untrusted workbooks (sbsk.intake.safety.trial_parse).
+"""Warm sandboxed children: separate processes with an address-space and a time limit that run one
+module-level function per request (the guard's trial parse: sbsk.intake.guard.trial asks,
+sbsk.intake.guard.child answers). This module knows nothing of what they run.
 
-A child is a separate Python process with an address-space limit: whatever a crafted file does to
-the zip inspection or to the parser (calamine, behind fastexcel) — panic, abort, exhaust memory,
-hang — it does to the child, and the run goes on. Starting a child costs about 0.15 s of CPU, so
-children are kept warm and reused; at most one per CPU parses at a time, which also bounds the
-memory that parsing takes however many files are read concurrently. A child that died, timed out
-or ran out of memory is never reused. Children exit when this process exits (their stdin closes),
-so a killed run leaves none behind. Reuse changes nothing in what a file yields: each request
-carries everything it depends on (path, kind, limits, scratch folder).
+Whatever a crafted file does to the zip inspection or to the parser (calamine, behind fastexcel)
+in a child — panic, abort, exhaust memory, hang — it does to the child, and the run goes on.
+Starting a child costs about 0.15 s of CPU, so children are kept warm and reused; at most one per
+CPU parses at a time, which also bounds the memory that parsing takes however many files are read
+concurrently. A child that died, timed out or ran out of memory is never reused. Children exit
+when this process exits (their stdin closes), so a killed run leaves none behind. Reuse changes
+nothing in what a file yields: each request carries everything it depends on (for the trial
+parse: path, kind, limits, scratch folder).
 """
 
 from __future__ import annotations
 
 import atexit
 import heapq
+import importlib
 import itertools
 import json
 import os
@@ -25,9 +28,11 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 
 _ROOT = str(Path(__file__).resolve().parents[2])  # the folder that holds the sbsk package
-_BOOT = "import sys; sys.path.insert(0, sys.argv[2]); from sbsk.intake.sandbox import serve; serve(int(sys.argv[1]))"
+_BOOT = ("import sys; sys.path.insert(0, sys.argv[2]); from sbsk.intake.sandbox import serve; "
+         "serve(int(sys.argv[1]), sys.argv[3])")
 
 
 # ---- the parent's side ----
@@ -40,10 +45,10 @@ class Died(Exception):
 
 
 class _Child:
-    def __init__(self, memory: int):
-        self.memory = memory
+    def __init__(self, entry: str, memory: int):
+        self.entry, self.memory = entry, memory
         self.log = tempfile.TemporaryFile(prefix="sbsk-child-")
-        self.proc = subprocess.Popen([sys.executable, "-c", _BOOT, str(memory), _ROOT], stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([sys.executable, "-c", _BOOT, str(memory), _ROOT, entry], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=self.log, start_new_session=True)
         self.pending = b""
 
@@ -125,15 +130,17 @@ _lock = threading.Lock()
 _gate = _Gate(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def ask(request: dict, memory: int, seconds: float, size: int = 0) -> dict:
-    """One request to a warm child with this memory cap (TimeoutError, Died); `size` (the file's
-    bytes) orders the waiting requests."""
+def ask(handler: Callable[[dict], dict], request: dict, memory: int, seconds: float, size: int = 0) -> dict:
+    """handler(request), run in a warm child with this memory cap (TimeoutError, Died). The handler
+    is a module-level function of sbsk, named to the child by its module and name; it answers with
+    JSON-ready data, {"error": "MemoryError"} when it ran out. `size` orders the waiting requests."""
+    entry = f"{handler.__module__}:{handler.__qualname__}"
     with _gate.turn(size):
         with _lock:
-            child = next((c for c in _idle if c.memory == memory), None)
+            child = next((c for c in _idle if (c.entry, c.memory) == (entry, memory)), None)
             if child:
                 _idle.remove(child)
-        child = child or _Child(memory)
+        child = child or _Child(entry, memory)
         try:
             answer = child.ask(request, seconds)
         except BaseException:
@@ -157,8 +164,9 @@ def close_all() -> None:
 
 
 # ---- the child's side ----
-def serve(memory: int) -> None:
-    """Answer requests, one JSON line in, one out, until stdin closes."""
+def serve(memory: int, entry: str) -> None:
+    """Answer requests with the function `entry` names (module:name), one JSON line in, one out,
+    until stdin closes."""
     try:
         import resource
 
@@ -168,57 +176,12 @@ def serve(memory: int) -> None:
         pass  # no address-space limit on this system; a crash still stays in the child
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # whatever a library prints goes to the log, never into the answers
+    module, _, name = entry.partition(":")
+    handle = getattr(importlib.import_module(module), name)
     for line in sys.stdin:
-        answer = _handle(json.loads(line))
+        answer = handle(json.loads(line))
         answers.write(json.dumps(answer) + "\n")
         answers.flush()
         if answer.get("error") == "MemoryError":
             return
 
-
-def _handle(request: dict) -> dict:
-    from dataclasses import asdict
-
-    from sbsk.intake import safety
-    from sbsk.intake.errors import FileRejected
-
-    vars(safety).update(request["limits"])  # the run's limits, as the parent has them now
-    path = Path(request["path"])
-    try:
-        scans = [asdict(s) for s in safety.inspect_zip(path).sheets] if request["kind"] == "xlsx" else []
-    except FileRejected as exc:
-        return {"rejected": exc.message}
-    except MemoryError:
-        return {"error": "MemoryError"}
-    try:
-        return {"scans": scans, **_parse(path, request["scratch"])}
-    except MemoryError:
-        return {"scans": scans, "error": "MemoryError"}
-    except Exception as exc:  # the reader meets the same exception and reports it in its own words
-        return {"scans": scans, "error": type(exc).__name__}
-
-
-def text_sheet(book, name: str):
-    """A sheet as every part of sbsk reads it (fastexcel): every cell as text, from Excel row 1,
-    with the absolute index of each column it kept. One definition, so that the sandboxed parse is
-    exactly the reader's."""
-    sheet = book.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
-    return sheet, [c.absolute_index for c in sheet.available_columns()]
-
-
-def _parse(path: Path, scratch: str) -> dict:
-    """Every sheet as text, written as Arrow IPC files into the scratch folder."""
-    import fastexcel
-    import pyarrow as pa
-
-    reader = fastexcel.read_excel(str(path))
-    dims, grids = {}, []
-    for i, name in enumerate(reader.sheet_names):
-        sheet, offsets = text_sheet(reader, name)
-        dims[name] = [sheet.height, sheet.width]
-        batch = sheet.to_arrow()
-        target = os.path.join(scratch, f"{i}.arrow")
-        with pa.OSFile(target, "wb") as sink, pa.ipc.new_file(sink, batch.schema) as out:
-            out.write(batch)
-        grids.append([name, target, offsets])
-    return {"sheets": dims, "grids": grids}

@@ -12,7 +12,8 @@ import pandera.pandas as pa
 from sbsk.schemas.definitions import ReturnDef
 from sbsk.schemas.pandera_schemas import build_schema
 from sbsk.intake.parse import CellError, parse_table
-from sbsk.intake.reader import Table, column_letter
+from sbsk.intake.reader import Table
+from sbsk.text import column_letter
 
 
 @dataclass(frozen=True)

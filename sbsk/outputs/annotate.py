@@ -16,8 +16,8 @@ from openpyxl.utils import column_index_from_string
 from sbsk.files import atomic_path
 from sbsk.intake.ingest import FileResult
 from sbsk.outputs.return_writer import put_text_safe
-from sbsk.intake.sandbox import text_sheet
-from sbsk.intake.safety import excel_text
+from sbsk.intake.sheets import text_sheet
+from sbsk.text import excel_text
 
 BAD = PatternFill("solid", fgColor="FFC7CE")
 MAX_ROWS = 50_000  # beyond this an annotated copy costs minutes; the report lists the problems instead

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 
 from sbsk.schemas.definitions import ReturnDef
-from sbsk.intake.safety import excel_text
+from sbsk.text import excel_text
 
 
 def put_text_safe(cell, value: Any) -> None:

@@ -21,7 +21,7 @@ def archive_path(out_dir: Path, sha256: str, suffix: str) -> Path:
 
 def archive_file(out_dir: Path, source: SourceFile) -> str | None:
     """Copy the file into the archive once (same content, same name); returns its path relative to out_dir.
-    A file refused unread (sbsk.intake.safety.refusal, e.g. a link out of the raw folder) is never copied: None."""
+    A file refused unread (sbsk.intake.guard.paths.refusal, e.g. a link out of the raw folder) is never copied: None."""
     if source.refused:
         return None
     target = archive_path(out_dir, source.sha256, source.path.suffix)
