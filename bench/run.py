@@ -164,6 +164,7 @@ def child_pipeline(raw: Path, out: Path, profile: Path | None) -> dict:
     from sbsk.intake.discover import discover
     from sbsk.files import atomic_path
     from sbsk.intake.ingest import check_owner, read_file, validate_file
+    from sbsk.intake.validate import context_for
     from sbsk.config.periods import Quarter
     from sbsk.config.registry import load_registry
     from sbsk.config.rubric import load_rubric
@@ -174,7 +175,7 @@ def child_pipeline(raw: Path, out: Path, profile: Path | None) -> dict:
     instrument(sw)
     q = Quarter.parse(QUARTER)
     defs, rubric, registry = load_returns(), load_rubric(), load_registry()
-    ctx = pipeline.context_for(q.year, rubric, registry)
+    ctx = context_for(q.year, rubric, registry)
     tolerance = float(rubric.parameters["total_mismatch_tolerance"])
 
     profiler = None

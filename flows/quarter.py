@@ -32,7 +32,7 @@ from sbsk.config.periods import Quarter
 from sbsk.text import printable
 from sbsk.config.registry import Registry, load_registry
 from sbsk.config.rubric import Rubric, load_rubric
-from sbsk.intake.validate import Context
+from sbsk.intake.validate import Context, context_for
 from sbsk.outputs.validation_report import write_validation_report
 
 CACHE_DAYS = 120  # a quarter's files are re-checked at least once a season
@@ -138,7 +138,7 @@ def score_quarter(quarter: str, raw_dir: str = "data/raw", out_dir: str = "data/
     raw, out = Path(raw_dir), Path(out_dir)
     run_id, started = pipeline.new_run_id(), pipeline.now()
     rubric, registry = load_rubric(), load_registry()
-    ctx = pipeline.context_for(q.year, rubric, registry)
+    ctx = context_for(q.year, rubric, registry)
     tolerance = float(rubric.parameters["total_mismatch_tolerance"])
 
     sources = discover_files(raw, str(q))

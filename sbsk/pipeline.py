@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -19,10 +19,7 @@ from sbsk.config.periods import Quarter
 from sbsk.config.registry import Registry
 from sbsk.config.rubric import Rubric
 from sbsk.store.models import prepare_quarter, prepare_year, publish_reference, score_quarter, score_year
-from sbsk.text import squash
-from sbsk.intake.validate import Context
 from sbsk.store.warehouse import build_schema, insert_frame, load_staging, read_only, replace_rows, sql_file, writing
-from sbsk.config.workdays import covered_years
 
 
 @dataclass
@@ -37,21 +34,6 @@ class QuarterOutcome:
 
 def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-def context_for(year: int, rubric: Rubric, registry: Registry, today: date | None = None) -> Context:
-    indicators = {}
-    for ind in rubric.indicators:
-        indicators[squash(ind.code).upper()] = ind.code
-        indicators[squash(ind.code).lower()] = ind.code
-        indicators[squash(ind.name)] = ind.code
-    return Context(
-        units=registry.resolver(year),
-        indicators=indicators,
-        rubric_max={ind.code: float(ind.max_points) for ind in rubric.indicators},
-        calendar=covered_years(),
-        today=today or date.today(),
-    )
 
 
 def reject_unit_overlaps(results: list[FileResult], defs: Definitions) -> list[FileResult]:

@@ -24,13 +24,14 @@ def evaluate(raw_dir: Path, out_dir: Path, quarter: str, continue_on_missing: bo
     from sbsk import pipeline
     from sbsk.intake.discover import discover
     from sbsk.intake.ingest import ingest
+    from sbsk.intake.validate import context_for
     from sbsk.config.periods import Quarter
     from sbsk.config.registry import load_registry
     from sbsk.config.rubric import load_rubric
 
     q = Quarter.parse(quarter)
     defs, rubric, registry = load_returns(), load_rubric(), load_registry()
-    ctx = pipeline.context_for(q.year, rubric, registry)
+    ctx = context_for(q.year, rubric, registry)
     from sbsk.store.archive import archive_file
 
     results = []

@@ -11,7 +11,7 @@ from sbsk.outputs.annotate import annotate
 from sbsk.schemas import load_returns
 from sbsk.intake.discover import discover
 from sbsk.intake.ingest import ingest
-from sbsk.pipeline import context_for
+from sbsk.intake.validate import context_for
 from sbsk.config.registry import load_registry
 from sbsk.config.rubric import load_rubric
 

@@ -22,7 +22,7 @@ from sbsk.schemas import load_returns
 from sbsk.intake.check import check_paths
 from sbsk.intake.discover import SourceFile, department_of, sha256_of
 from sbsk.intake.ingest import ingest
-from sbsk.pipeline import context_for
+from sbsk.intake.validate import context_for
 from sbsk.config.registry import load_registry
 from sbsk.outputs.return_writer import write_plain
 from sbsk.config.rubric import load_rubric

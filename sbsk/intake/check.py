@@ -9,7 +9,7 @@ from pathlib import Path
 from sbsk.schemas import load_returns
 from sbsk.intake.discover import is_candidate, source_file
 from sbsk.intake.ingest import check_owner, read_file, validate_file
-from sbsk.pipeline import context_for
+from sbsk.intake.validate import context_for
 from sbsk.config.registry import load_registry
 from sbsk.config.rubric import load_rubric
 

@@ -9,11 +9,14 @@ from datetime import date
 import pandas as pd
 import pandera.pandas as pa
 
+from sbsk.config.registry import Registry
+from sbsk.config.rubric import Rubric
+from sbsk.config.workdays import covered_years
 from sbsk.schemas.definitions import ReturnDef
 from sbsk.schemas.pandera_schemas import build_schema
 from sbsk.intake.parse import CellError, parse_table
 from sbsk.intake.reader import Table
-from sbsk.text import column_letter
+from sbsk.text import column_letter, squash
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,22 @@ class Context:
     rubric_max: dict[str, float]   # indicator code → max points
     calendar: tuple[int, int]      # first and last year the workday calendar covers
     today: date
+
+
+def context_for(year: int, rubric: Rubric, registry: Registry, today: date | None = None) -> Context:
+    """Validation's context for a year: its units, the rubric's indicators and maxima, the calendar."""
+    indicators = {}
+    for ind in rubric.indicators:
+        indicators[squash(ind.code).upper()] = ind.code
+        indicators[squash(ind.code).lower()] = ind.code
+        indicators[squash(ind.name)] = ind.code
+    return Context(
+        units=registry.resolver(year),
+        indicators=indicators,
+        rubric_max={ind.code: float(ind.max_points) for ind in rubric.indicators},
+        calendar=covered_years(),
+        today=today or date.today(),
+    )
 
 
 @dataclass
