@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
 
 import sbsk
@@ -17,11 +18,15 @@ from sbsk import REFERENCE_DIR
 _LEFT_OUT = ("outputs", "samples")
 
 
-def _covered() -> list[tuple[str, Path]]:
-    from sbsk import flows, schemas  # mapped top-level folders (pyproject.toml)
+def _folder(package: str) -> Path:
+    # located, not imported: the fingerprint reads the files and runs none of their code (sbsk.flows
+    # comes after this module in the stage order; tests/test_architecture.py)
+    return Path(find_spec(package).submodule_search_locations[0])
 
-    roots = {"sbsk": Path(sbsk.__file__).parent, "schemas": Path(schemas.__file__).parent,
-             "flows": Path(flows.__file__).parent, "reference": REFERENCE_DIR}
+
+def _covered() -> list[tuple[str, Path]]:
+    roots = {"sbsk": Path(sbsk.__file__).parent, "schemas": _folder("sbsk.schemas"),  # mapped folders (pyproject.toml)
+             "flows": _folder("sbsk.flows"), "reference": REFERENCE_DIR}
     found = []
     for name, root in roots.items():
         for path in root.rglob("*"):
