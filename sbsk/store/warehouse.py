@@ -23,6 +23,7 @@ import pyarrow as pa
 from sbsk.schemas.definitions import Definitions, ReturnDef
 from sbsk import TRANSFORMS_DIR
 from sbsk.faults import checkpoint
+from sbsk.store import storage
 
 DB_NAME = "sbsk.duckdb"
 SQL_TYPES = {
@@ -195,7 +196,7 @@ def writing(out_dir: Path, defs: Definitions) -> Iterator[duckdb.DuckDBPyConnect
             leftover.unlink()  # a killed run's private copy: we hold the lock, so nobody else owns it
         if published.exists():
             shutil.copyfile(published, work)
-        con = duckdb.connect(str(work))
+        con = storage.open_for_writing(work)  # a format analysts' 1.x clients read (store/storage.py)
         try:
             ensure_schema(con, defs)
             yield con
