@@ -105,3 +105,24 @@ def test_lineage_example_finds_the_counted_project(published):
     # baseline R04 rows fill Excel rows 3–11 (nine units); 新开工1 is row 12, 未动1 (ytd 0) row 13
     assert [(r[0], r[5], r[7]) for r in rows] == [("新开工1", "2020Q3/tjj/R04-major_projects.xlsx", 12)]
     assert (scored, staged) == (1, 1)
+
+
+def test_python_example_runs_as_written(published, tmp_path, monkeypatch):
+    """The ```python block, from a folder laid out as the repository (data/out/sbsk.duckdb)."""
+    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) == 1
+    (tmp_path / "data" / "out").mkdir(parents=True)
+    (tmp_path / "data" / "out" / "sbsk.duckdb").symlink_to(published)
+    monkeypatch.chdir(tmp_path)
+    names: dict = {}
+    exec(compile(blocks[0], "docs/analysts.md", "exec"), names)
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        assert (names["total"], names["rank"]) == con.execute(
+            "select total, group_rank from quarter_results where quarter = '2020Q3' and unit_code = '410527'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert len(names["ranking"]) == 5                      # the county group's five units
+    assert names["wide"].shape == (9, 20)                  # 9 units × 20 indicators
+    assert len(names["first"]) == 1

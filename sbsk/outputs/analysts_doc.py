@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from sbsk.outputs.analysts_examples import CLIENTS, VIEW_EXAMPLES
 from sbsk.store.warehouse import CONTRACT_TABLES, ensure_schema
 
 DOC_PATH = Path("docs") / "analysts.md"  # `make docs` runs at the repository root
@@ -21,12 +22,14 @@ INTRO = """\
 # sbsk 数据字典（供分析人员使用）
 
 > 本文件由 `python -m sbsk.outputs.analysts_doc` 根据数据库里每张表、每一列的注释（COMMENT）自动生成，
-> 请勿手工修改：改 `transforms/contract.sql`（公共表）或 `sbsk/store/warehouse.py`（暂存表）里的注释，
-> 或改 `sbsk/outputs/analysts_doc.py` 里的说明和示例，再重新生成。测试会检查本文件与数据库结构一致。
+> 请勿手工修改：改 `transforms/contract.sql`（公共表）、`transforms/views/`（分析视图）或
+> `sbsk/store/warehouse.py`（暂存表）里的注释，或改 `sbsk/outputs/analysts_doc.py`、
+> `sbsk/outputs/analysts_examples.py` 里的说明和示例，再重新生成。测试会检查本文件与数据库结构一致。
 
 考评结果保存在 DuckDB 数据库 `data/out/sbsk.duckdb`。下面的**公共表**（SPEC §7）的表名、列名和含义
 是对分析人员的承诺，不会随意改动；**暂存表** `stg_*` 保存每张报表每一行入库数据及其来源（文件、
-SHA-256、工作表、Excel 行号），用于追溯某个得分来自哪些项目。
+SHA-256、工作表、Excel 行号），用于追溯某个得分来自哪些项目；**分析视图**把常问的问题（名次变化、
+指标得分长表、各部门报送情况、数据核查标记）预先关联好，随表中数据即时更新。
 
 常用关联：
 
@@ -170,6 +173,14 @@ def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {name: comment for name, comment in rows}
 
 
+def _views(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    from sbsk.store.views import view_names
+
+    rows = dict(con.execute("select view_name, comment from duckdb_views() where not internal "
+                            "and database_name = current_database() and schema_name = 'main'").fetchall())
+    return {name: rows[name] for name in view_names() if name in rows} | rows
+
+
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str, str | None]]:
     return con.execute("""
         select column_name, lower(data_type), comment from duckdb_columns()
@@ -209,11 +220,14 @@ def generate(con: duckdb.DuckDBPyConnection) -> str:
     staging = _staging_order([t for t in tables if t.startswith("stg_")])
     parts = [INTRO, "## 公共表\n"]
     parts += [table_section(con, t, tables.get(t)) for t in CONTRACT_TABLES]
+    parts.append("## 分析视图\n\n视图不存数据，每次查询时从上面的公共表计算，因此总与最新结果一致。\n")
+    parts += [table_section(con, v, comment) for v, comment in _views(con).items()]
     parts.append("## 暂存表（stg_*：每张报表入库的明细行及其来源）\n\n"
                  "每张暂存表保存各季度入库的全部行（同一季度重新运行时整体替换），最后四列是来源："
                  "`source_file`（相对于报表目录的文件路径）、`sha256`、`sheet`、`row_number`（Excel 行号）。\n")
     parts += [table_section(con, t, tables.get(t)) for t in staging]
-    parts.append(EXAMPLES)
+    parts.append(EXAMPLES + "\n" + VIEW_EXAMPLES)
+    parts.insert(1, CLIENTS)
     return "\n".join(parts)
 
 

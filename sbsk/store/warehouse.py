@@ -24,6 +24,7 @@ from sbsk.schemas.definitions import Definitions, ReturnDef
 from sbsk import TRANSFORMS_DIR
 from sbsk.faults import checkpoint
 from sbsk.store import storage
+from sbsk.store.views import create_views
 
 DB_NAME = "sbsk.duckdb"
 SQL_TYPES = {
@@ -74,6 +75,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, defs: Definitions) -> None:
                            ("sha256", "SHA-256 of that file."), ("sheet", "Sheet name."),
                            ("row_number", "Excel row number in that sheet.")):
             con.execute(f"comment on column {stg_table(ret)}.{name} is {literal(what)}")
+    create_views(con, defs)  # the analyst views over the tables above (transforms/views/)
 
 
 def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
