@@ -3,13 +3,18 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The exact versions the tests ran with, hashes included (pip, setuptools, every dependency and the
+# test tools): a new release of pandas, DuckDB or Prefect changes nothing until `make lock` is run.
+LOCK := requirements.lock
+UV_VERSION := 0.13.9
+comma := ,
 
-.PHONY: demo test install clean bench docs
+.PHONY: demo test install clean bench docs lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -22,6 +27,16 @@ test: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m sbsk.outputs.analysts_doc
+
+# Re-resolve requirements.lock from pyproject.toml with uv, keeping every pin that still fits (after a
+# dependency was added or changed); UPGRADE=pandas,duckdb moves those to their newest releases,
+# UPGRADE=all moves everything. Then `make test`, and commit the lock with the code it was tested with.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	printf 'setuptools>=68\npip\n' | $(BIN)/uv pip compile pyproject.toml - --extra test --universal \
+	    --python-version 3.11 --generate-hashes --custom-compile-command 'make lock' --quiet --output-file $(LOCK) \
+	    $(if $(filter all,$(UPGRADE)),--upgrade,$(foreach p,$(subst $(comma), ,$(UPGRADE)),--upgrade-package $(p)))
 
 clean:
 	rm -rf $(VENV) data/out/* data/raw/20*

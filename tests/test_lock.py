@@ -1,0 +1,75 @@
+"""requirements.lock: `make demo`, `make test` and CI install exactly these versions (Makefile).
+
+The lock must cover what pyproject.toml asks for (else `make lock` was forgotten after a change), pin
+every package with its hashes (pip's --require-hashes mode refuses anything less), and be what this
+test run is using (else the environment was installed some other way than `make install`).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCK = ROOT / "requirements.lock"
+
+
+def locked() -> list[tuple[Requirement, list[str]]]:
+    """Each pinned requirement of the lock with its hashes."""
+    text = LOCK.read_text(encoding="utf-8").replace("\\\n", " ")
+    entries = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        hashes = re.findall(r"--hash=(sha256:[0-9a-f]{64})", line)
+        entries.append((Requirement(re.sub(r"\s*--hash=\S+", "", line).strip()), hashes))
+    return entries
+
+
+def wanted() -> list[Requirement]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    names = project["project"]["dependencies"] + project["project"]["optional-dependencies"]["test"]
+    return [Requirement(r) for r in names + project["build-system"]["requires"]]
+
+
+def test_every_pin_is_exact_and_hashed():
+    entries = locked()
+    assert len(entries) > 50  # prefect alone brings dozens
+    for req, hashes in entries:
+        (spec,) = req.specifier
+        assert spec.operator == "==", req
+        assert hashes, f"{req} has no hash"
+
+
+def test_the_lock_covers_pyproject():
+    pins: dict[str, list[str]] = {}
+    for req, _ in locked():
+        pins.setdefault(canonicalize_name(req.name), []).append(next(iter(req.specifier)).version)
+    for req in wanted():
+        versions = pins.get(canonicalize_name(req.name))
+        assert versions, f"{req.name} is in pyproject.toml but not in requirements.lock: run `make lock`"
+        for version in versions:
+            assert req.specifier.contains(version, prereleases=True), \
+                f"requirements.lock pins {req.name}=={version}, pyproject.toml asks {req}: run `make lock`"
+
+
+def test_this_environment_is_the_lock():
+    differ = []
+    for req, _ in locked():
+        if req.marker is not None and not req.marker.evaluate():
+            continue
+        want = next(iter(req.specifier)).version
+        try:
+            have = metadata.version(req.name)
+        except metadata.PackageNotFoundError:
+            have = None
+        if have != want:
+            differ.append(f"{req.name} {have} (locked {want})")
+    assert differ == [], ("installed versions differ from requirements.lock; install with `make install` "
+                          "(pip install --require-hashes -r requirements.lock): " + ", ".join(differ))
