@@ -19,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from sbsk.schemas import load_returns
 from sbsk.flows.serializer import VerdictSerializer
 from sbsk import pipeline
+from sbsk.flows import run_state
 from sbsk.outputs.annotate import annotate
 from sbsk.store.archive import archive_file
 from sbsk.outputs.bulletin import write_quarter_bulletin
@@ -130,11 +131,15 @@ def export_parquet(out_dir: Path, quarter: str) -> list[Path]:
     return export_quarter(out_dir, quarter)
 
 
-@flow(name="score-quarter", flow_run_name="score-{quarter}", validate_parameters=True)
+@flow(name="score-quarter", flow_run_name="score-{quarter}", validate_parameters=True,
+      description="四比四看：一个季度的考评（读取、校验、计分、发布、报告）")
 def score_quarter(quarter: str, raw_dir: str = "data/raw", out_dir: str = "data/out",
-                  continue_on_missing: bool = False) -> dict:
-    """Returns {'quarter', 'status', 'exit_code', 'missing', 'message', 'outputs'}."""
+                  continue_on_missing: bool = False):
+    """Ends Completed, or Failed (a return missing, a file rejected whole) with a Chinese message saying
+    what to do; its data is {'quarter', 'status', 'exit_code', 'missing', 'message', 'outputs'}
+    (run_state.outcome_of)."""
     q = Quarter.parse(quarter)
+    run_state.tag_current_run(str(q))
     raw, out = Path(raw_dir), Path(out_dir)
     run_id, started = pipeline.new_run_id(), pipeline.now()
     rubric, registry = load_rubric(), load_registry()
@@ -167,7 +172,8 @@ def score_quarter(quarter: str, raw_dir: str = "data/raw", out_dir: str = "data/
         pipeline.record_failure(out, load_returns(), "quarter", str(q), q.year, run_id, started, message,
                                 rubric.version, results)
         outputs = write_reports(str(q), out, results, published=False)
-        return _outcome(q, "failed", 1, missing, message, outputs)
+        outcome = _outcome(q, "failed", 1, missing, message, outputs)
+        return run_state.finish(outcome, run_state.quarter_message(outcome, results, raw, out))
 
     say(f"[{q}] 计分并发布 …")
     status = publish(q, results, missing, rubric, registry, out, run_id, started)
@@ -180,7 +186,8 @@ def score_quarter(quarter: str, raw_dir: str = "data/raw", out_dir: str = "data/
         f"{len(whole_rejects)} 个文件被整表退回" if whole_rejects else "",
     ]))
     say(f"[{q}] 完成（{status}）{message}")
-    return _outcome(q, status, exit_code, missing, message, outputs)
+    outcome = _outcome(q, status, exit_code, missing, message, outputs)
+    return run_state.finish(outcome, run_state.quarter_message(outcome, results, raw, out))
 
 
 def _size(source: SourceFile) -> int:

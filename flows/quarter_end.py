@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 from prefect import flow
 from prefect.runtime import flow_run
-from prefect.states import Failed
+from prefect.states import Completed, Failed
 
+from sbsk.flows import run_state
 from sbsk.flows.annual import annual_composite
 from sbsk.flows.quarter import score_quarter
 from sbsk.config.periods import Quarter
@@ -27,15 +28,16 @@ def _scheduled_day() -> date:
     return when.astimezone(CITY_TZ).date()
 
 
-@flow(name="quarter-end", validate_parameters=True)
+@flow(name="quarter-end", flow_run_name=run_state.quarter_end_run_name, validate_parameters=True,
+      description="四比四看：季度结束后评价刚结束的季度，第四季度后计算年度结果")
 def quarter_end(quarter: str | None = None, raw_dir: str = "data/raw", out_dir: str = "data/out",
                 continue_on_missing: bool = False):
     """Without `quarter`, the one that ended before the scheduled day (Asia/Shanghai)."""
     q = Quarter.parse(quarter) if quarter else last_ended_quarter(_scheduled_day())
-    outcome = score_quarter(str(q), raw_dir, out_dir, continue_on_missing)
+    run_state.tag_current_run(str(q))
+    state = score_quarter(str(q), raw_dir, out_dir, continue_on_missing, return_state=True)
+    outcome = run_state.outcome_of(state)
     if q.q == 4 and outcome["status"] != "failed":
-        annual_composite(q.year, out_dir)
-    if outcome["exit_code"]:
-        # the scheduler must notice: a missing return or a rejected file fails the run
-        return Failed(message=f"{q}: {outcome['message'] or outcome['status']}", data=outcome)
-    return outcome
+        run_state.outcome_of(annual_composite(q.year, out_dir, return_state=True))
+    # the scheduler must notice: a missing return or a rejected file fails the run, with the quarter's message
+    return (Failed if outcome["exit_code"] else Completed)(message=state.message, data=outcome)

@@ -103,6 +103,7 @@ def cmd_run(args) -> int:
 
     configure_prefect(args.out_dir)
     from sbsk.flows.quarter import score_quarter
+    from sbsk.flows.run_state import outcome_of
     from sbsk.store.warehouse import Busy
 
     worst = 0
@@ -113,7 +114,8 @@ def cmd_run(args) -> int:
 
             raw_dir = replay_folder(args.out_dir, str(q), args.replay)
         try:
-            outcome = score_quarter(str(q), str(raw_dir), str(args.out_dir), args.continue_on_missing)
+            outcome = outcome_of(score_quarter(str(q), str(raw_dir), str(args.out_dir), args.continue_on_missing,
+                                               return_state=True))
         except Busy as exc:
             print(f"sbsk: {exc}", file=sys.stderr)
             return 1
@@ -128,8 +130,9 @@ def cmd_annual(args) -> int:
 
     configure_prefect(args.out_dir)
     from sbsk.flows.annual import annual_composite
+    from sbsk.flows.run_state import outcome_of
 
-    outcome = annual_composite(args.year, str(args.out_dir))
+    outcome = outcome_of(annual_composite(args.year, str(args.out_dir), return_state=True))
     for path in outcome["outputs"]:
         print(path)
     return outcome["exit_code"]
@@ -142,17 +145,19 @@ def cmd_demo(args) -> int:
     configure_prefect(args.out_dir)
     from sbsk.flows.annual import annual_composite
     from sbsk.flows.quarter import score_quarter
+    from sbsk.flows.run_state import outcome_of
 
     paths = generate_year(args.raw_dir, args.year)
     print(f"示例数据：{len(paths)} 个报表文件写入 {args.raw_dir}/", file=sys.stderr)
     outputs = []
     for q in range(1, 5):
-        outcome = score_quarter(f"{args.year}Q{q}", str(args.raw_dir), str(args.out_dir), False)
+        outcome = outcome_of(score_quarter(f"{args.year}Q{q}", str(args.raw_dir), str(args.out_dir), False,
+                                           return_state=True))
         if outcome["status"] == "failed":
             print(f"sbsk demo: {outcome['quarter']} failed: {outcome['message']}", file=sys.stderr)
             return 1
         outputs += outcome["outputs"]
-    outcome = annual_composite(args.year, str(args.out_dir))
+    outcome = outcome_of(annual_composite(args.year, str(args.out_dir), return_state=True))
     outputs += outcome["outputs"]
     print("\n输出：")
     print(f"  数据库      {args.out_dir / 'sbsk.duckdb'}")
