@@ -28,7 +28,13 @@ def _scheduled_day() -> date:
     return when.astimezone(CITY_TZ).date()
 
 
-@flow(name="quarter-end", flow_run_name=run_state.quarter_end_run_name, validate_parameters=True,
+def _run_name() -> str:
+    """quarter-end-2020Q3: the quarter asked for, or the one that ended before the scheduled day."""
+    quarter = (flow_run.parameters or {}).get("quarter")
+    return f"quarter-end-{quarter or last_ended_quarter(_scheduled_day())}"
+
+
+@flow(name="quarter-end", flow_run_name=_run_name, validate_parameters=True,
       description="四比四看：季度结束后评价刚结束的季度，第四季度后计算年度结果")
 def quarter_end(quarter: str | None = None, raw_dir: str = "data/raw", out_dir: str = "data/out",
                 continue_on_missing: bool = False):

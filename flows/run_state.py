@@ -33,16 +33,6 @@ def tag_current_run(*tags: str) -> None:
     ctx.flow_run.tags = merged
 
 
-def quarter_end_run_name() -> str:
-    """quarter-end-2020Q3: the quarter asked for, or the one that ended before the scheduled day."""
-    from prefect.runtime import flow_run
-
-    from sbsk.flows.quarter_end import _scheduled_day, last_ended_quarter
-
-    quarter = (flow_run.parameters or {}).get("quarter")
-    return f"quarter-end-{quarter or last_ended_quarter(_scheduled_day())}"
-
-
 def _who(code: str) -> str:
     defs = load_returns()
     ret = defs.returns[code]

@@ -25,6 +25,7 @@ from sbsk.config.periods import Quarter, quarters_of
 from sbsk.config.registry import load_registry
 from sbsk.outputs.return_writer import put_text_safe
 from sbsk.schemas.definitions import load_returns
+from sbsk.store.flags import FLAG_LABELS
 
 SCORE_FORMAT = "0.00"
 REWARD_FORMAT = "#,##0"
@@ -37,17 +38,6 @@ ANNUAL_STALE_NOTE = "注：年度结果计算后有季度重新考评，年度�
 # Used only when the run stored no rubric_indicators (the SPEC §5 defaults).
 DEFAULT_CATEGORIES = {"A": ("比谋划看储备", 30), "B": ("比招引看投资", 15),
                       "C": ("比开工看进度", 40), "D": ("比服务看实效", 15)}
-FLAG_LABELS = {
-    "suspect_start": "开而未动",
-    "cumulative_decrease": "累计数比上季度减少",
-    "total_mismatch": "合计与明细不符",
-    "over_plan": "完成投资超计划1.5倍",
-    "duplicate_project": "项目代码重复",
-    "missing_return": "报表缺报",
-    "missing_assessment": "缺少专班评分",
-    "no_base": "无计算基数",
-    "tie": "并列待定",
-}
 QUARTER_NAMES = ("第一季度", "第二季度", "第三季度", "第四季度")
 RANKING_ROW_HEIGHT = 22  # points: room around 11-point CJK glyphs, so the printed table is not cramped
 

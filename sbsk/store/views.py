@@ -6,8 +6,8 @@ bound again by whichever client opens it, so their SQL must be what DuckDB 1.x p
 (tests/test_old_clients.py runs the examples of docs/analysts.md over them in the 1.x clients).
 
 Two inputs come from their single definitions rather than being repeated in SQL: the returns'
-owners and the departments' names (schemas/returns.toml), and the flags' printed labels (the
-bulletin's).
+owners and the departments' names (schemas/returns.toml), and the flags' printed labels
+(store/flags.py, which the bulletin prints too).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import duckdb
 
 from sbsk import TRANSFORMS_DIR
 from sbsk.schemas.definitions import Definitions
+from sbsk.store.flags import FLAG_LABELS
 
 VIEWS_DIR = TRANSFORMS_DIR / "views"
 # the order of the data dictionary; a new file in transforms/views/ comes after these
@@ -36,8 +37,6 @@ def _values(rows: list[tuple[str, ...]]) -> str:
 
 
 def render(name: str, defs: Definitions) -> str:
-    from sbsk.outputs.bulletin import FLAG_LABELS  # the labels the bulletin prints
-
     sql = (VIEWS_DIR / f"{name}.sql").read_text(encoding="utf-8")
     inputs = {
         "{owned_returns}": _values([(r.code, r.title, r.owner) for r in defs.returns.values()]),
