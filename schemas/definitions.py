@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from sbsk.schemas.types import COLUMN_TYPES
+
 DEFINITIONS_FILE = Path(__file__).with_name("returns.toml")
 
-TYPES = {"unit", "text", "enum", "amount", "integer", "number", "date", "bool", "indicator"}
 COLUMN_KEYS = {
     "field", "header", "type", "optional", "aliases", "values", "min", "min_exclusive",
     "max_field", "min_field", "requires", "required_if", "pattern", "max_rubric",
@@ -44,7 +45,8 @@ class Column:
     @property
     def label(self) -> str:
         """The header as a template writes it, with the amount unit."""
-        return f"{self.header}(万元)" if self.type == "amount" else self.header
+        unit = COLUMN_TYPES[self.type].unit
+        return f"{self.header}({unit})" if unit else self.header
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -95,8 +97,8 @@ def _column(raw: dict, where: str) -> Column:
     unknown = set(raw) - COLUMN_KEYS
     if unknown:
         raise DefinitionError(f"{where}: unknown key(s) {sorted(unknown)}")
-    if raw.get("type") not in TYPES:
-        raise DefinitionError(f"{where}: unknown type {raw.get('type')!r}; known: {sorted(TYPES)}")
+    if raw.get("type") not in COLUMN_TYPES:
+        raise DefinitionError(f"{where}: unknown type {raw.get('type')!r}; known: {sorted(COLUMN_TYPES)}")
     if raw["type"] == "enum" and not raw.get("values"):
         raise DefinitionError(f"{where}: an enum needs values")
     if raw.get("pattern"):

@@ -14,15 +14,11 @@ import pandas as pd
 import pandera.pandas as pa
 
 from sbsk.schemas.definitions import Column, ReturnDef
+from sbsk.schemas.types import COLUMN_TYPES
 
 EARLIEST = pd.Timestamp("2000-01-01")   # older dates in a current return are typing mistakes
 LATEST_DUE = pd.Timestamp("2100-01-01")
 AMOUNT_CEILING = 1e10                    # 万元: beyond any real project (1 万亿元 = 1e8 万元)
-DTYPES = {
-    "unit": "string", "text": "string", "enum": "string", "indicator": "string",
-    "amount": "Float64", "number": "Float64", "integer": "Int64",
-    "date": "datetime64[us]", "bool": "boolean",
-}
 
 
 def _check(fn, name: str, **kw) -> pa.Check:
@@ -38,7 +34,7 @@ def _column_checks(col: Column, today: pd.Timestamp, calendar: tuple[int, int] |
         checks.append(_check(lambda s, m=col.min: s >= m, f"{f}|min"))
     if col.min_exclusive is not None:
         checks.append(_check(lambda s, m=col.min_exclusive: s > m, f"{f}|min_exclusive"))
-    if col.type in ("amount", "number", "integer"):
+    if COLUMN_TYPES[col.type].numeric:
         checks.append(_check(lambda s: s.abs() < AMOUNT_CEILING, f"{f}|ceiling"))
     if col.pattern:
         checks.append(_check(lambda s, p=col.pattern: s.str.fullmatch(p).fillna(False), f"{f}|pattern"))
@@ -102,7 +98,7 @@ def build_schema(ret: ReturnDef, *, today: date, rubric_max: dict[str, float] | 
     ts = pd.Timestamp(today)
     columns = {
         col.field: pa.Column(
-            DTYPES[col.type],
+            COLUMN_TYPES[col.type].pandera,
             checks=_column_checks(col, ts, calendar),
             nullable=True,   # required-ness is its own named check, so its message is specific
             required=True,

@@ -150,3 +150,45 @@ def test_headers_are_locked_and_data_rows_open(tmp_path):
     assert not ws["A3"].protection.locked            # an example row, to be overwritten
     assert not ws.column_dimensions["D"].protection.locked  # every row below takes its column's style
     assert ws.protection.insertRows is False and ws.protection.deleteRows is False  # allowed
+
+
+def test_guide_names_each_column_type(written):
+    """The 类型 column of the guide (schemas/types.py labels), read for R01 and R03 whose columns
+    cover text, enum, amount, date, bool, integer and unit."""
+    types = {}
+    for code in ("R01", "R03", "R10"):
+        ws = load_workbook(written[code])["填报说明"]
+        for row in ws.iter_rows(min_col=2, max_col=3, values_only=True):
+            if row[0] and row[1]:
+                types[(code, row[0])] = row[1]
+    assert types[("R01", "县(市、区)")] == "单位"
+    assert types[("R01", "项目名称")] == "文字"
+    assert types[("R01", "储备库")] == "下拉选择"
+    assert types[("R01", "总投资(万元)")] == "金额(万元)"
+    assert types[("R01", "入库日期")] == "日期"
+    assert types[("R01", "是否落地实施")] == "是/否"
+    assert types[("R03", "开工项目个数")] == "整数"
+    assert types[("R10", "指标")] == "指标"
+    assert types[("R10", "得分")] == "数字"
+
+
+def test_staging_tables_store_each_column_type():
+    """The DuckDB type of each kind of staging column (schemas/types.py)."""
+    import duckdb
+
+    from sbsk.store.warehouse import ensure_schema
+
+    con = duckdb.connect()
+    ensure_schema(con, load_returns())
+    got = dict(con.execute("select table_name || '.' || column_name, data_type from duckdb_columns() "
+                           "where table_name in ('stg_project_reserve', 'stg_groundbreaking_events', "
+                           "'stg_assessor_scores')").fetchall())
+    con.close()
+    assert got["stg_project_reserve.unit_code"] == "VARCHAR"
+    assert got["stg_project_reserve.reserve_level"] == "VARCHAR"
+    assert got["stg_project_reserve.total_investment"] == "DECIMAL(18,4)"
+    assert got["stg_project_reserve.listed_on"] == "DATE"
+    assert got["stg_project_reserve.implemented"] == "BOOLEAN"
+    assert got["stg_groundbreaking_events.project_count"] == "INTEGER"
+    assert got["stg_assessor_scores.indicator"] == "VARCHAR"
+    assert got["stg_assessor_scores.score"] == "DECIMAL(9,2)"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from sbsk.schemas.definitions import Definitions
+from sbsk.schemas.types import COLUMN_TYPES
 from sbsk.intake.discover import SourceFile
 from sbsk.intake.parse import parse_number
 from sbsk.intake.reader import FileRejected, Table, read_table
@@ -137,7 +138,7 @@ def check_totals(table: Table, ret, rel: str, tolerance: float) -> list[dict]:
             total = float(stated.iloc[0]) * factor
             sums = [float(details[col.field][block].sum()) * factor for block in blocks]
             if not any(abs(total - s) <= tolerance * max(abs(s), 1e-9) for s in sums):
-                unit = "万元" if col.type == "amount" else ""
+                unit = COLUMN_TYPES[col.type].unit
                 flags.append({
                     "unit_code": None, "return_code": ret.code, "flag": "total_mismatch",
                     "detail": f"第{at}行合计「{col.header}」为{total:g}{unit}，对应明细之和为{sums[0]:g}{unit}，"

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sbsk.schemas.definitions import Column, ReturnDef
+from sbsk.schemas.types import COLUMN_TYPES
 from sbsk.config.registry import find_unit
 from sbsk.text import squash
 
@@ -165,7 +166,7 @@ def parse_table(data: pd.DataFrame, ret: ReturnDef, factors: dict[str, float], u
         elif col.type == "indicator":
             values, bad = _lookup(raw, lambda v: indicators.get(squash(v)))
             report(bad, col, "「{value}」不是考评指标，请填写指标代码（如 A1）或指标名称")
-        elif col.type in ("amount", "number", "integer"):
+        elif COLUMN_TYPES[col.type].numeric:
             values, bad = parse_number(raw)
             report(bad, col, "「{value}」不是数字")
             if col.type == "amount":

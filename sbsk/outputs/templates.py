@@ -21,6 +21,7 @@ from sbsk.config.registry import load_registry
 from sbsk.outputs.return_writer import put_text_safe
 from sbsk.config.rubric import load_rubric
 from sbsk.schemas.definitions import Column, Definitions, ReturnDef, load_returns
+from sbsk.schemas.types import COLUMN_TYPES
 
 GUIDE_SHEET = "填报说明"
 DATA_SHEET = "数据"
@@ -44,10 +45,6 @@ _TITLE_FONT = Font(bold=True, size=14)
 _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
-_TYPE_NAMES = {
-    "unit": "单位", "text": "文字", "enum": "下拉选择", "amount": "金额(万元)", "integer": "整数",
-    "number": "数字", "date": "日期", "bool": "是/否", "indicator": "指标",
-}
 _UNSAFE_FILE_CHARS = str.maketrans({c: None for c in '<>:/\\|?*'})
 
 # Plausible values for the two example rows, by field; other fields fall back on their type.
@@ -182,7 +179,7 @@ def _write_guide(ws: Worksheet, ret: ReturnDef, defs: Definitions, q: Quarter,
         _header_cell(ws.cell(header_row, j), text)
     for i, col in enumerate(ret.columns, start=1):
         row = header_row + i
-        values = [i, col.label, _TYPE_NAMES.get(col.type, col.type), _required_text(col),
+        values = [i, col.label, COLUMN_TYPES[col.type].label, _required_text(col),
                   column_rule(col, ret, choices.get(col.field))]
         for j, value in enumerate(values, start=1):
             cell = ws.cell(row, j)

@@ -21,17 +21,13 @@ import pandas as pd
 import pyarrow as pa
 
 from sbsk.schemas.definitions import Definitions, ReturnDef
+from sbsk.schemas.types import COLUMN_TYPES
 from sbsk import TRANSFORMS_DIR
 from sbsk.faults import checkpoint
 from sbsk.store import storage
 from sbsk.store.views import create_views
 
 DB_NAME = "sbsk.duckdb"
-SQL_TYPES = {
-    "unit": "varchar", "text": "varchar", "enum": "varchar", "indicator": "varchar",
-    "amount": "decimal(18, 4)", "number": "decimal(9, 2)", "integer": "integer",
-    "date": "date", "bool": "boolean",
-}
 LINEAGE = {"source_file": "varchar", "sha256": "varchar", "sheet": "varchar", "row_number": "integer"}
 CONTRACT_TABLES = ("units", "rubric_indicators", "indicator_scores", "quarter_results", "annual_results",
                    "rejected_rows", "data_flags", "source_files", "pipeline_runs")
@@ -62,7 +58,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, defs: Definitions) -> None:
     con.execute(sql_file("contract.sql"))
     _add_new_columns(con)
     for ret in defs.returns.values():
-        cols = [("quarter", "varchar")] + [(_field_name(ret, c.field), SQL_TYPES[c.type]) for c in ret.columns]
+        cols = [("quarter", "varchar")] + [(_field_name(ret, c.field), COLUMN_TYPES[c.type].sql) for c in ret.columns]
         cols += list(LINEAGE.items())
         ddl = ",\n    ".join(f"{n} {t}" for n, t in cols)
         con.execute(f"create table if not exists {stg_table(ret)} (\n    {ddl}\n)")
@@ -96,7 +92,7 @@ def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
 
 def render_staging(ret: ReturnDef, quarter: str, load_table: str) -> str:
     columns = ",\n    ".join(
-        f"cast({c.field} as {SQL_TYPES[c.type]}) as {c.field}" for c in ret.columns if c.field != "unit")
+        f"cast({c.field} as {COLUMN_TYPES[c.type].sql}) as {c.field}" for c in ret.columns if c.field != "unit")
     return sql_file("staging", "stg_return.sql").format(quarter=quarter, columns=columns, load_table=load_table)
 
 
