@@ -176,7 +176,6 @@ def child_pipeline(raw: Path, out: Path, profile: Path | None) -> dict:
     q = Quarter.parse(QUARTER)
     defs, rubric, registry = load_returns(), load_rubric(), load_registry()
     ctx = context_for(q.year, rubric, registry)
-    tolerance = float(rubric.parameters["total_mismatch_tolerance"])
 
     profiler = None
     if profile:
@@ -195,7 +194,7 @@ def child_pipeline(raw: Path, out: Path, profile: Path | None) -> dict:
             result, table = read_file(source, defs)
         with sw.stage("validate.other"):
             result = check_owner(result, defs)
-            result = validate_file(result, table, defs, ctx, tolerance)
+            result = validate_file(result, table, defs, ctx)
         result.archive_path = archived
         results.append(result)
         del table

@@ -59,7 +59,7 @@ def transient_io(task, task_run, state) -> bool:
 def _ingest_key(context, parameters) -> str:
     source, ctx = parameters["source"], parameters["ctx"]
     return (f"ingest-{source.sha256}-{source.rel}-{source.department}-{ctx.today}-{ctx.calendar}-"
-            f"{len(ctx.units)}-{parameters['tolerance']}-{code_fingerprint()}")
+            f"{len(ctx.units)}-{ctx.total_tolerance}-{code_fingerprint()}")
 
 
 # ---- extract ----
@@ -79,14 +79,14 @@ def archive_inputs(sources: list[SourceFile], out_dir: Path, quarter: str) -> di
 @task(cache_key_fn=_ingest_key, cache_expiration=timedelta(days=CACHE_DAYS), persist_result=True,
       result_serializer=VerdictSerializer(), task_run_name="ingest-{source.rel}", retries=2,
       retry_delay_seconds=2, retry_condition_fn=transient_io)
-def ingest_return(source: SourceFile, ctx: Context, tolerance: float) -> FileResult:
+def ingest_return(source: SourceFile, ctx: Context) -> FileResult:
     """Read, check the sender, validate: one verdict per file content, cached and persisted without
     the raw text grid (only the verdict and its typed rows are kept). One task, not three nested ones:
     each task run costs a few API calls, and at quarter end a province sends hundreds of files."""
     say(f"  读取 {source.rel}")
     defs = load_returns()
     result, table = read_file(source, defs)
-    return validate_file(check_owner(result, defs), table, defs, ctx, tolerance)
+    return validate_file(check_owner(result, defs), table, defs, ctx)
 
 
 # ---- transform and load ----
@@ -144,7 +144,6 @@ def score_quarter(quarter: str, raw_dir: str = "data/raw", out_dir: str = "data/
     run_id, started = pipeline.new_run_id(), pipeline.now()
     rubric, registry = load_rubric(), load_registry()
     ctx = context_for(q.year, rubric, registry)
-    tolerance = float(rubric.parameters["total_mismatch_tolerance"])
 
     sources = discover_files(raw, str(q))
     say(f"[{q}] 发现 {len(sources)} 个文件（{raw / str(q)}）")
@@ -152,7 +151,7 @@ def score_quarter(quarter: str, raw_dir: str = "data/raw", out_dir: str = "data/
     checkpoint("after-archive")
     # files are independent: read and validated concurrently (the parses run in warm child processes,
     # one per CPU); the biggest are submitted first so that none is left to parse alone at the end
-    futures = {s.rel: ingest_return.submit(s, ctx, tolerance)
+    futures = {s.rel: ingest_return.submit(s, ctx)
                for s in sorted(sources, key=_size, reverse=True)}
     results = []
     for i, source in enumerate(sources, start=1):

@@ -37,7 +37,6 @@ def _year_of(path: Path, default: int) -> int:
 
 def check_paths(paths: list[Path], year: int | None = None) -> list[dict]:
     defs, rubric, registry = load_returns(), load_rubric(), load_registry()
-    tolerance = float(rubric.parameters["total_mismatch_tolerance"])
     contexts = {}
     verdicts = []
     for path, root in _files(paths):
@@ -52,7 +51,7 @@ def check_paths(paths: list[Path], year: int | None = None) -> list[dict]:
         result, table = read_file(source, defs)
         if source.department:  # only a department folder says who sent the file
             result = check_owner(result, defs)
-        result = validate_file(result, table, defs, ctx, tolerance)
+        result = validate_file(result, table, defs, ctx)
         verdicts.append({
             "path": str(path), "return_code": result.return_code, "status": result.status,
             "recognised_by": result.recognised_by, "sheet": result.sheet,

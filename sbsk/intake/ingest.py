@@ -15,8 +15,6 @@ from sbsk.intake.parse import parse_number
 from sbsk.intake.reader import FileRejected, Table, read_table
 from sbsk.intake.validate import Context, validate_table
 
-TOTAL_TOLERANCE_DEFAULT = 0.005
-
 
 @dataclass
 class FileResult:
@@ -96,22 +94,21 @@ def check_owner(result: FileResult, defs: Definitions) -> FileResult:
     return result
 
 
-def validate_file(result: FileResult, table: Table | None, defs: Definitions, ctx: Context,
-                  tolerance: float = TOTAL_TOLERANCE_DEFAULT) -> FileResult:
+def validate_file(result: FileResult, table: Table | None, defs: Definitions, ctx: Context) -> FileResult:
     if result.status == "rejected" or table is None:
         return result
     ret = defs.returns[result.return_code]
     verdict = validate_table(table, ret, ctx, result.source.rel)
     result.loaded = verdict.loaded
     result.rejections = verdict.rejections
-    result.flags = check_totals(table, ret, result.source.rel, tolerance)
+    result.flags = check_totals(table, ret, result.source.rel, ctx.total_tolerance)
     return result
 
 
-def ingest(source: SourceFile, defs: Definitions, ctx: Context, tolerance: float = TOTAL_TOLERANCE_DEFAULT) -> FileResult:
+def ingest(source: SourceFile, defs: Definitions, ctx: Context) -> FileResult:
     result, table = read_file(source, defs)
     result = check_owner(result, defs)
-    return validate_file(result, table, defs, ctx, tolerance)
+    return validate_file(result, table, defs, ctx)
 
 
 def check_totals(table: Table, ret, rel: str, tolerance: float) -> list[dict]:

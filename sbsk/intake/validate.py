@@ -28,6 +28,7 @@ class Context:
     rubric_max: dict[str, float]   # indicator code → max points
     calendar: tuple[int, int]      # first and last year the workday calendar covers
     today: date
+    total_tolerance: float         # rubric parameter total_mismatch_tolerance (合计 vs its detail rows)
 
 
 def context_for(year: int, rubric: Rubric, registry: Registry, today: date | None = None) -> Context:
@@ -43,6 +44,7 @@ def context_for(year: int, rubric: Rubric, registry: Registry, today: date | Non
         rubric_max={ind.code: float(ind.max_points) for ind in rubric.indicators},
         calendar=covered_years(),
         today=today or date.today(),
+        total_tolerance=float(rubric.parameters["total_mismatch_tolerance"]),
     )
 
 
