@@ -107,6 +107,7 @@ def publish_quarter(quarter: Quarter, results: list[FileResult], missing: list[s
         checkpoint("in-transaction")
         publish_reference(con, rubric, registry)
         replace_rows(con, "indicator_scores", "quarter", q)
+        replace_rows(con, "category_scores", "quarter", q)
         replace_rows(con, "quarter_results", "quarter", q)
         con.execute("delete from main.source_files where quarter = ?", [q])
         insert_frame(con, "source_files", sources)
@@ -115,7 +116,7 @@ def publish_quarter(quarter: Quarter, results: list[FileResult], missing: list[s
         con.execute("delete from main.data_flags where quarter = ?", [q])
         con.execute("insert into main.data_flags by name select ? as quarter, * from build.int_data_flags", [q])
         insert_frame(con, "data_flags", py_flags)
-        _scoring_flags(con, q, missing, defs)
+        _scoring_flags(con, q, missing, defs, rubric)
         insert_frame(con, "run_inputs", _inputs_frame(run_id, q, results))
         # the annual result no longer reflects this quarter's inputs until it is recomputed
         con.execute("update main.annual_results set status = 'stale' where year = ?", [quarter.year])
@@ -132,7 +133,8 @@ def _inputs_frame(run_id: str, quarter: str | None, results: list[FileResult]) -
                          for r in results if r.archive_path])
 
 
-def _scoring_flags(con: duckdb.DuckDBPyConnection, q: str, missing: list[str], defs: Definitions) -> None:
+def _scoring_flags(con: duckdb.DuckDBPyConnection, q: str, missing: list[str], defs: Definitions,
+                   rubric: Rubric) -> None:
     for code in missing:
         con.execute("insert into main.data_flags (quarter, return_code, flag, detail) values (?, ?, 'missing_return', ?)",
                     [q, code, f"{code}「{defs.returns[code].title}」本季度缺报，相关指标计0分，结果为暂定"])
@@ -149,9 +151,9 @@ def _scoring_flags(con: duckdb.DuckDBPyConnection, q: str, missing: list[str], d
     con.execute("""
         insert into main.data_flags (quarter, unit_code, flag, detail)
         select quarter, unit_code, 'tie',
-               format('总分{}与同组其他单位并列，按C、A、B、D类得分仍无法区分，奖惩由专班办公室研究确定', total)
+               format('总分{}与同组其他单位并列，按{}类得分仍无法区分，奖惩由专班办公室研究确定', total, ?)
         from build.quarter_results where tie
-    """)
+    """, ["、".join(rubric.rewards["tie_break"])])
 
 
 def record_failure(out_dir: Path, defs: Definitions, kind: str, quarter: str | None, year: int, run_id: str,
@@ -188,6 +190,7 @@ def publish_year(year: int, defs: Definitions, rubric: Rubric, registry: Registr
         prepare_year(con, year, rubric, registry)
         score_year(con)
         publish_reference(con, rubric, registry)
+        replace_rows(con, "annual_category_scores", "year", year)
         replace_rows(con, "annual_results", "year", year)
         provisional = con.execute("select bool_or(status <> 'final') from build.annual_results").fetchone()[0]
         status = "provisional" if provisional else "done"

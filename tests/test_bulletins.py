@@ -38,6 +38,8 @@ def _insert_quarter(con, quarter, rows, status):
         con.execute("insert into quarter_results values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     [quarter, code, names[code][0], names[code][1], a, b, c, d, total, rank, reward,
                      tie, status, "2020.1"])
+        for category, score in zip("ABCD", (a, b, c, d)):
+            con.execute("insert into category_scores values (?,?,?,?)", [quarter, code, category, score])
 
 
 @pytest.fixture()

@@ -30,7 +30,7 @@ create table if not exists rubric_indicators (
 comment on table rubric_indicators is 'The 20 indicators of each rubric version used by a run, with their maximum points.';
 comment on column rubric_indicators.rubric_version is 'Rubric version (e.g. 2020.1), as recorded in pipeline_runs.';
 comment on column rubric_indicators.indicator_code is 'Indicator code A1 … D3.';
-comment on column rubric_indicators.category_code is 'Category A, B, C or D.';
+comment on column rubric_indicators.category_code is 'Category code as the rubric defines it (A, B, C, D in the plan; a rubric may add more).';
 comment on column rubric_indicators.category_name is 'Category name, e.g. 比谋划看储备.';
 comment on column rubric_indicators.name is 'Indicator name as in the city plan.';
 comment on column rubric_indicators.max_points is 'Maximum points of the indicator.';
@@ -82,6 +82,19 @@ comment on column indicator_scores.points is 'Points earned, rounded to 2 decima
 comment on column indicator_scores.max_points is 'Maximum points of the indicator.';
 comment on column indicator_scores.flags is 'Comma-separated scoring flags: no_base, missing_assessment, missing_return.';
 
+create table if not exists category_scores (
+    quarter varchar not null,
+    unit_code varchar not null,
+    category_code varchar not null,
+    score decimal(7, 2) not null,
+    primary key (quarter, unit_code, category_code)
+);
+comment on table category_scores is 'Score of every unit in every category of the rubric, every quarter: the long form that quarter_results.total and its score_a … score_d columns are taken from, and the only place a category the rubric adds beyond A–D is shown.';
+comment on column category_scores.quarter is 'Quarter, written YYYYQn.';
+comment on column category_scores.unit_code is 'Unit (units.unit_code).';
+comment on column category_scores.category_code is 'Category (rubric_indicators.category_code).';
+comment on column category_scores.score is 'Sum of the rounded points of the category''s indicators (indicator_scores.points).';
+
 create table if not exists quarter_results (
     quarter varchar not null,
     unit_code varchar not null,
@@ -104,16 +117,29 @@ comment on column quarter_results.quarter is 'Quarter, written YYYYQn.';
 comment on column quarter_results.unit_code is 'Unit (units.unit_code).';
 comment on column quarter_results.unit_name is 'Unit name.';
 comment on column quarter_results.unit_group is 'Ranking group: county or district.';
-comment on column quarter_results.score_a is 'Category A 比谋划看储备 (max 30): sum of the rounded A indicator points.';
-comment on column quarter_results.score_b is 'Category B 比招引看投资 (max 15).';
-comment on column quarter_results.score_c is 'Category C 比开工看进度 (max 40).';
-comment on column quarter_results.score_d is 'Category D 比服务看实效 (max 15).';
-comment on column quarter_results.total is 'Total out of 100: score_a + score_b + score_c + score_d.';
+comment on column quarter_results.score_a is 'Category A (比谋划看储备 in the plan): category_scores.score of A, the sum of the rounded A indicator points.';
+comment on column quarter_results.score_b is 'Category B (比招引看投资): category_scores.score of B.';
+comment on column quarter_results.score_c is 'Category C (比开工看进度): category_scores.score of C.';
+comment on column quarter_results.score_d is 'Category D (比服务看实效): category_scores.score of D.';
+comment on column quarter_results.total is 'Total: the sum of the unit''s category_scores over every category of the rubric (score_a + score_b + score_c + score_d when the rubric has just these four), out of the rubric''s total_points.';
 comment on column quarter_results.group_rank is 'Rank within the group by total; tied units share the better rank.';
 comment on column quarter_results.reward_yuan is 'Reward (+) or deduction (−) in yuan: first of the group +200000, last −200000 by default.';
-comment on column quarter_results.tie is 'True when a tie for first or last remained after the C, A, B, D tie-break: the office decides.';
+comment on column quarter_results.tie is 'True when a tie for first or last remained after the tie-break on the category scores in the rubric''s order (rewards.tie_break, e.g. C, A, B, D): the office decides.';
 comment on column quarter_results.status is 'final, or provisional when a return was missing and the run was told to continue.';
 comment on column quarter_results.rubric_version is 'Rubric version used.';
+
+create table if not exists annual_category_scores (
+    year integer not null,
+    unit_code varchar not null,
+    category_code varchar not null,
+    score decimal(7, 2) not null,
+    primary key (year, unit_code, category_code)
+);
+comment on table annual_category_scores is 'Annual score of every unit in every category: the long form that annual_results'' score_a … score_d and its tie-break are taken from.';
+comment on column annual_category_scores.year is 'Year.';
+comment on column annual_category_scores.unit_code is 'Unit (units.unit_code).';
+comment on column annual_category_scores.category_code is 'Category (rubric_indicators.category_code).';
+comment on column annual_category_scores.score is 'Weighted mean of the quarterly category_scores.score, rounded to 2 decimals half up.';
 
 create table if not exists annual_results (
     year integer not null,
@@ -137,10 +163,10 @@ comment on column annual_results.year is 'Year.';
 comment on column annual_results.unit_code is 'Unit (units.unit_code).';
 comment on column annual_results.unit_name is 'Unit name.';
 comment on column annual_results.unit_group is 'Ranking group.';
-comment on column annual_results.score_a is 'Weighted mean of the quarterly score_a, rounded to 2 decimals half up.';
-comment on column annual_results.score_b is 'Weighted mean of the quarterly score_b, rounded.';
-comment on column annual_results.score_c is 'Weighted mean of the quarterly score_c, rounded.';
-comment on column annual_results.score_d is 'Weighted mean of the quarterly score_d, rounded.';
+comment on column annual_results.score_a is 'Weighted mean of the quarterly score_a, rounded to 2 decimals half up (annual_category_scores.score of A).';
+comment on column annual_results.score_b is 'Weighted mean of the quarterly score_b, rounded (annual_category_scores of B).';
+comment on column annual_results.score_c is 'Weighted mean of the quarterly score_c, rounded (annual_category_scores of C).';
+comment on column annual_results.score_d is 'Weighted mean of the quarterly score_d, rounded (annual_category_scores of D).';
 comment on column annual_results.total is 'Weighted mean of the quarterly totals, rounded to 2 decimals half up; this is what is ranked. With a quarter missing, the mean of the quarters present (status provisional).';
 comment on column annual_results.group_rank is 'Rank within the group by total; tied units share the better rank.';
 comment on column annual_results.reward_yuan is 'Annual reward (+500000 first) or deduction (−500000 last), in yuan.';

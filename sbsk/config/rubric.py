@@ -7,9 +7,10 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
-from sbsk import REFERENCE_DIR
+from sbsk import REFERENCE_DIR, TRANSFORMS_DIR
 
 RUBRIC_FILE = REFERENCE_DIR / "rubric-2020.1.toml"
 METHODS = {"assessor", "relative", "progress", "threshold", "graded"}
@@ -23,6 +24,35 @@ REQUIRED_PARAMETERS = {
 
 class RubricError(ValueError):
     """The rubric is broken; the message names the bad entry."""
+
+
+@cache
+def contract_categories() -> tuple[str, ...]:
+    """The categories the contract tables have a column for (quarter_results.score_a …), read from
+    transforms/contract.sql: every rubric must define these; it may add others."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute((TRANSFORMS_DIR / "contract.sql").read_text(encoding="utf-8"))
+        names = [r[0] for r in con.execute(
+            "select column_name from duckdb_columns() where table_name = 'quarter_results' "
+            "and regexp_full_match(column_name, 'score_[a-z]') order by column_index").fetchall()]
+    finally:
+        con.close()
+    return tuple(n.removeprefix("score_").upper() for n in names)
+
+
+def _check_contract_categories(categories: list[Category]) -> None:
+    codes = [c.code for c in categories]
+    shown = contract_categories()
+    absent = [c for c in shown if c not in codes]
+    if absent:
+        raise RubricError(
+            f"categories {', '.join(codes)}: the contract tables quarter_results and annual_results have a column "
+            f"for each of the categories {', '.join(shown)} (score_{shown[0].lower()} … score_{shown[-1].lower()}), "
+            f"so the rubric must define every one of them; missing {', '.join(absent)}. A rubric may add "
+            f"categories: they count in the total and are shown in category_scores")
 
 
 def _dec(value, where: str) -> Decimal:
@@ -163,6 +193,7 @@ def parse_rubric(doc: dict, return_codes: set[str]) -> Rubric:
         if any(c.code == raw.get("code") for c in categories):
             raise RubricError(f"{where}: category code is listed twice")
         categories.append(Category(raw["code"], raw["name"], _dec(raw["max_points"], f"{where}.max_points")))
+    _check_contract_categories(categories)
     if sum(c.max_points for c in categories) != total:
         raise RubricError(
             f"rubric: category maxima add up to {sum(c.max_points for c in categories)}, not total_points {total}")
@@ -236,5 +267,7 @@ def load_rubric(path: Path | None = None) -> Rubric:
         raise RubricError(f"{path.name}: not valid TOML: {exc}") from exc
     try:
         return parse_rubric(doc, set(load_returns().returns))
+    except RubricError as exc:
+        raise RubricError(f"{path}: {exc}") from None
     except (KeyError, TypeError) as exc:
         raise RubricError(f"{path.name}: malformed entry ({exc!r})") from exc

@@ -291,8 +291,10 @@ def _quarter_ranking_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Qua
         write_note(ws, row, PROVISIONAL_NOTE + _missing_returns_text(con, q), width)
         row += 1
     formats = [INTEGER_FORMAT, None, *([SCORE_FORMAT] * (len(cats) + 1)), REWARD_FORMAT]
+    scores = {(u, c): s for u, c, s in con.execute(  # every category, also one the rubric adds beyond A–D
+        "select unit_code, category_code, score from category_scores where quarter = ?", [str(q)]).fetchall()}
     row = _group_tables(ws, row, con, results, headers, formats,
-                        lambda r: [r[f"score_{c.lower()}"] for c, _ in cats])
+                        lambda r: [scores.get((r["unit_code"], c)) for c, _ in cats])
     set_widths(ws, [8, 14, *([16] * len(cats)), 10, 14])
     _ranking_page(ws, width, row - 1)
 

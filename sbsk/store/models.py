@@ -41,7 +41,11 @@ def _common(con: duckdb.DuckDBPyConnection, year: int, rubric: Rubric, registry:
     rw = rubric.rewards
     for name in ("quarter_first_yuan", "quarter_last_yuan", "annual_first_yuan", "annual_last_yuan"):
         con.execute(f"set variable {name} = ?::bigint", [rw[name]])
-    con.execute("set variable tie_break = ?::varchar[]", [list(rw["tie_break"])])
+    order = list(rw["tie_break"])
+    categories = pd.DataFrame([(c.code, c.name, str(c.max_points), order.index(c.code) + 1) for c in rubric.categories],
+                              columns=["category_code", "category_name", "max_points", "tie_break_rank"])
+    _temp(con, "rubric_categories", categories,
+          "category_code varchar, category_name varchar, max_points decimal(6, 2), tie_break_rank integer")
 
 
 def publish_reference(con: duckdb.DuckDBPyConnection, rubric: Rubric, registry: Registry) -> None:
@@ -109,7 +113,7 @@ def score_quarter(con: duckdb.DuckDBPyConnection, rubric: Rubric) -> None:
                                   f"no model in transforms/intermediate (known: {', '.join(sorted(produced))})")
         if ind.deduction and ind.deduction.metric not in produced:
             raise RubricError(f"indicator {ind.code} deduction: metric {ind.deduction.metric!r} is produced by no model")
-    run_models(con, "marts", ["indicator_scores", "quarter_totals", "quarter_results"])
+    run_models(con, "marts", ["indicator_scores", "category_scores", "quarter_totals", "quarter_results"])
 
 
 def prepare_year(con: duckdb.DuckDBPyConnection, year: int, rubric: Rubric, registry: Registry) -> None:
@@ -121,4 +125,4 @@ def prepare_year(con: duckdb.DuckDBPyConnection, year: int, rubric: Rubric, regi
 
 
 def score_year(con: duckdb.DuckDBPyConnection) -> None:
-    run_models(con, "marts", ["annual_totals", "annual_results"])
+    run_models(con, "marts", ["annual_category_scores", "annual_totals", "annual_results"])

@@ -29,7 +29,8 @@ from sbsk.store.views import create_views
 
 DB_NAME = "sbsk.duckdb"
 LINEAGE = {"source_file": "varchar", "sha256": "varchar", "sheet": "varchar", "row_number": "integer"}
-CONTRACT_TABLES = ("units", "rubric_indicators", "indicator_scores", "quarter_results", "annual_results",
+CONTRACT_TABLES = ("units", "rubric_indicators", "indicator_scores", "category_scores", "quarter_results",
+                   "annual_category_scores", "annual_results",
                    "rejected_rows", "data_flags", "source_files", "pipeline_runs")
 
 
@@ -57,6 +58,7 @@ def _field_name(ret: ReturnDef, field: str) -> str:
 def ensure_schema(con: duckdb.DuckDBPyConnection, defs: Definitions) -> None:
     con.execute(sql_file("contract.sql"))
     _add_new_columns(con)
+    _backfill_category_scores(con)
     for ret in defs.returns.values():
         cols = [("quarter", "varchar")] + [(_field_name(ret, c.field), COLUMN_TYPES[c.type].sql) for c in ret.columns]
         cols += list(LINEAGE.items())
@@ -88,6 +90,20 @@ def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"alter table {table} add column {column} {dtype}")
             if comment:
                 con.execute(f"comment on column {table}.{column} is {literal(comment)}")
+
+
+def _backfill_category_scores(con: duckdb.DuckDBPyConnection) -> None:
+    """Quarters and years published before the long category tables existed get their rows from the
+    wide score_a … columns (the only categories a rubric could score then)."""
+    for long, wide, key in (("category_scores", "quarter_results", "quarter"),
+                            ("annual_category_scores", "annual_results", "year")):
+        con.execute(f"""
+            insert into main.{long}
+            select {key}, unit_code, upper(substr(category, 7)) as category_code, score
+            from (unpivot (select {key}, unit_code, columns('^score_[a-z]$') from main.{wide}
+                           where {key} not in (select {key} from main.{long}))
+                  on columns('^score_[a-z]$') into name category value score)
+        """)
 
 
 def render_staging(ret: ReturnDef, quarter: str, load_table: str) -> str:

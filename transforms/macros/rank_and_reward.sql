@@ -1,23 +1,15 @@
 -- Ranking within each group and the first/last rewards with the tie-break of SPEC §6, shared by
--- the quarterly and the annual results. `src` names a table with unit_code, unit_group,
--- score_a … score_d and total; `tie_break` lists category codes in tie-break order.
-create or replace temp macro rank_and_reward(src, first_yuan, last_yuan, tie_break) as table
-with scored as (
-    select
-        s.*,
-        list_transform(tie_break, lambda c: case c when 'A' then s.score_a when 'B' then s.score_b
-                                              when 'C' then s.score_c when 'D' then s.score_d end) as tb_key
-    from query_table(src) s
-),
-
-ranked as (
+-- the quarterly and the annual results. `src` names a table with unit_code, unit_group, total and
+-- tb_key: the unit's category scores listed in the rubric's tie-break order (compared as lists).
+create or replace temp macro rank_and_reward(src, first_yuan, last_yuan) as table
+with ranked as (
     select
         *,
         rank() over (partition by unit_group order by total desc) as group_rank,
         count(*) over (partition by unit_group) as group_size,
         max(total) over (partition by unit_group) as best_total,
         min(total) over (partition by unit_group) as worst_total
-    from scored
+    from query_table(src)
 ),
 
 keyed as (

@@ -5,8 +5,7 @@ with params as (
 
 rewarded as (
     select r.*
-    from rank_and_reward('annual_totals', getvariable('annual_first_yuan'), getvariable('annual_last_yuan'),
-                         getvariable('tie_break')) r
+    from rank_and_reward('annual_totals', getvariable('annual_first_yuan'), getvariable('annual_last_yuan')) r
 ),
 
 final as (

@@ -1,5 +1,6 @@
--- Annual composite (SPEC §6): each score is the weighted mean of the stored quarterly scores,
--- rounded to 2 decimals half up in exact integer arithmetic (cents × weight scaled by 10^4).
+-- Annual composite (SPEC §6): the total is the weighted mean of the stored quarterly totals, rounded
+-- to 2 decimals half up in exact integer arithmetic (cents × weight scaled by 10^4); the category
+-- scores and the tie-break key come from annual_category_scores.
 with quarters as (
     select q.*, w.weight
     from main.quarter_results q
@@ -9,10 +10,6 @@ with quarters as (
 sums as (
     select
         unit_code,
-        sum((score_a * 100)::hugeint * (weight * 10000)::hugeint) as a_n,
-        sum((score_b * 100)::hugeint * (weight * 10000)::hugeint) as b_n,
-        sum((score_c * 100)::hugeint * (weight * 10000)::hugeint) as c_n,
-        sum((score_d * 100)::hugeint * (weight * 10000)::hugeint) as d_n,
         sum((total * 100)::hugeint * (weight * 10000)::hugeint) as t_n,
         sum((weight * 10000)::hugeint) as w_n,
         string_agg(quarter, ',' order by quarter) as quarters_used,
@@ -22,19 +19,35 @@ sums as (
     group by unit_code
 ),
 
+categories as (
+    select
+        c.unit_code,
+        max(c.score) filter (where c.category_code = 'A') as score_a,
+        max(c.score) filter (where c.category_code = 'B') as score_b,
+        max(c.score) filter (where c.category_code = 'C') as score_c,
+        max(c.score) filter (where c.category_code = 'D') as score_d,
+        -- a category of an earlier quarter's rubric that the current one lacks goes last
+        list(c.score order by r.tie_break_rank nulls last, c.category_code) as tb_key
+    from annual_category_scores c
+    left join rubric_categories r using (category_code)
+    group by c.unit_code
+),
+
 final as (
     select
         s.unit_code,
         u.unit_group,
-        round_half_up_cents(s.a_n, s.w_n) as score_a,
-        round_half_up_cents(s.b_n, s.w_n) as score_b,
-        round_half_up_cents(s.c_n, s.w_n) as score_c,
-        round_half_up_cents(s.d_n, s.w_n) as score_d,
+        c.score_a,
+        c.score_b,
+        c.score_c,
+        c.score_d,
         round_half_up_cents(s.t_n, s.w_n) as total,
+        c.tb_key,
         s.quarters_used,
         s.any_provisional or s.n_quarters < 4 as provisional
     from sums s
     join units_active u using (unit_code)
+    join categories c using (unit_code)
 )
 
 select * from final

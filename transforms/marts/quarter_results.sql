@@ -5,8 +5,7 @@ with params as (
 
 rewarded as (
     select r.*
-    from rank_and_reward('quarter_totals', getvariable('quarter_first_yuan'), getvariable('quarter_last_yuan'),
-                         getvariable('tie_break')) r
+    from rank_and_reward('quarter_totals', getvariable('quarter_first_yuan'), getvariable('quarter_last_yuan')) r
 ),
 
 final as (

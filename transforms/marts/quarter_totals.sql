@@ -1,26 +1,16 @@
--- Category scores are sums of the rounded indicator points, so every published table adds up.
-with by_category as (
-    select
-        s.unit_code,
-        s.unit_group,
-        sum(s.points) filter (where s.category_code = 'A') as score_a,
-        sum(s.points) filter (where s.category_code = 'B') as score_b,
-        sum(s.points) filter (where s.category_code = 'C') as score_c,
-        sum(s.points) filter (where s.category_code = 'D') as score_d
-    from indicator_scores s
-    group by s.unit_code, s.unit_group
-),
-
-totals as (
-    select
-        unit_code,
-        unit_group,
-        coalesce(score_a, 0)::decimal(7, 2) as score_a,
-        coalesce(score_b, 0)::decimal(7, 2) as score_b,
-        coalesce(score_c, 0)::decimal(7, 2) as score_c,
-        coalesce(score_d, 0)::decimal(7, 2) as score_d,
-        (coalesce(score_a, 0) + coalesce(score_b, 0) + coalesce(score_c, 0) + coalesce(score_d, 0))::decimal(7, 2) as total
-    from by_category
-)
-
-select * from totals
+-- Each unit's total and tie-break key from the long category_scores: the total is the sum over every
+-- category of the rubric, the key lists the category scores in the rubric's tie-break order.
+-- score_a … score_d are the contract's columns for categories A–D (the rubric must define them).
+select
+    c.unit_code,
+    u.unit_group,
+    max(c.score) filter (where c.category_code = 'A') as score_a,
+    max(c.score) filter (where c.category_code = 'B') as score_b,
+    max(c.score) filter (where c.category_code = 'C') as score_c,
+    max(c.score) filter (where c.category_code = 'D') as score_d,
+    sum(c.score)::decimal(7, 2) as total,
+    list(c.score order by r.tie_break_rank) as tb_key
+from category_scores c
+join units_active u using (unit_code)
+join rubric_categories r using (category_code)
+group by c.unit_code, u.unit_group
