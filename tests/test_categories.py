@@ -49,19 +49,20 @@ def test_a_category_the_rubric_adds_counts_in_the_total_and_the_tie_break(tmp_pa
     monkeypatch.setenv("SBSK_RUBRIC", str(_rubric_with_e(tmp_path)))
     _, out = dirs
     run(dirs, "2020Q4", quarter_data(                          # Q4: C6 = 5 × paid / 100 (t = 1)
-        a1={LZ: 3, NH: 0.8, WF: 2, LA: 0.5},
+        a1={LZ: 2, NH: 0.2, WF: 2, LA: 0.5},
         paid_in={AY: 1000, TY: 500, HX: 100, BG: 100},        # B1 = 3 × v / max, E1 = 5 × v / max
         c6_paid={LZ: 100, YD: 20},
+        d1={LZ: ["优"], NH: ["良"]},                           # D1: 优 1.0, 良 0.6
     ))
     r = results(out, "2020Q4")
     #                       A       B       C       D       total (A + B + C + D + E)
-    assert r[LZ][:5] == dec("3.00", "0.00", "5.00", "0.00", "8.00")
+    assert r[LZ][:5] == dec("2.00", "0.00", "5.00", "1.00", "8.00")
     assert r[AY][:5] == dec("0.00", "3.00", "0.00", "0.00", "8.00")   # E 5 × 1000/1000 = 5
     assert r[TY][:5] == dec("0.00", "1.50", "0.00", "0.00", "4.00")   # B 3 × 0.5, E 5 × 0.5 = 2.5
     assert r[HX][:5] == dec("0.00", "0.30", "0.00", "0.00", "0.80")   # B 3 × 0.1, E 5 × 0.1 = 0.5
-    assert r[NH][:5] == dec("0.80", "0.00", "0.00", "0.00", "0.80")
-    # 林州 and 安阳 tie at 8: E first, 5 > 0 → 安阳 (C, as in the shipped order, would choose 林州).
-    # 滑县 and 内黄 tie at 0.8: E 0.5 > 0 → 内黄 is last (C ties at 0, then A would make 滑县 last).
+    assert r[NH][:5] == dec("0.20", "0.00", "0.00", "0.60", "0.80")
+    # 林州 and 安阳 tie at 8: E first, 5 > 0 → 安阳 (C as in the shipped order, A or D first would choose 林州).
+    # 滑县 and 内黄 tie at 0.8: E 0.5 > 0 → 内黄 is last (C ties at 0; A or D first would make 滑县 last).
     assert r[AY][5:] == (1, 200000, False) and r[LZ][5:] == (1, 0, False)
     assert r[TY][5:] == (3, 0, False)
     assert r[NH][5:] == (4, -200000, False) and r[HX][5:] == (4, 0, False)

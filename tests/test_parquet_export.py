@@ -12,7 +12,7 @@ from builders import baseline, write_quarter
 from conftest import evaluate
 from sbsk.outputs.parquet_export import export_quarter, export_year
 
-TABLES = ["indicator_scores", "quarter_results", "data_flags", "rejected_rows", "source_files"]
+TABLES = ["indicator_scores", "category_scores", "quarter_results", "data_flags", "rejected_rows", "source_files"]
 
 
 def _quarter(raw: Path, quarter: str, bad_row: bool) -> None:
@@ -99,11 +99,13 @@ def test_export_year_with_annual(two_quarters):
     pipeline.publish_year(2020, load_returns(), load_rubric(), load_registry(), out, pipeline.new_run_id(),
                           pipeline.now())
     written = export_year(out, 2020)
-    assert len(written) == 2 * len(TABLES) + 1  # two scored quarters, then the year
+    assert len(written) == 2 * len(TABLES) + 2  # two scored quarters, then the year's two tables
     annual = out / "parquet" / "annual_results" / "year=2020" / "data.parquet"
     assert written[-1] == annual
     assert len(_file_rows(annual)) == 9
     assert _file_rows(annual) == _db_rows(out, "annual_results", "year", 2020)
+    categories = out / "parquet" / "annual_category_scores" / "year=2020" / "data.parquet"
+    assert written[-2] == categories and len(_file_rows(categories)) == 9 * 4
 
 
 def test_nothing_to_export(two_quarters):

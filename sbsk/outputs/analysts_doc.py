@@ -33,7 +33,9 @@ SHA-256、工作表、Excel 行号），用于追溯某个得分来自哪些项�
 
 常用关联：
 
-- `indicator_scores`、`quarter_results`、`annual_results`、`data_flags` 通过 `unit_code` 关联 `units`；
+- `indicator_scores`、`category_scores`、`quarter_results`、`annual_results`、`data_flags` 通过 `unit_code` 关联 `units`；
+- `category_scores`（每个单位每个类别一行）是 `quarter_results` 的 `total` 和 `score_a` … `score_d` 的来源；
+  考评办法若增设类别（如 E），其得分只在 `category_scores`、`annual_category_scores` 中出现，并计入总分；
 - `indicator_scores` 通过 `(rubric_version, indicator_code)` 关联 `rubric_indicators`；
 - 暂存表的 `(quarter, source_file)` 对应 `source_files` 的 `(quarter, path)`，
   `rejected_rows`、`data_flags` 的 `source_file`、`row_number` 指向同一个文件和 Excel 行。
@@ -54,8 +56,9 @@ SHA-256、工作表、Excel 行号），用于追溯某个得分来自哪些项�
 要看到最新结果，请重新连接（DBeaver 中“断开/重新连接”）。运行失败时原文件保持不变。
 
 不用 DuckDB 的工具（pandas、Power BI、Spark 等）可读 Parquet 副本：每个季度一个分区
-`data/out/parquet/<表名>/quarter=<季度>/data.parquet`（`indicator_scores`、`quarter_results`、
-`data_flags`、`rejected_rows`、`source_files`），年度结果为 `data/out/parquet/annual_results/year=<年>/data.parquet`。
+`data/out/parquet/<表名>/quarter=<季度>/data.parquet`（`indicator_scores`、`category_scores`、`quarter_results`、
+`data_flags`、`rejected_rows`、`source_files`），年度结果为 `data/out/parquet/annual_results/year=<年>/data.parquet`
+（及 `annual_category_scores`）。
 重新计算某个季度只替换该季度的文件。DuckDB 中可一次读取全部季度：
 `select * from read_parquet('data/out/parquet/quarter_results/*/*.parquet', hive_partitioning = true)`。
 """

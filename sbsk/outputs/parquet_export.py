@@ -1,7 +1,7 @@
 """Parquet copies of the published results, one Hive-style partition per quarter (or year):
 
     <out_dir>/parquet/<table>/quarter=<YYYYQn>/data.parquet
-    <out_dir>/parquet/annual_results/year=<YYYY>/data.parquet
+    <out_dir>/parquet/annual_results/year=<YYYY>/data.parquet (and annual_category_scores)
 
 Each partition is written to a temporary file in its own folder and renamed over data.parquet, so
 re-exporting one quarter never touches the others and a reader never sees half a file. The
@@ -18,8 +18,10 @@ import duckdb
 from sbsk.config.periods import Quarter
 from sbsk.store.warehouse import literal, read_only
 
-QUARTER_TABLES = ("indicator_scores", "quarter_results", "data_flags", "rejected_rows", "source_files")
+QUARTER_TABLES = ("indicator_scores", "category_scores", "quarter_results", "data_flags", "rejected_rows",
+                  "source_files")
 ANNUAL_TABLE = "annual_results"
+ANNUAL_TABLES = ("annual_category_scores", ANNUAL_TABLE)
 PARQUET_DIR = "parquet"
 FILE_NAME = "data.parquet"
 
@@ -79,7 +81,7 @@ def export_year(out_dir: Path, year: int) -> list[Path]:
             raise LookupError(f"{year}年：数据库中没有考评结果，无法导出 Parquet")
         written = [p for q in quarters for p in _export_quarter(con, Path(out_dir), q)]
         if annual:
-            written.append(_write_partition(con, Path(out_dir), ANNUAL_TABLE, "year", year))
+            written += [_write_partition(con, Path(out_dir), table, "year", year) for table in ANNUAL_TABLES]
         return written
     finally:
         con.close()
