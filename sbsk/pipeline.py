@@ -1,39 +1,91 @@
-"""The steps of a quarter and of a year, as plain functions. flows/ runs them as Prefect tasks;
-tests and `sbsk check` call them directly."""
+"""The steps of a quarter and of a year, each named once and in order (QUARTER_STEPS, YEAR_STEPS),
+and the walk that runs them: `evaluate(quarter, raw_dir, out_dir, up_to=…)`, `evaluate_year(…)`.
+
+A step is a typed function that takes its inputs by name, from the run's setting and from what the
+steps before it gave. flows/ runs each step as a Prefect task (`call=`), tests/conftest.py and
+bench/ walk the same steps with plain calls, `sbsk check` uses the per-file verdict alone.
+"""
 
 from __future__ import annotations
 
-import uuid
+import inspect
+import shutil
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, Callable, Iterable
 
-import duckdb
-import pandas as pd
-import pyarrow as pa
-
-from sbsk.schemas.definitions import Definitions
-from sbsk.faults import checkpoint
-from sbsk.intake.ingest import FileResult, reject_whole
 from sbsk.config.periods import Quarter
-from sbsk.config.registry import Registry
-from sbsk.config.rubric import Rubric
-from sbsk.store.models import prepare_quarter, prepare_year, publish_reference, score_quarter, score_year
-from sbsk.store.warehouse import build_schema, insert_frame, load_staging, read_only, replace_rows, sql_file, writing
+from sbsk.config.registry import Registry, load_registry
+from sbsk.config.rubric import Rubric, load_rubric
+from sbsk.faults import checkpoint
+from sbsk.files import atomic_path
+from sbsk.intake.discover import SourceFile, discover
+from sbsk.intake.ingest import FileResult, ingest, reject_whole
+from sbsk.intake.validate import Context, context_for
+from sbsk.outputs.annotate import annotate
+from sbsk.outputs.bulletin import write_annual_bulletin, write_quarter_bulletin
+from sbsk.outputs.parquet_export import export_quarter, export_year
+from sbsk.outputs.validation_report import write_validation_report
+from sbsk.schemas import load_returns
+from sbsk.schemas.definitions import Definitions
+from sbsk.store.archive import archive_file
+from sbsk.store.publish import (new_run_id, now, open_published, publish_quarter, publish_year, record_failure,
+                                scratch_report_db)
+
+Say = Callable[[str], None]
 
 
-@dataclass
-class QuarterOutcome:
-    quarter: str
-    status: str                      # done | provisional | failed
-    exit_code: int
-    missing: list[str] = field(default_factory=list)
-    message: str = ""
-    outputs: list[Path] = field(default_factory=list)
+def quiet(message: str) -> None:
+    """The default progress sink: a walk called from code prints nothing."""
 
 
-def now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+# ---- the walk ----
+
+@dataclass(frozen=True)
+class Step:
+    """`run` takes its inputs by parameter name; what it returns is kept under the names in `gives`
+    (a tuple return when there are several) for the steps after it."""
+    name: str
+    run: Callable[..., Any]
+    gives: tuple[str, ...]
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return tuple(inspect.signature(self.run).parameters)
+
+
+Call = Callable[[Step, dict[str, Any]], Any]
+
+
+def call_directly(step: Step, args: dict[str, Any]) -> Any:
+    return step.run(**args)
+
+
+def walk(steps: tuple[Step, ...], state: dict[str, Any], up_to: str, call: Call = call_directly) -> dict[str, Any]:
+    """Run `steps` in order up to and including the one named `up_to`; returns the state with
+    everything they gave. `call` decides how a step is run (directly, as a task, timed …)."""
+    names = [s.name for s in steps]
+    if up_to not in names:
+        raise ValueError(f"up_to must be one of {', '.join(names)}, not {up_to!r}")
+    for step in steps:
+        value = call(step, {name: state[name] for name in step.needs})
+        state.update(zip(step.gives, value if len(step.gives) > 1 else (value,)))
+        if step.name == up_to:
+            break
+    return state
+
+
+# ---- what a quarter's steps share ----
+
+def quarter_setting(quarter: str | Quarter, raw_dir: Path, out_dir: Path, continue_on_missing: bool = False,
+                    say: Say = quiet) -> dict[str, Any]:
+    """What every step of a quarter may ask for besides what the steps give."""
+    q = Quarter.parse(str(quarter))
+    rubric, registry = load_rubric(), load_registry()
+    return {"quarter": q, "raw_dir": Path(raw_dir), "out_dir": Path(out_dir),
+            "continue_on_missing": continue_on_missing, "say": say, "defs": load_returns(), "rubric": rubric,
+            "registry": registry, "ctx": context_for(q.year, rubric, registry), "run_id": new_run_id(),
+            "started": now()}
 
 
 def reject_unit_overlaps(results: list[FileResult], defs: Definitions) -> list[FileResult]:
@@ -60,149 +112,202 @@ def missing_returns(results: list[FileResult], defs: Definitions) -> list[str]:
     return sorted(set(defs.returns) - have)
 
 
-def _frames(results: list[FileResult], code: str) -> pa.Table | None:
-    """One return's typed rows from every file, with their lineage, as one Arrow table (no copy of
-    the rows: the lineage columns are dictionary-encoded constants)."""
-    parts = []
-    for res in results:
-        if res.return_code == code and res.status == "loaded" and res.loaded is not None and len(res.loaded):
-            table = pa.Table.from_pandas(res.loaded, preserve_index=False)
-            for name, value in (("_source_file", res.source.rel), ("_sha256", res.source.sha256),
-                                ("_sheet", res.sheet)):
-                table = table.append_column(name, pa.DictionaryArray.from_arrays(
-                    pa.nulls(table.num_rows, pa.int32()).fill_null(0), pa.array([value], pa.string())))
-            parts.append(table)
-    return pa.concat_tables(parts, promote_options="permissive") if parts else None
+def missing_message(missing: list[str]) -> str:
+    return f"缺少报表：{'、'.join(missing)}（可用 --continue-on-missing 按暂定结果计分）"
 
 
-def report_frames(quarter: str, results: list[FileResult]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """source_files, rejected_rows and the Python-side data flags (total_mismatch) of a run."""
-    sources = pd.DataFrame([r.source_row(quarter) for r in results])
-    rejected = pd.DataFrame([
-        {"quarter": quarter, "department": r.source.department, "return_code": r.return_code,
-         "source_file": r.source.rel, "sha256": r.source.sha256, "sheet": r.sheet, **rej}
-        for r in results for rej in r.rejections
-    ], columns=["quarter", "department", "return_code", "source_file", "sha256", "sheet", "row_number",
-                "column_name", "cell", "value", "message"])
-    flags = pd.DataFrame([{"quarter": quarter, **f} for r in results for f in r.flags],
-                         columns=["quarter", "unit_code", "return_code", "flag", "detail", "source_file", "sheet",
-                                  "row_number"])
-    for frame, col in ((rejected, "row_number"), (flags, "row_number")):
-        frame[col] = frame[col].astype("Int64")
-    return sources, rejected, flags
+def collect(quarter: Quarter, sources: list[SourceFile], verdicts: Iterable[FileResult], archived: dict[str, str],
+            say: Say) -> list[FileResult]:
+    """The verdicts in discovery order, each tied to its source and archived copy, one progress line each."""
+    results = []
+    for i, (source, result) in enumerate(zip(sources, verdicts, strict=True), start=1):
+        result.source = source  # a cached verdict may come from a run whose raw folder was elsewhere
+        result.archive_path = archived[source.sha256]
+        say(f"[{quarter}] {_bar(i, len(sources))} {source.rel}: {_verdict(result)}")
+        results.append(result)
+    return results
 
 
-def publish_quarter(quarter: Quarter, results: list[FileResult], missing: list[str], defs: Definitions,
-                    rubric: Rubric, registry: Registry, out_dir: Path, run_id: str, started: datetime) -> str:
-    """Load, score and publish one quarter in one transaction; returns its status."""
-    q = str(quarter)
-    status = "provisional" if missing else "done"
-    sources, rejected, py_flags = report_frames(q, results)
-    with writing(out_dir, defs) as con, build_schema(con):
-        con.execute("begin")
-        for ret in defs.returns.values():
-            load_staging(con, ret, q, _frames(results, ret.code))
-        prepare_quarter(con, quarter, rubric, registry, set(missing))
-        score_quarter(con, rubric)
-        checkpoint("in-transaction")
-        publish_reference(con, rubric, registry)
-        replace_rows(con, "indicator_scores", "quarter", q)
-        replace_rows(con, "category_scores", "quarter", q)
-        replace_rows(con, "quarter_results", "quarter", q)
-        con.execute("delete from main.source_files where quarter = ?", [q])
-        insert_frame(con, "source_files", sources)
-        con.execute("delete from main.rejected_rows where quarter = ?", [q])
-        insert_frame(con, "rejected_rows", rejected)
-        con.execute("delete from main.data_flags where quarter = ?", [q])
-        con.execute("insert into main.data_flags by name select ? as quarter, * from build.int_data_flags", [q])
-        insert_frame(con, "data_flags", py_flags)
-        _scoring_flags(con, q, missing, defs, rubric)
-        insert_frame(con, "run_inputs", _inputs_frame(run_id, q, results))
-        # the annual result no longer reflects this quarter's inputs until it is recomputed
-        con.execute("update main.annual_results set status = 'stale' where year = ?", [quarter.year])
-        con.execute("insert into main.pipeline_runs values (?, 'quarter', ?, ?, ?, ?, ?, ?, ?)",
-                    [run_id, q, quarter.year, status, started, now(), rubric.version,
-                     f"缺报：{'、'.join(missing)}" if missing else None])
-        con.execute("commit")
+def _bar(done: int, total: int, width: int = 20) -> str:
+    filled = round(width * done / total) if total else width
+    return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+
+
+def _verdict(result: FileResult) -> str:
+    if result.status == "rejected":
+        return f"整表退回：{result.file_message}"
+    return (f"{result.return_code} 读取{result.rows_read}行，入库{result.rows_loaded}，"
+            f"退回{result.rows_rejected}，跳过{result.rows_skipped}")
+
+
+# ---- the quarter's steps: discover → archive → ingest → combine → publish → report → export ----
+
+def discover_files(raw_dir: Path, quarter: Quarter, defs: Definitions, say: Say) -> list[SourceFile]:
+    sources = discover(raw_dir, str(quarter), defs)
+    say(f"[{quarter}] 发现 {len(sources)} 个文件（{raw_dir / str(quarter)}）")
+    return sources
+
+
+def archive_inputs(sources: list[SourceFile], out_dir: Path, quarter: Quarter) -> dict[str, str]:
+    """Keep every file before anything else happens to it: sha256 → archive path (`quarter` names
+    the flow's task run)."""
+    archived = {s.sha256: archive_file(out_dir, s) for s in sources}
+    checkpoint("after-archive")
+    return archived
+
+
+def ingest_files(quarter: Quarter, sources: list[SourceFile], archived: dict[str, str], defs: Definitions,
+                 ctx: Context, say: Say) -> list[FileResult]:
+    """One verdict per file (read, check the sender, validate), one file at a time; the flow runs
+    the same per-file verdict as cached tasks, several at once."""
+    def verdicts():
+        for source in sources:
+            say(f"  读取 {source.rel}")
+            yield ingest(source, defs, ctx)
+
+    return collect(quarter, sources, verdicts(), archived, say)
+
+
+def combine_files(results: list[FileResult], defs: Definitions) -> tuple[list[FileResult], list[str]]:
+    results = reject_unit_overlaps(results, defs)
+    missing = missing_returns(results, defs)
+    checkpoint("after-validate")
+    return results, missing
+
+
+def publish(quarter: Quarter, results: list[FileResult], missing: list[str], continue_on_missing: bool,
+            defs: Definitions, rubric: Rubric, registry: Registry, out_dir: Path, run_id: str, started,
+            say: Say) -> str:
+    """Score and publish the quarter (done or provisional); or, with a return missing and no
+    --continue-on-missing, record the failed run and publish nothing ('failed')."""
+    if missing and not continue_on_missing:
+        message = missing_message(missing)
+        say(f"[{quarter}] 失败：{message}")
+        record_failure(out_dir, defs, "quarter", str(quarter), quarter.year, run_id, started, message,
+                       rubric.version, results)
+        return "failed"
+    say(f"[{quarter}] 计分并发布 …")
+    status = publish_quarter(quarter, results, missing, defs, rubric, registry, out_dir, run_id, started)
+    checkpoint("after-publish")
     return status
 
 
-def _inputs_frame(run_id: str, quarter: str | None, results: list[FileResult]) -> pd.DataFrame:
-    return pd.DataFrame([{"run_id": run_id, "quarter": quarter, "path": r.source.rel, "sha256": r.source.sha256,
-                          "department": r.source.department, "archive_path": r.archive_path}
-                         for r in results if r.archive_path])
+def write_reports(quarter: Quarter, out_dir: Path, results: list[FileResult], status: str) -> list[Path]:
+    """The validation report (of this run's verdicts alone when nothing was published), the
+    bulletin, and the annotated copies to send back."""
+    q, published = str(quarter), status != "failed"
+    folder = out_dir / q
+    written = []
+    con = open_published(out_dir) if published else scratch_report_db(q, results)
+    try:
+        target = folder / f"validation-{q}.xlsx"
+        with atomic_path(target) as tmp:
+            write_validation_report(con, q, tmp)
+        written.append(target)
+        if published:
+            target = folder / f"bulletin-{q}.xlsx"
+            with atomic_path(target) as tmp:
+                write_quarter_bulletin(con, q, tmp)
+            written.append(target)
+    finally:
+        con.close()
+    annotated = folder / "annotated"
+    shutil.rmtree(annotated, ignore_errors=True)  # a re-run's copies replace the last run's
+    written += [p for p in (annotate(r, annotated) for r in results) if p]
+    return written
 
 
-def _scoring_flags(con: duckdb.DuckDBPyConnection, q: str, missing: list[str], defs: Definitions,
-                   rubric: Rubric) -> None:
-    for code in missing:
-        con.execute("insert into main.data_flags (quarter, return_code, flag, detail) values (?, ?, 'missing_return', ?)",
-                    [q, code, f"{code}「{defs.returns[code].title}」本季度缺报，相关指标计0分，结果为暂定"])
-    con.execute("""
-        insert into main.data_flags (quarter, unit_code, return_code, flag, detail)
-        select s.quarter, s.unit_code, null, f.flag,
-               format('指标{}：{}', s.indicator_code,
-                      case f.flag when 'no_base' then '无考核基数（分母为0），计0分'
-                                  when 'missing_assessment' then '专班未评分，计0分'
-                                  else '所需报表缺报，计0分' end)
-        from build.indicator_scores s, unnest(string_split(s.flags, ',')) f(flag)
-        where s.flags is not null and f.flag <> 'missing_return'
-    """)
-    con.execute("""
-        insert into main.data_flags (quarter, unit_code, flag, detail)
-        select quarter, unit_code, 'tie',
-               format('总分{}与同组其他单位并列，按{}类得分仍无法区分，奖惩由专班办公室研究确定', total, ?)
-        from build.quarter_results where tie
-    """, ["、".join(rubric.rewards["tie_break"])])
+def export_parquet(out_dir: Path, quarter: Quarter, status: str) -> list[Path]:
+    return [] if status == "failed" else export_quarter(out_dir, str(quarter))
 
 
-def record_failure(out_dir: Path, defs: Definitions, kind: str, quarter: str | None, year: int, run_id: str,
-                   started: datetime, message: str, rubric_version: str | None,
-                   results: list[FileResult] = ()) -> None:
-    """A failed run changes no results; it adds a line to pipeline_runs and lists what it read."""
-    with writing(out_dir, defs) as con:
-        con.execute("insert into main.pipeline_runs values (?, ?, ?, ?, 'failed', ?, ?, ?, ?)",
-                    [run_id, kind, quarter, year, started, now(), rubric_version, message])
-        insert_frame(con, "run_inputs", _inputs_frame(run_id, quarter, results))
+QUARTER_STEPS = (
+    Step("discover", discover_files, ("sources",)),
+    Step("archive", archive_inputs, ("archived",)),
+    Step("ingest", ingest_files, ("results",)),
+    Step("combine", combine_files, ("results", "missing")),
+    Step("publish", publish, ("status",)),
+    Step("report", write_reports, ("reports",)),
+    Step("export", export_parquet, ("exports",)),
+)
 
 
-def scratch_report_db(quarter: str, results: list[FileResult]) -> duckdb.DuckDBPyConnection:
-    """An in-memory database holding one run's file verdicts, for a validation report of a run
-    that was not published."""
-    con = duckdb.connect()
-    con.execute(sql_file("contract.sql"))
-    sources, rejected, flags = report_frames(quarter, results)
-    for table, frame in (("source_files", sources), ("rejected_rows", rejected), ("data_flags", flags)):
-        insert_frame(con, table, frame)
-    return con
+@dataclass
+class QuarterOutcome:
+    quarter: str
+    status: str                      # done | provisional | failed
+    exit_code: int
+    missing: list[str] = field(default_factory=list)
+    message: str = ""
+    outputs: list[Path] = field(default_factory=list)
 
 
-def publish_year(year: int, defs: Definitions, rubric: Rubric, registry: Registry, out_dir: Path, run_id: str,
-                 started: datetime) -> tuple[str, int]:
-    """Compute and publish the annual result from the stored quarters; returns (status, quarters found)."""
-    with writing(out_dir, defs) as con, build_schema(con):
-        con.execute("begin")
-        found = con.execute("select count(distinct quarter) from main.quarter_results where quarter like ?",
-                            [f"{year}Q%"]).fetchone()[0]
-        if not found:
-            con.execute("rollback")
-            return "failed", 0
-        prepare_year(con, year, rubric, registry)
-        score_year(con)
-        publish_reference(con, rubric, registry)
-        replace_rows(con, "annual_category_scores", "year", year)
-        replace_rows(con, "annual_results", "year", year)
-        provisional = con.execute("select bool_or(status <> 'final') from build.annual_results").fetchone()[0]
-        status = "provisional" if provisional else "done"
-        con.execute("insert into main.pipeline_runs values (?, 'annual', null, ?, ?, ?, ?, ?, ?)",
-                    [run_id, year, status, started, now(), rubric.version, f"{found}个季度"])
-        con.execute("commit")
+def evaluate(quarter: str | Quarter, raw_dir: Path, out_dir: Path, *, continue_on_missing: bool = False,
+             up_to: str = "export", call: Call = call_directly, say: Say = quiet) -> dict[str, Any]:
+    """Walk the quarter's steps up to and including `up_to`; returns the setting and all they gave."""
+    setting = quarter_setting(quarter, raw_dir, out_dir, continue_on_missing, say)
+    return walk(QUARTER_STEPS, setting, up_to, call)
+
+
+def quarter_outcome(state: dict[str, Any]) -> QuarterOutcome:
+    """Exit code 1 when the run failed, a return is missing or a file was rejected whole."""
+    q, status, missing, outputs = str(state["quarter"]), state["status"], state["missing"], state.get("reports", [])
+    if status == "failed":
+        return QuarterOutcome(q, status, 1, missing, missing_message(missing), outputs)
+    whole_rejects = [r for r in state["results"] if r.status == "rejected"]
+    message = "；".join(filter(None, [
+        f"缺报 {'、'.join(missing)}，结果为暂定" if missing else "",
+        f"{len(whole_rejects)} 个文件被整表退回" if whole_rejects else "",
+    ]))
+    return QuarterOutcome(q, status, 1 if (missing or whole_rejects) else 0, missing, message, outputs)
+
+
+# ---- the year's steps: publish → report ----
+
+def year_setting(year: int, out_dir: Path, say: Say = quiet) -> dict[str, Any]:
+    return {"year": int(year), "out_dir": Path(out_dir), "say": say, "defs": load_returns(), "rubric": load_rubric(),
+            "registry": load_registry(), "run_id": new_run_id(), "started": now()}
+
+
+def year_missing_message(year: int) -> str:
+    return f"{year}年没有已计分的季度，请先运行 sbsk run {year}Q1 …"
+
+
+def publish_annual(year: int, defs: Definitions, rubric: Rubric, registry: Registry, out_dir: Path, run_id: str,
+                   started, say: Say) -> tuple[str, int]:
+    """The annual composite from the stored quarters: (status, quarters found); with no quarter
+    scored the failed run is recorded and nothing published."""
+    status, found = publish_year(year, defs, rubric, registry, out_dir, run_id, started)
+    if status == "failed":
+        message = year_missing_message(year)
+        record_failure(out_dir, defs, "annual", None, year, run_id, started, message, rubric.version)
+        say(f"[{year}] 失败：{message}")
     return status, found
 
 
-def new_run_id() -> str:
-    return uuid.uuid4().hex[:12]
+def write_annual_reports(year: int, out_dir: Path, status: str) -> list[Path]:
+    """The annual bulletin and the year's Parquet copies."""
+    if status == "failed":
+        return []
+    folder = out_dir / str(year)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"bulletin-{year}.xlsx"
+    con = open_published(out_dir)
+    try:
+        with atomic_path(target) as tmp:
+            write_annual_bulletin(con, year, tmp)
+    finally:
+        con.close()
+    export_year(out_dir, year)
+    return [target]
 
 
-def open_published(out_dir: Path) -> duckdb.DuckDBPyConnection:
-    return read_only(out_dir)
+YEAR_STEPS = (
+    Step("publish", publish_annual, ("status", "found")),
+    Step("report", write_annual_reports, ("reports",)),
+)
+
+
+def evaluate_year(year: int, out_dir: Path, *, up_to: str = "report", call: Call = call_directly,
+                  say: Say = quiet) -> dict[str, Any]:
+    return walk(YEAR_STEPS, year_setting(year, out_dir, say), up_to, call)

@@ -18,34 +18,14 @@ for _name, _value in {"MAX_FILE_BYTES": 20 << 20, "MAX_PART_BYTES": 50 << 20, "M
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
-def evaluate(raw_dir: Path, out_dir: Path, quarter: str, continue_on_missing: bool = False) -> dict:
-    """The quarter flow's steps as plain calls, for fast known-answer tests."""
-    from sbsk.schemas import load_returns
+def evaluate(raw_dir: Path, out_dir: Path, quarter: str, continue_on_missing: bool = False,
+             up_to: str = "publish") -> dict:
+    """The quarter flow's steps (sbsk.pipeline.QUARTER_STEPS) as plain calls, up to publishing by
+    default (the workbooks have tests of their own), for fast known-answer tests."""
     from sbsk import pipeline
-    from sbsk.intake.discover import discover
-    from sbsk.intake.ingest import ingest
-    from sbsk.intake.validate import context_for
-    from sbsk.config.periods import Quarter
-    from sbsk.config.registry import load_registry
-    from sbsk.config.rubric import load_rubric
 
-    q = Quarter.parse(quarter)
-    defs, rubric, registry = load_returns(), load_rubric(), load_registry()
-    ctx = context_for(q.year, rubric, registry)
-    from sbsk.store.archive import archive_file
-
-    results = []
-    for source in discover(raw_dir, quarter, defs):
-        result = ingest(source, defs, ctx)
-        result.archive_path = archive_file(out_dir, source)
-        results.append(result)
-    results = pipeline.reject_unit_overlaps(results, defs)
-    missing = pipeline.missing_returns(results, defs)
-    if missing and not continue_on_missing:
-        return {"status": "failed", "missing": missing, "results": results}
-    status = pipeline.publish_quarter(q, results, missing, defs, rubric, registry, out_dir, pipeline.new_run_id(),
-                                      pipeline.now())
-    return {"status": status, "missing": missing, "results": results}
+    state = pipeline.evaluate(quarter, raw_dir, out_dir, continue_on_missing=continue_on_missing, up_to=up_to)
+    return {"status": state["status"], "missing": state["missing"], "results": state["results"]}
 
 
 @pytest.fixture

@@ -21,8 +21,6 @@ from builders import UNITS, write_quarter
 from conftest import evaluate, query
 from sbsk.schemas import load_returns
 from sbsk import pipeline
-from sbsk.config.registry import load_registry
-from sbsk.config.rubric import load_rubric
 
 CODE = {name: code for code, name in UNITS.items()}
 LZ, AY, TY, HX, NH = "林州市", "安阳县", "汤阴县", "滑县", "内黄县"   # county group
@@ -99,8 +97,8 @@ def annual(out: Path, year: int) -> dict[str, tuple]:
 
 
 def publish_year(out: Path, year: int) -> tuple[str, int]:
-    return pipeline.publish_year(year, load_returns(), load_rubric(), load_registry(), out, pipeline.new_run_id(),
-                                 pipeline.now())
+    state = pipeline.evaluate_year(year, out, up_to="publish")
+    return state["status"], state["found"]
 
 
 def dec(*values: str) -> tuple[Decimal, ...]:

@@ -32,7 +32,7 @@ class Context:
 
 
 def context_for(year: int, rubric: Rubric, registry: Registry, today: date | None = None) -> Context:
-    """Validation's context for a year: its units, the rubric's indicators and maxima, the calendar."""
+    """Validation's context for a year: its units, the rubric's indicators, maxima and tolerance, the calendar."""
     indicators = {}
     for ind in rubric.indicators:
         indicators[squash(ind.code).upper()] = ind.code

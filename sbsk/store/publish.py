@@ -1,0 +1,174 @@
+"""Publishing a quarter or a year: load the staged rows, run the SQL layers and replace the
+contract tables' rows in one transaction on a private copy of the warehouse (sbsk.store.warehouse
+.writing); a failed run only adds a line to pipeline_runs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from sbsk.config.periods import Quarter
+from sbsk.config.registry import Registry
+from sbsk.config.rubric import Rubric
+from sbsk.faults import checkpoint
+from sbsk.intake.ingest import FileResult
+from sbsk.schemas.definitions import Definitions
+from sbsk.store.models import prepare_quarter, prepare_year, publish_reference, score_quarter, score_year
+from sbsk.store.warehouse import build_schema, insert_frame, load_staging, read_only, replace_rows, sql_file, writing
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _frames(results: list[FileResult], code: str) -> pa.Table | None:
+    """One return's typed rows from every file, with their lineage, as one Arrow table (no copy of
+    the rows: the lineage columns are dictionary-encoded constants)."""
+    parts = []
+    for res in results:
+        if res.return_code == code and res.status == "loaded" and res.loaded is not None and len(res.loaded):
+            table = pa.Table.from_pandas(res.loaded, preserve_index=False)
+            for name, value in (("_source_file", res.source.rel), ("_sha256", res.source.sha256),
+                                ("_sheet", res.sheet)):
+                table = table.append_column(name, pa.DictionaryArray.from_arrays(
+                    pa.nulls(table.num_rows, pa.int32()).fill_null(0), pa.array([value], pa.string())))
+            parts.append(table)
+    return pa.concat_tables(parts, promote_options="permissive") if parts else None
+
+
+def report_frames(quarter: str, results: list[FileResult]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """source_files, rejected_rows and the Python-side data flags (total_mismatch) of a run."""
+    sources = pd.DataFrame([r.source_row(quarter) for r in results])
+    rejected = pd.DataFrame([
+        {"quarter": quarter, "department": r.source.department, "return_code": r.return_code,
+         "source_file": r.source.rel, "sha256": r.source.sha256, "sheet": r.sheet, **rej}
+        for r in results for rej in r.rejections
+    ], columns=["quarter", "department", "return_code", "source_file", "sha256", "sheet", "row_number",
+                "column_name", "cell", "value", "message"])
+    flags = pd.DataFrame([{"quarter": quarter, **f} for r in results for f in r.flags],
+                         columns=["quarter", "unit_code", "return_code", "flag", "detail", "source_file", "sheet",
+                                  "row_number"])
+    for frame, col in ((rejected, "row_number"), (flags, "row_number")):
+        frame[col] = frame[col].astype("Int64")
+    return sources, rejected, flags
+
+
+def publish_quarter(quarter: Quarter, results: list[FileResult], missing: list[str], defs: Definitions,
+                    rubric: Rubric, registry: Registry, out_dir: Path, run_id: str, started: datetime) -> str:
+    """Load, score and publish one quarter in one transaction; returns its status."""
+    q = str(quarter)
+    status = "provisional" if missing else "done"
+    sources, rejected, py_flags = report_frames(q, results)
+    with writing(out_dir, defs) as con, build_schema(con):
+        con.execute("begin")
+        for ret in defs.returns.values():
+            load_staging(con, ret, q, _frames(results, ret.code))
+        prepare_quarter(con, quarter, rubric, registry, set(missing))
+        score_quarter(con, rubric)
+        checkpoint("in-transaction")
+        publish_reference(con, rubric, registry)
+        replace_rows(con, "indicator_scores", "quarter", q)
+        replace_rows(con, "category_scores", "quarter", q)
+        replace_rows(con, "quarter_results", "quarter", q)
+        con.execute("delete from main.source_files where quarter = ?", [q])
+        insert_frame(con, "source_files", sources)
+        con.execute("delete from main.rejected_rows where quarter = ?", [q])
+        insert_frame(con, "rejected_rows", rejected)
+        con.execute("delete from main.data_flags where quarter = ?", [q])
+        con.execute("insert into main.data_flags by name select ? as quarter, * from build.int_data_flags", [q])
+        insert_frame(con, "data_flags", py_flags)
+        _scoring_flags(con, q, missing, defs, rubric)
+        insert_frame(con, "run_inputs", _inputs_frame(run_id, q, results))
+        # the annual result no longer reflects this quarter's inputs until it is recomputed
+        con.execute("update main.annual_results set status = 'stale' where year = ?", [quarter.year])
+        con.execute("insert into main.pipeline_runs values (?, 'quarter', ?, ?, ?, ?, ?, ?, ?)",
+                    [run_id, q, quarter.year, status, started, now(), rubric.version,
+                     f"缺报：{'、'.join(missing)}" if missing else None])
+        con.execute("commit")
+    return status
+
+
+def _inputs_frame(run_id: str, quarter: str | None, results: list[FileResult]) -> pd.DataFrame:
+    return pd.DataFrame([{"run_id": run_id, "quarter": quarter, "path": r.source.rel, "sha256": r.source.sha256,
+                          "department": r.source.department, "archive_path": r.archive_path}
+                         for r in results if r.archive_path])
+
+
+def _scoring_flags(con: duckdb.DuckDBPyConnection, q: str, missing: list[str], defs: Definitions,
+                   rubric: Rubric) -> None:
+    for code in missing:
+        con.execute("insert into main.data_flags (quarter, return_code, flag, detail) values (?, ?, 'missing_return', ?)",
+                    [q, code, f"{code}「{defs.returns[code].title}」本季度缺报，相关指标计0分，结果为暂定"])
+    con.execute("""
+        insert into main.data_flags (quarter, unit_code, return_code, flag, detail)
+        select s.quarter, s.unit_code, null, f.flag,
+               format('指标{}：{}', s.indicator_code,
+                      case f.flag when 'no_base' then '无考核基数（分母为0），计0分'
+                                  when 'missing_assessment' then '专班未评分，计0分'
+                                  else '所需报表缺报，计0分' end)
+        from build.indicator_scores s, unnest(string_split(s.flags, ',')) f(flag)
+        where s.flags is not null and f.flag <> 'missing_return'
+    """)
+    con.execute("""
+        insert into main.data_flags (quarter, unit_code, flag, detail)
+        select quarter, unit_code, 'tie',
+               format('总分{}与同组其他单位并列，按{}类得分仍无法区分，奖惩由专班办公室研究确定', total, ?)
+        from build.quarter_results where tie
+    """, ["、".join(rubric.rewards["tie_break"])])
+
+
+def record_failure(out_dir: Path, defs: Definitions, kind: str, quarter: str | None, year: int, run_id: str,
+                   started: datetime, message: str, rubric_version: str | None,
+                   results: list[FileResult] = ()) -> None:
+    """A failed run changes no results; it adds a line to pipeline_runs and lists what it read."""
+    with writing(out_dir, defs) as con:
+        con.execute("insert into main.pipeline_runs values (?, ?, ?, ?, 'failed', ?, ?, ?, ?)",
+                    [run_id, kind, quarter, year, started, now(), rubric_version, message])
+        insert_frame(con, "run_inputs", _inputs_frame(run_id, quarter, results))
+
+
+def scratch_report_db(quarter: str, results: list[FileResult]) -> duckdb.DuckDBPyConnection:
+    """An in-memory database holding one run's file verdicts, for a validation report of a run
+    that was not published."""
+    con = duckdb.connect()
+    con.execute(sql_file("contract.sql"))
+    sources, rejected, flags = report_frames(quarter, results)
+    for table, frame in (("source_files", sources), ("rejected_rows", rejected), ("data_flags", flags)):
+        insert_frame(con, table, frame)
+    return con
+
+
+def publish_year(year: int, defs: Definitions, rubric: Rubric, registry: Registry, out_dir: Path, run_id: str,
+                 started: datetime) -> tuple[str, int]:
+    """Compute and publish the annual result from the stored quarters; returns (status, quarters found)."""
+    with writing(out_dir, defs) as con, build_schema(con):
+        con.execute("begin")
+        found = con.execute("select count(distinct quarter) from main.quarter_results where quarter like ?",
+                            [f"{year}Q%"]).fetchone()[0]
+        if not found:
+            con.execute("rollback")
+            return "failed", 0
+        prepare_year(con, year, rubric, registry)
+        score_year(con)
+        publish_reference(con, rubric, registry)
+        replace_rows(con, "annual_category_scores", "year", year)
+        replace_rows(con, "annual_results", "year", year)
+        provisional = con.execute("select bool_or(status <> 'final') from build.annual_results").fetchone()[0]
+        status = "provisional" if provisional else "done"
+        con.execute("insert into main.pipeline_runs values (?, 'annual', null, ?, ?, ?, ?, ?, ?)",
+                    [run_id, year, status, started, now(), rubric.version, f"{found}个季度"])
+        con.execute("commit")
+    return status, found
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def open_published(out_dir: Path) -> duckdb.DuckDBPyConnection:
+    return read_only(out_dir)
