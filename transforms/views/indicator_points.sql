@@ -36,7 +36,7 @@ comment on column indicator_points.quarter is 'Quarter, written YYYYQn.';
 comment on column indicator_points.unit_code is 'Unit (units.unit_code).';
 comment on column indicator_points.unit_name is 'Unit name.';
 comment on column indicator_points.unit_group is 'Ranking group of the unit that year.';
-comment on column indicator_points.category_code is 'Category A, B, C or D.';
+comment on column indicator_points.category_code is 'Category code as the rubric defines it (A, B, C, D in the plan; a rubric may add more).';
 comment on column indicator_points.category_name is 'Category name, e.g. 比谋划看储备.';
 comment on column indicator_points.category_max_points is 'Maximum points of the category (sum of its indicators'' maxima).';
 comment on column indicator_points.indicator_code is 'Indicator code A1 … D3.';
