@@ -271,3 +271,13 @@ def load_rubric(path: Path | None = None) -> Rubric:
         raise RubricError(f"{path}: {exc}") from None
     except (KeyError, TypeError) as exc:
         raise RubricError(f"{path.name}: malformed entry ({exc!r})") from exc
+
+
+def rubric_for(version: str) -> tuple[Rubric, str | None]:
+    """The rubric a stored result was scored with (reference/rubric-<version>.toml), else the one in
+    force and a warning saying so."""
+    path = REFERENCE_DIR / f"rubric-{version}.toml"
+    rubric = load_rubric(path) if path.exists() else load_rubric()
+    if rubric.version != version:
+        return rubric, f"注意：未找到评分细则{version}版，分项说明按当前{rubric.version}版给出"
+    return rubric, None

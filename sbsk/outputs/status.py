@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from sbsk.config.labels import RUN_STATES
 from sbsk.schemas import load_returns
 from sbsk.intake.discover import discover
 from sbsk.config.periods import quarters_of
@@ -82,18 +83,14 @@ def year_status(raw_dir: Path, out_dir: Path, year: int) -> dict:
     return {"year": year, "quarters": [asdict(q) for q in quarters], "annual": annual_state}
 
 
-LABELS = {"done": "完成", "provisional": "完成（暂定）", "stale": "过期", "failed": "失败", "missing": "缺失",
-          "final": "完成"}
-
-
 def status_command(raw_dir: Path, out_dir: Path, year: int | None, as_json: bool) -> int:
     status = year_status(raw_dir, out_dir, year or date.today().year)
     if as_json:
         print(json.dumps(status, ensure_ascii=False, indent=2))
         return 0
     for q in status["quarters"]:
-        print(f"{q['quarter']}  {q['state']:<11} {LABELS[q['state']]}：{q['detail']}")
+        print(f"{q['quarter']}  {q['state']:<11} {RUN_STATES[q['state']]}：{q['detail']}")
         for path in q["files"] if q["state"] in ("done", "provisional") else ():
             print(f"    {path}")
-    print(f"{status['year']}年度  {status['annual']:<11} {LABELS.get(status['annual'], status['annual'])}")
+    print(f"{status['year']}年度  {status['annual']:<11} {RUN_STATES.get(status['annual'], status['annual'])}")
     return 0

@@ -12,21 +12,11 @@ import duckdb
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sbsk.outputs.bulletin import (
-    INTEGER_FORMAT,
-    department_label,
-    fetch_dicts,
-    return_label,
-    set_widths,
-    setup_page,
-    write_flags_sheet,
-    write_table,
-    write_title,
-)
+from sbsk.config.labels import FILE_STATES, department_label, return_label
 from sbsk.config.periods import Quarter
+from sbsk.outputs.bulletin.flags import write_flags_sheet
 from sbsk.outputs.return_writer import put_text_safe
-
-STATUS_LABELS = {"loaded": "已入库", "rejected": "整表退回"}
+from sbsk.outputs.sheets import INTEGER_FORMAT, fetch_dicts, set_widths, setup_page, write_table, write_title
 
 
 def write_validation_report(con: duckdb.DuckDBPyConnection, quarter: str, path: Path) -> Path:
@@ -51,7 +41,7 @@ def _summary_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Quarter) ->
         order by department nulls last, path
     """, [str(q)])
     rows = [[department_label(f["department"]), f["path"], return_label(f["return_code"]),
-             STATUS_LABELS.get(f["status"], f["status"]), f["rows_read"], f["rows_loaded"],
+             FILE_STATES.get(f["status"], f["status"]), f["rows_read"], f["rows_loaded"],
              f["rows_rejected"], f["rows_skipped"]] for f in files]
     end = write_table(ws, 2, headers, rows, formats=[None] * 4 + [INTEGER_FORMAT] * 4, wrap=(1,))
     if not rows:

@@ -7,7 +7,8 @@ bound again by whichever client opens it, so their SQL must be what DuckDB 1.x p
 
 Two inputs come from their single definitions rather than being repeated in SQL: the returns'
 owners and the departments' names (schemas/returns.toml), and the flags' printed labels
-(store/flags.py, which the bulletin prints too).
+(config/labels.py, which the bulletin prints too), worded with the rubric in force when the
+database is written.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from __future__ import annotations
 import duckdb
 
 from sbsk import TRANSFORMS_DIR
+from sbsk.config.labels import flag_labels
+from sbsk.config.rubric import load_rubric
 from sbsk.schemas.definitions import Definitions
-from sbsk.store.flags import FLAG_LABELS
 
 VIEWS_DIR = TRANSFORMS_DIR / "views"
 # the order of the data dictionary; a new file in transforms/views/ comes after these
@@ -41,7 +43,7 @@ def render(name: str, defs: Definitions) -> str:
     inputs = {
         "{owned_returns}": _values([(r.code, r.title, r.owner) for r in defs.returns.values()]),
         "{departments}": _values([(d.code, d.name) for d in defs.departments.values()]),
-        "{flag_labels}": _values(sorted(FLAG_LABELS.items())),
+        "{flag_labels}": _values(sorted(flag_labels(load_rubric()).items())),
     }
     for key, value in inputs.items():
         sql = sql.replace(key, value)

@@ -1,0 +1,48 @@
+"""The annual bulletin: 排名 (each quarter's total, the annual total, the reward) and 图表."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sbsk.config.periods import quarters_of
+from sbsk.outputs.bulletin.charts import CHART_SHEET, annual_chart_sheet
+from sbsk.outputs.bulletin.ranking import QUARTER_NAMES, TITLE_SUFFIX, group_tables, ranking_page
+from sbsk.outputs.sheets import (INTEGER_FORMAT, REWARD_FORMAT, SCORE_FORMAT, fetch_dicts, save_workbook,
+                                 set_widths, write_note, write_title)
+
+ANNUAL_PROVISIONAL_NOTE = "注：年度结果为暂定（有季度结果缺失或为暂定）"
+ANNUAL_STALE_NOTE = "注：年度结果计算后有季度重新考评，年度结果需重新计算"
+
+
+def write_annual_bulletin(con: duckdb.DuckDBPyConnection, year: int, path: Path) -> Path:
+    results = fetch_dicts(con, "select * from annual_results where year = ?", [int(year)])
+    if not results:
+        raise ValueError(f"{year}年：数据库中没有年度考评结果（annual_results），无法生成年度通报")
+    wb = Workbook()
+    _ranking_sheet(wb.active, con, int(year), results)
+    annual_chart_sheet(wb.create_sheet(CHART_SHEET), con, int(year), results)
+    return save_workbook(wb, path)
+
+
+def _ranking_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, year: int, results: list[dict]) -> None:
+    ws.title = "排名"
+    quarters = [str(q) for q in quarters_of(year)]
+    totals = {(r["unit_code"], r["quarter"]): r["total"] for r in fetch_dicts(
+        con, "select unit_code, quarter, total from quarter_results where quarter in (?, ?, ?, ?)", quarters)}
+    headers = ["排名", "县(市、区)", *QUARTER_NAMES, "年度总分", "奖惩(元)"]
+    width = len(headers)
+    write_title(ws, f"{year}年度{TITLE_SUFFIX}", width)
+    row = 2
+    for status, note in (("provisional", ANNUAL_PROVISIONAL_NOTE), ("stale", ANNUAL_STALE_NOTE)):
+        if any(r["status"] == status for r in results):
+            write_note(ws, row, note, width)
+            row += 1
+    formats = [INTEGER_FORMAT, None, *([SCORE_FORMAT] * 5), REWARD_FORMAT]
+    row = group_tables(ws, row, con, results, headers, formats,
+                       lambda r: [totals.get((r["unit_code"], q)) for q in quarters])
+    set_widths(ws, [8, 14, 12, 12, 12, 12, 12, 14])
+    ranking_page(ws, width, row - 1)
