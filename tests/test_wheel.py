@@ -1,0 +1,95 @@
+"""The wheel is the product: it holds every module and data file under the one import namespace
+`sbsk`, and installed (not editable) into a fresh virtualenv it runs `sbsk demo` in an empty folder,
+with nothing from the repository checkout."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+# source folder → where pyproject.toml's package-dir installs it
+INSTALLED_AS = {"sbsk": "sbsk", "flows": "sbsk/flows", "schemas": "sbsk/schemas", "transforms": "sbsk/transforms",
+                "reference": "sbsk/reference"}
+SHIPPED = (".py", ".toml", ".sql", ".csv")
+# pip builds in the source tree; a copy keeps build/ and *.egg-info out of the checkout
+_NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "data", "build", "dist", "*.egg-info", "__pycache__",
+                                     ".pytest_cache", ".data")
+
+
+def _run(args: list, **kwargs) -> str:
+    done = subprocess.run([str(a) for a in args], capture_output=True, text=True, **kwargs)
+    assert done.returncode == 0, f"{' '.join(map(str, args))} exited {done.returncode}:\n{done.stderr[-4000:]}"
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    """(the wheel, the source copy it was built from)."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    src = tmp / "src"
+    shutil.copytree(ROOT, src, ignore=_NOT_SOURCE)
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp / "dist", src], timeout=600)
+    (wheel,) = (tmp / "dist").glob("sbsk-*.whl")
+    return wheel, src
+
+
+def test_the_wheel_holds_every_module_and_data_file_under_sbsk(built):
+    wheel, src = built
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {f"{INSTALLED_AS[top]}/{p.relative_to(src / top).as_posix()}"
+                for top in INSTALLED_AS for p in (src / top).rglob("*")
+                if p.is_file() and p.suffix in SHIPPED and "__pycache__" not in p.parts}
+    assert {"sbsk/reference/rubric-2020.1.toml", "sbsk/reference/units.csv", "sbsk/schemas/returns.toml",
+            "sbsk/transforms/contract.sql", "sbsk/transforms/intermediate/metrics.toml",
+            "sbsk/transforms/marts/indicator_scores.sql", "sbsk/outputs/bulletin/charts.py"} <= expected
+    assert sorted(expected - names) == [], "missing from the wheel (pyproject.toml packages / package-data)"
+    outside = sorted(n for n in names if not n.startswith(("sbsk/", "sbsk-")))
+    assert outside == [], "the wheel installs something outside the sbsk namespace"
+    (top_level,) = [n for n in names if n.endswith(".dist-info/top_level.txt")]
+    assert zipfile.ZipFile(wheel).read(top_level).decode().split() == ["sbsk"]
+
+
+@pytest.mark.slow
+def test_sbsk_demo_runs_from_the_installed_wheel_in_an_empty_folder(built, tmp_path):
+    wheel, _ = built
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", venv], timeout=300)
+    python, sbsk = venv / "bin" / "python", venv / "bin" / "sbsk"
+    _run([python, "-m", "pip", "install", "-q", wheel], timeout=1200)  # its dependencies from the index
+
+    work = tmp_path / "empty"
+    work.mkdir()
+    # a user's environment: nothing pointing at the checkout, the suite's limits or its Prefect settings
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SBSK_", "PREFECT_", "PYTHON", "VIRTUAL_ENV"))}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    imported = Path(_run([python, "-c", "import sbsk; print(sbsk.__file__)"], cwd=work, env=env).strip())
+    assert imported.is_relative_to(venv), f"sbsk imported from {imported}, not from the installed wheel"
+
+    _run([sbsk, "demo"], cwd=work, env=env, timeout=1800)
+
+    out = work / "data" / "out"
+    con = duckdb.connect(str(out / "sbsk.duckdb"), read_only=True)
+    try:
+        # 9 units (SPEC §1: 5 counties, 4 districts) × 4 quarters; the annual result once per unit
+        assert con.execute("select count(*) from quarter_results").fetchone()[0] == 36
+        assert con.execute("select count(distinct quarter) from quarter_results").fetchone()[0] == 4
+        assert con.execute("select count(*) from annual_results where year = 2020").fetchone()[0] == 9
+    finally:
+        con.close()
+    for q in range(1, 5):
+        book = load_workbook(out / f"2020Q{q}" / f"bulletin-2020Q{q}.xlsx")
+        assert book.sheetnames == ["排名", "指标得分", "数据核查", "图表"]
+        assert book["排名"]["A1"].value == f'2020年第{"一二三四"[q - 1]}季度"四比四看"活动考评结果'
+    annual = load_workbook(out / "2020" / "bulletin-2020.xlsx")
+    assert annual.sheetnames == ["排名", "图表"]
+    assert annual["排名"]["A1"].value == '2020年度"四比四看"活动考评结果'
