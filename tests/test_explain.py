@@ -117,6 +117,23 @@ def test_relative_formula_and_group_leader(out, capsys):
     assert a2["lost"] == 7.5
 
 
+def test_tied_leaders_are_named_in_unit_code_order_whatever_the_row_order(out, tmp_path):
+    # every county unit signed one project (builders.baseline), so all five lead B2's count; the
+    # database's rows are put in reverse order first, as a run's parallel inserts may leave them
+    db = tmp_path / "sbsk.duckdb"
+    shutil.copy(out / "sbsk.duckdb", db)
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("create temp table t as select * from indicator_scores order by unit_code desc")
+        con.execute("delete from indicator_scores")
+        con.execute("insert into indicator_scores select * from t")
+        count = _ind(build_explanation(con, Quarter.parse(Q), "410527"), "B2")["parts"][0]
+    finally:
+        con.close()
+    assert count["leaders"] == ["410522", "410523", "410526", "410527", "410581"]
+    assert count["basis_text"] == "组内最高 1个（安阳县、汤阴县、滑县、内黄县、林州市）"
+
+
 def test_progress_formula(out, capsys):
     c6 = _ind(_json(out, "410527", capsys), "C6")
     (part,) = c6["parts"]

@@ -109,7 +109,8 @@ def _context(con: duckdb.DuckDBPyConnection, quarter: Quarter, res: dict, rubric
         "missing": {r[0] for r in con.execute(
             "select distinct return_code from data_flags where quarter = ? and flag = 'missing_return' "
             "and return_code is not null", [q]).fetchall()},
-        "group_rows": _rows(con, "select * from indicator_scores where quarter = ? and unit_group = ?", [q, group]),
+        "group_rows": _rows(con, "select * from indicator_scores where quarter = ? and unit_group = ? "
+                                 "order by unit_code", [q, group]),  # tied leaders in a stable order
         "group_results": _rows(con, "select unit_code, unit_name from quarter_results where quarter = ? "
                                     "and unit_group = ?", [q, group]),
         "names": dict(con.execute("select unit_code, unit_name from units").fetchall()),
