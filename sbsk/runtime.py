@@ -16,6 +16,9 @@ def configure_prefect(out_dir: Path | None = None) -> None:
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     if not os.environ.get("PREFECT_API_URL"):
         os.environ["PREFECT_SERVER_EPHEMERAL_ENABLED"] = "true"
+        # Prefect waits 20 s for it; a first run on a new machine migrates the server's database
+        # first, which took 42 s on a busy two-core machine and failed `sbsk demo` there
+        os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     if out_dir is not None:
         # cached file verdicts live beside the results they produced
         os.environ["PREFECT_RESULTS_LOCAL_STORAGE_PATH"] = str((out_dir / ".cache" / "results").resolve())
