@@ -10,7 +10,7 @@ import duckdb
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sbsk.config.labels import return_label
+from sbsk.config.labels import RESULT_STATES, return_label
 from sbsk.config.periods import Quarter
 from sbsk.outputs.bulletin.charts import CHART_SHEET, quarter_chart_sheet
 from sbsk.outputs.bulletin.flags import write_flags_sheet
@@ -19,7 +19,7 @@ from sbsk.outputs.bulletin.ranking import TITLE_SUFFIX, group_tables, ranking_pa
 from sbsk.outputs.sheets import (INTEGER_FORMAT, REWARD_FORMAT, SCORE_FORMAT, fetch_dicts, save_workbook,
                                  set_widths, write_note, write_title)
 
-PROVISIONAL_NOTE = "注：本季度结果为暂定（部分报表缺报）"
+PROVISIONAL_NOTE = f"注：本季度结果为{RESULT_STATES['provisional']}"
 # Used only when the run stored no rubric_indicators (the SPEC §5 defaults).
 DEFAULT_CATEGORIES = {"A": ("比谋划看储备", 30), "B": ("比招引看投资", 15),
                       "C": ("比开工看进度", 40), "D": ("比服务看实效", 15)}
