@@ -37,7 +37,9 @@ def built(tmp_path_factory) -> tuple[Path, Path]:
     tmp = tmp_path_factory.mktemp("wheel")
     src = tmp / "src"
     shutil.copytree(ROOT, src, ignore=_NOT_SOURCE)
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp / "dist", src], timeout=600)
+    # the build tools of the test environment (the lock's setuptools), as `make` installs the package
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", tmp / "dist", src],
+         timeout=600)
     (wheel,) = (tmp / "dist").glob("sbsk-*.whl")
     return wheel, src
 
@@ -64,7 +66,10 @@ def test_sbsk_demo_runs_from_the_installed_wheel_in_an_empty_folder(built, tmp_p
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", venv], timeout=300)
     python, sbsk = venv / "bin" / "python", venv / "bin" / "sbsk"
-    _run([python, "-m", "pip", "install", "-q", wheel], timeout=1200)  # its dependencies from the index
+    # the tested versions of its dependencies (requirements.lock, as `make` installs them), then the
+    # wheel itself, not editable; anything it declares beyond the lock would come from the index
+    _run([python, "-m", "pip", "install", "-q", "--require-hashes", "-r", ROOT / "requirements.lock"], timeout=1200)
+    _run([python, "-m", "pip", "install", "-q", wheel], timeout=600)
 
     work = tmp_path / "empty"
     work.mkdir()
