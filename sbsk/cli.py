@@ -8,7 +8,7 @@ import re
 import sys
 from pathlib import Path
 
-from sbsk.config.periods import Quarter
+from sbsk.config.periods import HalfYear, Quarter
 
 
 def _quarter(text: str) -> Quarter:
@@ -16,6 +16,20 @@ def _quarter(text: str) -> Quarter:
         return Quarter.parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _half(text: str) -> HalfYear:
+    try:
+        return HalfYear.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _quarter_or_half(text: str) -> Quarter | HalfYear:
+    try:
+        return HalfYear.parse(text) if "H" in text.upper() else Quarter.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{exc}; a half year is written YYYYH1 or YYYYH2") from None
 
 
 def _year(text: str) -> int:
@@ -55,8 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     p.add_argument("--year", type=_year, help="the year whose units apply (default: from the path, else this year)")
 
-    p = sub.add_parser("templates", help="blank returns for every department")
-    p.add_argument("quarter", type=_quarter)
+    p = sub.add_parser("templates", help="blank returns for every department (a half year: the R12 review form)")
+    p.add_argument("quarter", type=_quarter_or_half, metavar="QUARTER|YYYYHn")
     dirs(p, raw=False)
 
     p = sub.add_parser("status", help="each quarter's state: done, failed, missing, or stale")
@@ -69,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cron", default=None, help="schedule (default: 02:00 on the 10th day after each quarter ends, "
                                                 "Asia/Shanghai)")
     p.add_argument("--continue-on-missing", action="store_true")
+
+    p = sub.add_parser("review", help="the half year's on-site review (观摩评价): item means, ranking, assessor "
+                                      "consistency")
+    p.add_argument("half", type=_half, metavar="YYYYHn")
+    dirs(p)
 
     p = sub.add_parser("explain", help="how each of a unit's points was earned or lost")
     p.add_argument("quarter", type=_quarter)
@@ -184,11 +203,33 @@ def cmd_check(args) -> int:
 
 
 def cmd_templates(args) -> int:
+    if isinstance(args.quarter, HalfYear):
+        from sbsk.outputs.review_template import write_review_template
+
+        print(write_review_template(str(args.quarter), args.out_dir))
+        return 0
     from sbsk.outputs.templates import write_templates
 
     for path in write_templates(str(args.quarter), args.out_dir):
         print(path)
     return 0
+
+
+def cmd_review(args) -> int:
+    from sbsk.runtime import configure_prefect
+
+    configure_prefect(args.out_dir)
+    from sbsk.flows.review import review_half_year
+    from sbsk.store.warehouse import Busy
+
+    try:
+        outcome = review_half_year(str(args.half), str(args.raw_dir), str(args.out_dir))
+    except Busy as exc:
+        print(f"sbsk: {exc}", file=sys.stderr)
+        return 1
+    for path in outcome["outputs"]:
+        print(path)
+    return outcome["exit_code"]
 
 
 def cmd_explain(args) -> int:
@@ -220,7 +261,7 @@ def cmd_status(args) -> int:
 
 
 COMMANDS = {"demo": cmd_demo, "run": cmd_run, "annual": cmd_annual, "check": cmd_check, "templates": cmd_templates,
-            "explain": cmd_explain, "status": cmd_status, "serve": cmd_serve}
+            "explain": cmd_explain, "status": cmd_status, "serve": cmd_serve, "review": cmd_review}
 
 if __name__ == "__main__":
     sys.exit(main())
