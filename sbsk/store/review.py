@@ -141,6 +141,6 @@ def _review_flags(con: duckdb.DuckDBPyConnection, period: str, outlier_points: s
                       '超过{}分，仅供参考，不改变得分',
                       assessor, review_groups, case when mean_deviation > 0 then '偏宽' else '偏严' end,
                       units_scored, case when mean_deviation > 0 then '高于' else '低于' end,
-                      abs(mean_deviation), ?)
+                      abs(mean_deviation)::varchar, ?)
         from build.review_assessors where outlier
     """, [outlier_points])
