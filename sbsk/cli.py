@@ -32,6 +32,10 @@ def _quarter_or_half(text: str) -> Quarter | HalfYear:
         raise argparse.ArgumentTypeError(f"{exc}; a half year is written YYYYH1 or YYYYH2") from None
 
 
+def _year_or_half(text: str) -> int | HalfYear:
+    return _half(text) if "H" in text.upper() else _year(text)
+
+
 def _year(text: str) -> int:
     if not re.fullmatch(r"\d{4}", text):
         raise argparse.ArgumentTypeError(f"not a year: {text!r}")
@@ -73,8 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("quarter", type=_quarter_or_half, metavar="QUARTER|YYYYHn")
     dirs(p, raw=False)
 
-    p = sub.add_parser("status", help="each quarter's state: done, failed, missing, or stale")
-    p.add_argument("year", type=_year, nargs="?", help="default: this year")
+    p = sub.add_parser("status", help="each quarter's (and half year's review) state: done, failed, missing, or stale")
+    p.add_argument("year", type=_year_or_half, nargs="?", metavar="YEAR|YYYYHn", help="default: this year")
     p.add_argument("--json", action="store_true")
     dirs(p)
 
@@ -89,8 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("half", type=_half, metavar="YYYYHn")
     dirs(p)
 
-    p = sub.add_parser("explain", help="how each of a unit's points was earned or lost")
-    p.add_argument("quarter", type=_quarter)
+    p = sub.add_parser("explain", help="how each of a unit's points was earned or lost (a half year: its review)")
+    p.add_argument("quarter", type=_quarter_or_half, metavar="QUARTER|YYYYHn")
     p.add_argument("unit", help="unit code or name, e.g. 410527 or 内黄县")
     p.add_argument("--json", action="store_true")
     dirs(p, raw=False)
@@ -233,6 +237,10 @@ def cmd_review(args) -> int:
 
 
 def cmd_explain(args) -> int:
+    if isinstance(args.quarter, HalfYear):
+        from sbsk.outputs.review_explain import review_explain_command
+
+        return review_explain_command(str(args.quarter), args.unit, args.out_dir, args.json)
     from sbsk.outputs.explain import explain_command
 
     return explain_command(str(args.quarter), args.unit, args.out_dir, args.json)
@@ -257,6 +265,8 @@ def cmd_serve(args) -> int:
 def cmd_status(args) -> int:
     from sbsk.outputs.status import status_command
 
+    if isinstance(args.year, HalfYear):
+        return status_command(args.raw_dir, args.out_dir, None, args.json, str(args.year))
     return status_command(args.raw_dir, args.out_dir, args.year, args.json)
 
 

@@ -84,7 +84,7 @@ def _ranking_sheet(ws: Worksheet, half: HalfYear, results: list[dict], items, tr
     headers = ["排名", "县(市、区)", *(h for _, h in items), "观摩总分", "评分人数", "每项去掉评分数"]
     width = len(headers)
     write_title(ws, f"{half.chinese}{TITLE_SUFFIX}", width)
-    row = 2
+    row = 1
     formats = [INTEGER_FORMAT, None, *([SCORE_FORMAT] * (len(items) + 1)), INTEGER_FORMAT, INTEGER_FORMAT]
     for label, rows in _groups(results):
         cell = ws.cell(row + 1, 1)
@@ -97,7 +97,7 @@ def _ranking_sheet(ws: Worksheet, half: HalfYear, results: list[dict], items, tr
             else:
                 table.append([r["group_rank"], r["unit_name"], *(r[f] for f, _ in items), r["total"],
                               r["assessors"], r["trimmed"]])
-        row = write_table(ws, row + 2, headers, table, formats, center=range(width), row_height=ROW_HEIGHT)
+        row = write_table(ws, row + 2, headers, table, formats, center=range(width), row_height=ROW_HEIGHT) + 1
     notes = [f"注：1. 评分人达到{trim_min}人的，每项去掉一个最高分和一个最低分（计2个）后取平均；不足{trim_min}人的取全部评分的平均。",
              "2. 观摩总分为各项平均分（不先四舍五入）之和，四舍五入保留两位小数，因此可能与表中各项平均分之和相差0.01分。",
              "3. 评分人不为本单位评分（回避）；回避、重复评分等被退回的评分不计入，见“退回与核查”。"]
@@ -122,8 +122,8 @@ def _detail_sheet(ws: Worksheet, con, half: HalfYear, results: list[dict], items
     headers = ["县(市、区)", "观摩组", "评分人", "评分人单位", *(h for _, h in items), "合计", "来源（文件 第N行）"]
     width = len(headers)
     write_title(ws, f"{half.chinese}观摩评分明细", width)
-    scores = fetch_dicts(con, "select * from review_scores where period = ? order by unit_code, review_group, "
-                              "assessor", [str(half)])
+    scores = fetch_dicts(con, "select * from review_scores where period = ? order by unit_code, source_file, "
+                              "row_number", [str(half)])
     by_unit: dict[str, list[dict]] = {}
     for s in scores:
         by_unit.setdefault(s["unit_code"], []).append(s)
@@ -151,9 +151,8 @@ def _detail_sheet(ws: Worksheet, con, half: HalfYear, results: list[dict], items
 def _mark_dropped(ws: Worksheet, first_row: int, rows: list[dict], items) -> None:
     for j, (field, _) in enumerate(items, start=5):
         values = [s[field] for s in rows]
-        hi, lo = values.index(max(values)), values.index(min(values))
-        if hi == lo:  # all equal: the first is the highest dropped, the last the lowest
-            lo = len(values) - 1
+        hi = values.index(max(values))  # the first of tied values is the one shown dropped, as in sbsk explain
+        lo = min((i for i in range(len(values)) if i != hi), key=lambda i: values[i])
         for i in (hi, lo):
             cell = ws.cell(first_row + i, j)
             cell.font, cell.fill = DROPPED_FONT, DROPPED_FILL
