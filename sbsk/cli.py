@@ -180,6 +180,7 @@ def cmd_demo(args) -> int:
             print(f"sbsk demo: {outcome['quarter']} failed: {outcome['message']}", file=sys.stderr)
             return 1
         outputs += outcome["outputs"]
+    outputs += _demo_reviews(args)
     outcome = outcome_of(annual_composite(args.year, str(args.out_dir), return_state=True))
     outputs += outcome["outputs"]
     print("\n输出：")
@@ -187,6 +188,19 @@ def cmd_demo(args) -> int:
     for path in outputs:
         print(f"  {path}")
     return 0
+
+
+def _demo_reviews(args) -> list[str]:
+    """The sample on-site reviews of both half years (SPEC §11), evaluated before the annual."""
+    from sbsk.flows.review import review_half_year
+    from sbsk.samples.review_demo import generate_reviews
+
+    paths = generate_reviews(args.raw_dir, args.year)
+    print(f"示例观摩评分：{len(paths)} 个文件写入 {args.raw_dir}/{args.year}H1、{args.year}H2/", file=sys.stderr)
+    outputs = []
+    for h in (1, 2):
+        outputs += review_half_year(f"{args.year}H{h}", str(args.raw_dir), str(args.out_dir))["outputs"]
+    return outputs
 
 
 def cmd_check(args) -> int:
