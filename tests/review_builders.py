@@ -33,15 +33,17 @@ def run_review(dirs: tuple[Path, Path], period: str, rubric=None) -> list:
     from sbsk.intake.discover import discover
     from sbsk.intake.ingest import ingest
     from sbsk.intake.review_rules import reject_second_scores
+    from sbsk.intake.validate import context_for
     from sbsk.store.review import publish_review
 
     raw, out = dirs
     half = HalfYear.parse(period)
     defs, registry = load_returns(), load_registry()
     rubric = rubric or load_rubric()
-    ctx = pipeline.context_for(half.year, rubric, registry)
+    ctx = context_for(half.year, rubric, registry)
     results = reject_second_scores([ingest(s, defs, ctx) for s in discover(raw, period, defs)], R12)
-    publish_review(half, results, defs, rubric, registry, out, pipeline.new_run_id(), pipeline.now())
+    publish_review(half, results, defs, rubric, registry, out, pipeline.new_run_id(), pipeline.now(),
+                   pipeline.report_frames(period, results))
     return results
 
 

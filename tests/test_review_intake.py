@@ -78,13 +78,13 @@ def test_traditional_headers_and_spaced_names_are_read(tmp_path):
     wb.save(path)
     from sbsk.intake.discover import discover
     from sbsk.intake.ingest import ingest
-    from sbsk import pipeline
+    from sbsk.intake.validate import context_for
     from sbsk.config.registry import load_registry
     from sbsk.config.rubric import load_rubric
     from sbsk.schemas import load_returns
 
     defs = load_returns()
-    ctx = pipeline.context_for(2020, load_rubric(), load_registry())
+    ctx = context_for(2020, load_rubric(), load_registry())
     (source,) = discover(tmp_path, H1, defs)
     res = ingest(source, defs, ctx)
     assert (res.return_code, res.rows_loaded, res.rejections) == ("R12", 2, [])
