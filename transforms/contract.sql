@@ -156,9 +156,13 @@ create table if not exists annual_results (
     tie boolean not null,
     quarters_used varchar not null,
     status varchar not null,
+    composite_total decimal(7, 2),
+    review_total decimal(7, 2),
+    review_periods varchar,
+    review_weight decimal(5, 4),
     primary key (year, unit_code)
 );
-comment on table annual_results is 'Annual composite: weighted means of the quarterly scores, ranked within each group.';
+comment on table annual_results is 'Annual composite: weighted means of the quarterly scores, combined with the year''s on-site review by annual_review_weight, ranked within each group.';
 comment on column annual_results.year is 'Year.';
 comment on column annual_results.unit_code is 'Unit (units.unit_code).';
 comment on column annual_results.unit_name is 'Unit name.';
@@ -167,12 +171,16 @@ comment on column annual_results.score_a is 'Weighted mean of the quarterly scor
 comment on column annual_results.score_b is 'Weighted mean of the quarterly score_b, rounded (annual_category_scores of B).';
 comment on column annual_results.score_c is 'Weighted mean of the quarterly score_c, rounded (annual_category_scores of C).';
 comment on column annual_results.score_d is 'Weighted mean of the quarterly score_d, rounded (annual_category_scores of D).';
-comment on column annual_results.total is 'Weighted mean of the quarterly totals, rounded to 2 decimals half up; this is what is ranked. With a quarter missing, the mean of the quarters present (status provisional).';
+comment on column annual_results.total is 'The ranked annual total: (1 − review_weight) × composite_total + review_weight × the unrounded mean of the year''s review totals, rounded once to 2 decimals half up; composite_total itself when review_weight is 0 (the default) or the unit has no review total.';
 comment on column annual_results.group_rank is 'Rank within the group by total; tied units share the better rank.';
 comment on column annual_results.reward_yuan is 'Annual reward (+500000 first) or deduction (−500000 last), in yuan.';
 comment on column annual_results.tie is 'True when a tie for first or last remained after the tie-break.';
 comment on column annual_results.quarters_used is 'The quarters that went into the mean, e.g. 2020Q1,2020Q2,2020Q3,2020Q4.';
-comment on column annual_results.status is 'final, provisional (a quarter missing or provisional), or stale (a quarter was re-run after this was computed).';
+comment on column annual_results.composite_total is 'The quarterly composite: weighted mean of the quarterly totals, rounded to 2 decimals half up. With a quarter missing, the mean of the quarters present (status provisional).';
+comment on column annual_results.review_total is 'Mean of the unit''s review totals (review_results.total) in the year''s half years that have one, rounded to 2 decimals half up; null when the unit was not reviewed that year.';
+comment on column annual_results.review_periods is 'The half years whose review totals went into review_total, e.g. 2020H1,2020H2.';
+comment on column annual_results.review_weight is 'annual_review_weight of the rubric''s [review] (w): the review''s share of the annual total; 0 shows the review beside the ranking only.';
+comment on column annual_results.status is 'final, provisional (a quarter missing or provisional), or stale (a quarter, or a half year''s review, was re-run after this was computed).';
 
 create table if not exists rejected_rows (
     quarter varchar not null,
