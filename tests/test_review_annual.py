@@ -127,3 +127,34 @@ def test_a_review_run_marks_the_annual_stale(year):
     assert query(year[1], "select distinct status from annual_results where year = 2020") == [("final",)]
     _review(year, h2=False)
     assert query(year[1], "select distinct status from annual_results where year = 2020") == [("stale",)]
+
+
+def _bulletin_rows(out: Path) -> list[list]:
+    from openpyxl import load_workbook
+    from sbsk.outputs.bulletin import write_annual_bulletin
+
+    con = pipeline.open_published(out)
+    try:
+        path = write_annual_bulletin(con, 2020, out / "2020" / "bulletin-2020.xlsx")
+    finally:
+        con.close()
+    return [[c.value for c in row] for row in load_workbook(path)["排名"].iter_rows()]
+
+
+def test_annual_bulletin_shows_the_review(year):
+    _review(year)
+    _annual(year[1], "0")
+    rows = _bulletin_rows(year[1])
+    header = next(r for r in rows if r[0] == "排名")
+    assert header == ["排名", "县(市、区)", "第一季度", "第二季度", "第三季度", "第四季度", "观摩评价", "年度总分", "奖惩(元)"]
+    lz = next(r for r in rows if r[1] == "林州市")
+    assert lz[6:] == [80.5, 2.01, 0]
+    assert next(r for r in rows if r[1] == "滑县")[6] is None
+    assert any(r[0] and "不计入年度总分" in str(r[0]) for r in rows)
+    _annual(year[1], "0.2")
+    rows = _bulletin_rows(year[1])
+    header = next(r for r in rows if r[0] == "排名")
+    assert header[6:] == ["季度综合", "观摩评价", "年度总分", "奖惩(元)"]
+    lz = next(r for r in rows if r[1] == "林州市")
+    assert lz[6:] == [2.01, 80.5, 17.71, 0]
+    assert any(r[0] and "季度综合 × 0.8 + 观摩评价 × 0.2" in str(r[0]) for r in rows)

@@ -21,8 +21,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sbsk.config.periods import HalfYear
 from sbsk.config.registry import load_registry
 from sbsk.config.rubric import load_rubric
-from sbsk.outputs.bulletin import (BODY_FONT, INTEGER_FORMAT, SCORE_FORMAT, fetch_dicts, set_widths, setup_page,
-                                   write_note, write_table, write_title)
+from sbsk.outputs.sheets import (BODY_FONT, INTEGER_FORMAT, SCORE_FORMAT, fetch_dicts, save_workbook, set_widths,
+                                 setup_page, write_note, write_table, write_title)
 from sbsk.outputs.return_writer import put_text_safe
 
 TITLE_SUFFIX = '"四比四看"观摩评价结果'
@@ -73,10 +73,7 @@ def write_review_workbook(con: duckdb.DuckDBPyConnection, period: str, path: Pat
     count = _consistency_sheet(consistency, con, half)
     _chart_sheet(wb.create_sheet("偏差图表"), consistency, half, count)
     _problems_sheet(wb.create_sheet("退回与核查"), con, half)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return save_workbook(wb, path)
 
 
 def _ranking_sheet(ws: Worksheet, half: HalfYear, results: list[dict], items, trim_min: int) -> None:
