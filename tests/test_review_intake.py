@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from openpyxl import Workbook, load_workbook
 
 from builders import baseline, write_quarter
@@ -145,3 +147,46 @@ def test_the_template_is_recognised_by_its_code_and_has_its_drop_downs(tmp_path)
     v = _check(filled)
     assert (v["return_code"], v["recognised_by"], v["rows_loaded"], v["rows_skipped"]) == (
         "R12", "模板报表代码 R12", 1, 2)   # the two example rows are skipped
+
+
+# ---- messy layouts (sbsk/samples/layouts.py): read exactly like the plain file of the same rows ----
+
+MESSY_ROWS = [
+    dict(scores("林州市", "张三", [20, 21.5, 22, 23.25], assessor_unit="市发展改革委"), projects="智能装备产业园"),
+    dict(scores("汤阴县", "张三", [18, 19, 20.5, 21]), note="基础扎实"),
+    dict(scores("龙安区", "李四", [24, 23, 22, 21], group="第二观摩组", assessor_unit="汤阴县")),
+    dict(scores("北关区", "李四", [0, 25, 12.5, 7], group="第二观摩组")),
+]
+MESSY_TRAITS = [
+    {"title_rows", "filler_rows", "notes_below"},
+    {"merged_header", "header_noise", "extra_columns"},
+    {"traditional_text", "unit_variants", "numbers_as_text"},
+    {"shuffled_columns", "hidden_column", "notes_sheet", "merged_header"},
+    {"xls", "title_rows", "unit_variants"},
+]
+
+
+def _typed(path: Path) -> list[dict]:
+    from sbsk.intake.discover import SourceFile, sha256_of
+    from sbsk.intake.ingest import ingest
+    from sbsk.intake.validate import context_for
+    from sbsk.config.registry import load_registry
+    from sbsk.config.rubric import load_rubric
+    from sbsk.schemas import load_returns
+
+    source = SourceFile(path, path.name, "zdxmb", "zdxmb", sha256_of(path))
+    res = ingest(source, load_returns(), context_for(2020, load_rubric(), load_registry()))
+    assert res.status == "loaded" and res.rejections == [], [e["message"] for e in res.rejections]
+    return res.loaded.drop(columns="_row").to_dict("records")
+
+
+@pytest.mark.parametrize("traits", MESSY_TRAITS, ids=["+".join(sorted(t)) for t in MESSY_TRAITS])
+def test_messy_layouts_read_like_the_plain_file(tmp_path, traits):
+    from sbsk.samples.layouts import write_messy
+
+    messy = write_messy(tmp_path / "messy" / "zdxmb" / "R12.xlsx", "R12", MESSY_ROWS, traits, quarter=H1)
+    plain = write_review(tmp_path / "plain", H1, MESSY_ROWS)
+    v = _check(messy.path)
+    assert (v["return_code"], v["rows_loaded"], v["rows_rejected"]) == ("R12", 4, 0), _messages(v)
+    assert v["rows_read"] == 4 + sum(messy.skipped.values())
+    assert _typed(messy.path) == _typed(plain)
