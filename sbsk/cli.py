@@ -196,7 +196,7 @@ def _demo_reviews(args) -> list[str]:
     from sbsk.samples.review_demo import generate_reviews
 
     paths = generate_reviews(args.raw_dir, args.year)
-    print(f"示例观摩评分：{len(paths)} 个文件写入 {args.raw_dir}/{args.year}H1、{args.year}H2/", file=sys.stderr)
+    print(f"示例观摩评分：{len(paths)} 个文件写入 {args.raw_dir}/{args.year}H1/、{args.raw_dir}/{args.year}H2/", file=sys.stderr)
     outputs = []
     for h in (1, 2):
         outputs += review_half_year(f"{args.year}H{h}", str(args.raw_dir), str(args.out_dir))["outputs"]

@@ -116,7 +116,7 @@ def _explain(ws: Worksheet, row: int, text: str, width: int, height: float = 30)
 def _detail_sheet(ws: Worksheet, con, half: HalfYear, results: list[dict], items) -> None:
     """Every loaded score, unit by unit in ranking order; where values were dropped, one highest and one
     lowest of each item are struck through (which of several tied values is shown does not change the mean)."""
-    headers = ["县(市、区)", "观摩组", "评分人", "评分人单位", *(h for _, h in items), "合计", "来源（文件 第N行）"]
+    headers = ["县(市、区)", "观摩组", "评分人", "评分人单位", *(h for _, h in items), "合计", "来源文件", "行号"]
     width = len(headers)
     write_title(ws, f"{half.chinese}观摩评分明细", width)
     scores = fetch_dicts(con, "select * from review_scores where period = ? order by unit_code, source_file, "
@@ -126,10 +126,10 @@ def _detail_sheet(ws: Worksheet, con, half: HalfYear, results: list[dict], items
         by_unit.setdefault(s["unit_code"], []).append(s)
     blocks = [(r, by_unit[r["unit_code"]]) for _, rows in _groups(results) for r in rows if r["unit_code"] in by_unit]
     table = [[r["unit_name"], s["review_group"], s["assessor"], s["assessor_unit_name"] or "",
-              *(s[f] for f, _ in items), s["total"], f"{s['source_file']} 第{s['row_number']}行"]
+              *(s[f] for f, _ in items), s["total"], s["source_file"], s["row_number"]]
              for r, mine in blocks for s in mine]
-    formats = [None] * 4 + [SCORE_FORMAT] * (len(items) + 1)
-    end = write_table(ws, 2, headers, table, formats, wrap=(width - 1,), center=range(4, width - 1), row_height=18)
+    formats = [None] * 4 + [SCORE_FORMAT] * (len(items) + 1) + [None, INTEGER_FORMAT]
+    end = write_table(ws, 2, headers, table, formats, center=range(4, width - 2), row_height=18)
     ws.row_dimensions[2].height = 32
     at = 3
     for r, mine in blocks:
@@ -140,9 +140,14 @@ def _detail_sheet(ws: Worksheet, con, half: HalfYear, results: list[dict], items
         put_text_safe(ws.cell(end, 1), "本半年没有入库的观摩评分")
         end += 1
     _explain(ws, end, "注：划线灰底的是计算平均分时去掉的最高分和最低分（评分人达到规定人数的单位，每项各去掉一个）。", width)
-    set_widths(ws, [12, 12, 10, 16, *([10] * len(items)), 9, 36])
+    set_widths(ws, [10, 12, 9, 21, *([10] * len(items)), 9, max([12, *(_width(r[-2]) for r in table)]), 6])
     ws.freeze_panes = "A3"
     setup_page(ws, "2:2")
+
+
+def _width(text) -> int:
+    """Characters a column needs to show `text` on one line (a CJK character takes two)."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text or "")) + 2
 
 
 def _mark_dropped(ws: Worksheet, first_row: int, rows: list[dict], items) -> None:
@@ -235,8 +240,7 @@ def _problems_sheet(ws: Worksheet, con, half: HalfYear) -> None:
 
 def _lines(text, width: float) -> int:
     """Printed lines of `text` in a column `width` characters wide (a CJK character takes two)."""
-    size = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text or ""))
-    return max(1, -(-size // max(1, int(width) - 1)))
+    return max(1, -(-(_width(text) - 2) // max(1, int(width) - 1)))
 
 
 def _problem_text(message: str, source_file: str) -> str:
