@@ -215,3 +215,28 @@ def test_a_half_year_rerun_replaces_only_that_half_year(dirs):
     assert results_of(out, "2020H2")["林州市"]["total"] == D("88.00")
     runs = query(out, "select kind, quarter, status from pipeline_runs order by started_at")
     assert runs == [("review", "2020H1", "done"), ("review", "2020H2", "done"), ("review", "2020H1", "done")]
+
+
+@pytest.mark.parametrize("point", ["in-transaction", "before-replace"])
+def test_a_review_killed_mid_publish_leaves_the_previous_results(dirs, point):
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    raw, out = dirs
+    write_review(raw, H1, [scores("林州市", "甲", 20)])
+    run_review(dirs, H1)
+    before = query(out, "select * from review_results order by unit_code")
+    write_review(raw, H1, [scores("林州市", "甲", 22), scores("滑县", "乙", 18)])
+    tests = Path(__file__).resolve().parent
+    code = (f"import sys; sys.path.insert(0, {str(tests)!r}); from pathlib import Path; "
+            f"from review_builders import run_review; run_review((Path({str(raw)!r}), Path({str(out)!r})), {H1!r})")
+    crashed = subprocess.run([sys.executable, "-c", code], env={**os.environ, "SBSK_CRASH_AT": point},
+                             capture_output=True, text=True, timeout=120)
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr[-500:]
+    assert query(out, "select * from review_results order by unit_code") == before   # whole and readable
+    run_review(dirs, H1)                                                               # the same run completes
+    assert results_of(out, H1)["林州市"]["total"] == D("88.00")
+    assert list(out.glob(".sbsk.duckdb.*")) == []

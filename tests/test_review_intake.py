@@ -190,3 +190,48 @@ def test_messy_layouts_read_like_the_plain_file(tmp_path, traits):
     assert (v["return_code"], v["rows_loaded"], v["rows_rejected"]) == ("R12", 4, 0), _messages(v)
     assert v["rows_read"] == 4 + sum(messy.skipped.values())
     assert _typed(messy.path) == _typed(plain)
+
+
+# ---- the rubric's [review] is validated on load ----
+
+def _review_doc(**changes) -> dict:
+    import tomllib
+
+    from sbsk.config.rubric import RUBRIC_FILE
+
+    with open(RUBRIC_FILE, "rb") as fh:
+        doc = tomllib.load(fh)
+    doc["review"].update(changes)
+    return doc
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"items": [{"field": "planning", "name": "项目谋划", "max_points": 25}]}, "must be the same"),
+    ({"items": [{"field": f, "name": f, "max_points": 25} for f in ("planning", "attraction", "construction",
+                                                                   "service", "extra")]}, "must be the same"),
+    ({"items": [{"field": f, "name": f, "max_points": 0} for f in ("planning", "attraction", "construction",
+                                                                  "service")]}, "max_points must be positive"),
+    ({"trim_min": 2}, "trim_min"),
+    ({"annual_review_weight": 1.5}, "annual_review_weight"),
+    ({"annual_review_weight": 0.12345}, "annual_review_weight"),
+    ({"outlier_points": -1}, "outlier_points"),
+    ({"trimmed": 5}, "unknown key"),
+])
+def test_a_broken_review_section_is_refused(changes, message):
+    from sbsk.config.rubric import RubricError, parse_rubric
+    from sbsk.schemas import load_returns
+
+    with pytest.raises(RubricError, match=message):
+        parse_rubric(_review_doc(**changes), set(load_returns().returns))
+
+
+def test_the_default_review_section():
+    from decimal import Decimal
+
+    from sbsk.config.rubric import load_rubric
+
+    review = load_rubric().review
+    assert [(i.field, i.name, i.max_points) for i in review.items] == [
+        ("planning", "项目谋划", 25), ("attraction", "招商引资", 25), ("construction", "项目建设", 25),
+        ("service", "服务保障", 25)]
+    assert (review.trim_min, review.outlier_points, review.annual_review_weight) == (5, Decimal(8), Decimal(0))

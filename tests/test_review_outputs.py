@@ -182,3 +182,8 @@ def test_the_review_command(tmp_path):
     assert status.returncode == 0 and "2020H2  failed" in status.stdout
     explain = _sbsk("explain", H1, "汤阴县", "--out-dir", str(out), cwd=tmp_path)
     assert explain.returncode == 0 and "观摩总分 80.01，组内第1名" in explain.stdout
+    # a file rejected whole: the rest is still published, and the command exits 1 so that it is noticed
+    (raw / H1 / "zdxmb" / "坏文件.xlsx").write_text("not a workbook", encoding="utf-8")
+    again = _sbsk("review", H1, "--raw-dir", str(raw), "--out-dir", str(out), cwd=tmp_path)
+    assert again.returncode == 1 and "1 个文件被整表退回" in again.stderr
+    assert str(out / H1 / f"review-{H1}.xlsx") in again.stdout

@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from sbsk.config.periods import HalfYear
+from sbsk.faults import checkpoint
 from sbsk.config.registry import Registry
 from sbsk.config.review_rubric import ReviewRubric
 from sbsk.config.rubric import Rubric
@@ -107,6 +108,7 @@ def publish_review(half: HalfYear, results: list[FileResult], defs: Definitions,
             con.unregister("_scores")
         prepare_review(con, half, review, rubric.version, registry)
         run_models(con, "review", MODELS)
+        checkpoint("in-transaction")
         publish_reference(con, rubric, registry)
         replace_rows(con, "review_results", "period", p)
         replace_rows(con, "review_assessors", "period", p)
