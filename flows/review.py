@@ -18,7 +18,7 @@ from sbsk.config.periods import HalfYear
 from sbsk.config.registry import Registry, load_registry
 from sbsk.config.rubric import Rubric, load_rubric
 from sbsk.files import atomic_path
-from sbsk.intake.discover import SourceFile, discover
+from sbsk.intake.discover import discover
 from sbsk.intake.ingest import FileResult, ingest
 from sbsk.intake.review_rules import reject_second_scores
 from sbsk.text import printable

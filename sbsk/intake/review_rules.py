@@ -83,7 +83,8 @@ def review_row_problems(typed: pd.DataFrame, ret: ReturnDef, units: dict[str, st
             if number is None:
                 continue
             if number > limit:
-                problems.append(CellError(i, field, _plain(number), f"{col.header}({_plain(number)})超过该项满分{_plain(limit)}"))
+                problems.append(CellError(i, field, _plain(number),
+                                          f"{col.header}({_plain(number)})超过该项满分{_plain(limit)}"))
             elif number != number.quantize(CENT):
                 problems.append(CellError(i, field, _plain(number), f"{col.header}({_plain(number)})最多保留两位小数"))
     return typed, problems

@@ -3,7 +3,7 @@ failure into a rejection a clerk can act on (file, sheet, Excel row, column, val
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field as dataclass_field
 from datetime import date
 
 import pandas as pd
@@ -30,7 +30,7 @@ class Context:
     calendar: tuple[int, int]      # first and last year the workday calendar covers
     today: date
     total_tolerance: float         # rubric parameter total_mismatch_tolerance (合计 vs its detail rows)
-    review_max: dict[str, str] = field(default_factory=dict)  # R12 item field → its maximum (rubric [review])
+    review_max: dict[str, str] = dataclass_field(default_factory=dict)  # R12 item → its maximum ([review])
 
 
 def context_for(year: int, rubric: Rubric, registry: Registry, today: date | None = None) -> Context:

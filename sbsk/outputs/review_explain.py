@@ -71,7 +71,8 @@ def build_review_explanation(con: duckdb.DuckDBPyConnection, half: HalfYear, uni
     ex = {"period": str(half), "unit_code": unit_code, "unit_name": r["unit_name"], "unit_group": r["unit_group"],
           "group_label": (label[0] if label else None) or r["unit_group"], "total": r["total"],
           "group_rank": r["group_rank"], "reviewed_in_group": len(group), "assessors": r["assessors"],
-          "trimmed": r["trimmed"], "trim_min": review.trim_min if review else None, "rubric_version": r["rubric_version"],
+          "trimmed": r["trimmed"], "trim_min": review.trim_min if review else None,
+          "rubric_version": r["rubric_version"],
           "flags": r["flags"], "items": [], "rows": [{"assessor": s["assessor"], "review_group": s["review_group"],
                                                        "source_file": s["source_file"], "row_number": s["row_number"],
                                                        "total": s["total"]} for s in scores]}
