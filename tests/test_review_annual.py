@@ -158,3 +158,14 @@ def test_annual_bulletin_shows_the_review(year):
     lz = next(r for r in rows if r[1] == "林州市")
     assert lz[6:] == [2.01, 80.5, 17.71, 0]
     assert any(r[0] and "季度综合 × 0.8 + 观摩评价 × 0.2" in str(r[0]) for r in rows)
+
+
+def test_the_review_mean_enters_unrounded(year):
+    # 林州: H1 80.00, H2 80.05 → mean 80.025 (shown 80.03); w = 0.3: 0.7 × 2.01 + 0.3 × 80.025 = 1.407 + 24.0075
+    # = 25.4145 → 25.41, where the rounded mean would give 1.407 + 24.009 = 25.416 → 25.42
+    write_review(year[0], "2020H1", [scores("林州市", "甲", 20)])
+    run_review(year, "2020H1")
+    write_review(year[0], "2020H2", [scores("林州市", "甲", [20, 20, 20, 20.05])])
+    run_review(year, "2020H2")
+    a = _annual(year[1], "0.3")
+    assert a["林州市"][:3] == (D("2.01"), D("80.03"), D("25.41"))
