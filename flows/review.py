@@ -14,6 +14,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from sbsk import pipeline
+from sbsk.flows import run_state
 from sbsk.config.periods import HalfYear
 from sbsk.config.registry import Registry, load_registry
 from sbsk.config.rubric import Rubric, load_rubric
@@ -76,18 +77,22 @@ def _verdict(result: FileResult) -> str:
             f"退回{result.rows_rejected}，跳过{result.rows_skipped}")
 
 
-@flow(name="site-review", flow_run_name="review-{period}", validate_parameters=True)
-def review_half_year(period: str, raw_dir: str = "data/raw", out_dir: str = "data/out") -> dict:
-    """Returns {'period', 'status', 'exit_code', 'message', 'outputs'}."""
+@flow(name="site-review", flow_run_name="review-{period}", validate_parameters=True,
+      description="四比四看：半年观摩评价（读取观摩评分表、计分、排名、评分一致性、观摩评价表）")
+def review_half_year(period: str, raw_dir: str = "data/raw", out_dir: str = "data/out"):
+    """Ends Completed, or Failed (no usable R12, a file rejected whole) with a Chinese message saying what
+    to do; its data is {'period', 'status', 'exit_code', 'message', 'outputs'} (run_state.outcome_of)."""
     half = HalfYear.parse(period)
     p, raw, out = str(half), Path(raw_dir), Path(out_dir)
+    run_state.tag_current_run(p)
     run_id, started = pipeline.new_run_id(), pipeline.now()
     rubric, registry = load_rubric(), load_registry()
     defs = load_returns()
     if rubric.review is None:
         message = f"评分细则 {rubric.version} 没有 [review] 部分（观摩评价的评分项目和满分），无法计算观摩评价"
         say(f"[{p}] 失败：{message}")
-        return {"period": p, "status": "failed", "exit_code": 1, "message": message, "outputs": []}
+        return run_state.finish({"period": p, "status": "failed", "exit_code": 1, "message": message, "outputs": []},
+                                f"{p}观摩评价未计算：{message}。")
     ctx = context_for(half.year, rubric, registry)
     say(f"[{p}] 观摩评价：读取 {raw / p}")
     results = read_files(raw, out, p, ctx)
@@ -98,11 +103,18 @@ def review_half_year(period: str, raw_dir: str = "data/raw", out_dir: str = "dat
         message = f"没有可用的观摩评分：R12「观摩评分」缺报{found}"
         say(f"[{p}] 失败：{message}")
         pipeline.record_failure(out, defs, "review", p, half.year, run_id, started, message, rubric.version, results)
-        return {"period": p, "status": "failed", "exit_code": 1, "message": message, "outputs": []}
+        return run_state.finish({"period": p, "status": "failed", "exit_code": 1, "message": message, "outputs": []},
+                                f"{p}观摩评价未计算：{message}。请把各观摩组的观摩评分表放入 {raw / p / 'zdxmb'}，"
+                                f"再运行 sbsk review {p}。")
     say(f"[{p}] 计分并发布 …")
     publish(half, results, rubric, registry, out, run_id, started)
     outputs = write_reports(p, out, results)
     message = f"{len(whole_rejects)} 个文件被整表退回" if whole_rejects else ""
     say(f"[{p}] 完成 {message}".rstrip())
-    return {"period": p, "status": "done", "exit_code": 1 if whole_rejects else 0, "message": message,
-            "outputs": [str(x) for x in outputs]}
+    outcome = {"period": p, "status": "done", "exit_code": 1 if whole_rejects else 0, "message": message,
+               "outputs": [str(x) for x in outputs]}
+    if whole_rejects:
+        files = "；".join(r.file_message for r in whole_rejects[:run_state.MAX_FILES])
+        return run_state.finish(outcome, f"{p}观摩评价已发布（其余文件已计分），{message}：{files}。修改后重新报送，"
+                                         f"再运行 sbsk review {p}。")
+    return run_state.finish(outcome, f"{p}观摩评价已发布。")

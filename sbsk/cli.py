@@ -193,13 +193,15 @@ def cmd_demo(args) -> int:
 def _demo_reviews(args) -> list[str]:
     """The sample on-site reviews of both half years (SPEC §11), evaluated before the annual."""
     from sbsk.flows.review import review_half_year
+    from sbsk.flows.run_state import outcome_of
     from sbsk.samples.review_demo import generate_reviews
 
     paths = generate_reviews(args.raw_dir, args.year)
     print(f"示例观摩评分：{len(paths)} 个文件写入 {args.raw_dir}/{args.year}H1/、{args.raw_dir}/{args.year}H2/", file=sys.stderr)
     outputs = []
     for h in (1, 2):
-        outputs += review_half_year(f"{args.year}H{h}", str(args.raw_dir), str(args.out_dir))["outputs"]
+        run = review_half_year(f"{args.year}H{h}", str(args.raw_dir), str(args.out_dir), return_state=True)
+        outputs += outcome_of(run)["outputs"]
     return outputs
 
 
@@ -238,10 +240,11 @@ def cmd_review(args) -> int:
 
     configure_prefect(args.out_dir)
     from sbsk.flows.review import review_half_year
+    from sbsk.flows.run_state import outcome_of
     from sbsk.store.warehouse import Busy
 
     try:
-        outcome = review_half_year(str(args.half), str(args.raw_dir), str(args.out_dir))
+        outcome = outcome_of(review_half_year(str(args.half), str(args.raw_dir), str(args.out_dir), return_state=True))
     except Busy as exc:
         print(f"sbsk: {exc}", file=sys.stderr)
         return 1

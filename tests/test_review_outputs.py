@@ -187,3 +187,14 @@ def test_the_review_command(tmp_path):
     again = _sbsk("review", H1, "--raw-dir", str(raw), "--out-dir", str(out), cwd=tmp_path)
     assert again.returncode == 1 and "1 个文件被整表退回" in again.stderr
     assert str(out / H1 / f"review-{H1}.xlsx") in again.stdout
+
+
+def test_analyst_views_know_half_years(reviewed):
+    _, out, _ = reviewed
+    from conftest import query
+
+    # a half year expects R12 from 重点项目办 only (not the eleven quarterly returns); one row was rejected (回避)
+    assert query(out, "select department, return_code, state, rows_loaded, rows_rejected from department_submissions "
+                      "where quarter = ?", [H1]) == [("zdxmb", "R12", "部分退回", 18, 1)]
+    labels = query(out, "select distinct flag, flag_label from unit_flags where quarter = ? order by 1", [H1])
+    assert labels == [("not_reviewed", "未观摩评分"), ("outlier_assessor", "评分偏差较大")]

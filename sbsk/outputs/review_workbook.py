@@ -24,12 +24,12 @@ from sbsk.config.rubric import load_rubric
 from sbsk.outputs.sheets import (BODY_FONT, INTEGER_FORMAT, SCORE_FORMAT, fetch_dicts, save_workbook, set_widths,
                                  setup_page, write_note, write_table, write_title)
 from sbsk.outputs.return_writer import put_text_safe
+from sbsk.config.labels import flag_labels
 
 TITLE_SUFFIX = '"四比四看"观摩评价结果'
 ITEMS = ("planning", "attraction", "construction", "service")
 DROPPED_FILL = PatternFill("solid", fgColor="E7E6E6")
 DROPPED_FONT = Font(name=BODY_FONT, size=11, strike=True, color="808080")
-FLAG_LABELS = {"not_reviewed": "未观摩评分", "outlier_assessor": "评分偏差较大"}
 ROW_HEIGHT = 22
 NOTE_FONT = Font(name=BODY_FONT, size=10)
 
@@ -225,7 +225,8 @@ def _problems_sheet(ws: Worksheet, con, half: HalfYear) -> None:
     """, [str(half)])
     table = [["退回", "", r["source_file"], r["sheet"] or "", r["row_number"], r["column_name"] or "", r["value"] or "",
               _problem_text(r["message"], r["source_file"])] for r in rejected]
-    table += [[FLAG_LABELS.get(f["flag"], f["flag"]), f["unit"], "", "", None, "", "", f["detail"] or ""]
+    labels = flag_labels(load_rubric())
+    table += [[labels.get(f["flag"], f["flag"]), f["unit"], "", "", None, "", "", f["detail"] or ""]
               for f in flags]
     end = write_table(ws, 2, headers, table, [None] * 4 + [INTEGER_FORMAT], wrap=(2, 7))
     for i, values in enumerate(table, start=3):  # room for every wrapped line: no cut text on paper
