@@ -51,8 +51,7 @@ def read_files(raw: Path, out: Path, period: str, ctx: Context) -> list[FileResu
 @task(cache_policy=NO_CACHE, task_run_name="review-publish-{half}")
 def publish(half: HalfYear, results: list[FileResult], rubric: Rubric, registry: Registry, out: Path,
             run_id: str, started) -> None:
-    publish_review(half, results, load_returns(), rubric, registry, out, run_id, started,
-                   pipeline.report_frames(str(half), results))
+    publish_review(half, results, load_returns(), rubric, registry, out, run_id, started)
 
 
 @task(cache_policy=NO_CACHE, task_run_name="review-report-{period}")

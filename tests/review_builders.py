@@ -42,8 +42,7 @@ def run_review(dirs: tuple[Path, Path], period: str, rubric=None) -> list:
     rubric = rubric or load_rubric()
     ctx = context_for(half.year, rubric, registry)
     results = reject_second_scores([ingest(s, defs, ctx) for s in discover(raw, period, defs)], R12)
-    publish_review(half, results, defs, rubric, registry, out, pipeline.new_run_id(), pipeline.now(),
-                   pipeline.report_frames(period, results))
+    publish_review(half, results, defs, rubric, registry, out, pipeline.new_run_id(), pipeline.now())
     return results
 
 

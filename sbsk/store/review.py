@@ -7,7 +7,7 @@ year's units); transforms/review/ computes every mean, total, rank and deviation
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 
 import duckdb
@@ -21,6 +21,7 @@ from sbsk.config.rubric import Rubric
 from sbsk.intake.ingest import FileResult
 from sbsk.schemas.definitions import Definitions
 from sbsk.store.models import publish_reference
+from sbsk.store.publish import now, report_frames
 from sbsk.store.warehouse import build_schema, insert_frame, install_macros, replace_rows, run_models, writing
 
 MODELS = ["review_item_stats", "review_results", "review_assessors"]
@@ -88,14 +89,13 @@ def inputs_frame(run_id: str, period: str, results: list[FileResult]) -> pd.Data
 
 
 def publish_review(half: HalfYear, results: list[FileResult], defs: Definitions, rubric: Rubric, registry: Registry,
-                   out_dir, run_id: str, started: datetime, reports: tuple[pd.DataFrame, ...]) -> None:
-    """Replace exactly this half year's review rows, results, file accounting and flags. `reports`:
-    the run's source_files, rejected_rows and data_flags frames (sbsk.pipeline.report_frames)."""
+                   out_dir, run_id: str, started: datetime) -> None:
+    """Replace exactly this half year's review rows, results, file accounting and flags."""
     p = str(half)
     review = rubric.review
     items = [i.field for i in review.items]
     scores = score_rows(p, results, defs, registry, items)
-    sources, rejected, py_flags = reports
+    sources, rejected, py_flags = report_frames(p, results)
     with writing(out_dir, defs) as con, build_schema(con):
         con.execute("begin")
         con.execute("delete from main.review_scores where period = ?", [p])
@@ -120,8 +120,7 @@ def publish_review(half: HalfYear, results: list[FileResult], defs: Definitions,
         # the year's annual shows (and with annual_review_weight > 0 counts) the review: recompute it
         con.execute("update main.annual_results set status = 'stale' where year = ?", [half.year])
         con.execute("insert into main.pipeline_runs values (?, 'review', ?, ?, 'done', ?, ?, ?, ?)",
-                    [run_id, p, half.year, started, datetime.now(timezone.utc).replace(tzinfo=None),
-                     rubric.version,
+                    [run_id, p, half.year, started, now(), rubric.version,
                      f"{len(scores)}条评分，{scores['assessor'].nunique() if len(scores) else 0}名评分人"])
         con.execute("commit")
 
