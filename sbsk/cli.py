@@ -8,7 +8,7 @@ import re
 import sys
 from pathlib import Path
 
-from sbsk.config.periods import Quarter
+from sbsk.config.periods import HalfYear, Quarter
 
 
 def _quarter(text: str) -> Quarter:
@@ -16,6 +16,24 @@ def _quarter(text: str) -> Quarter:
         return Quarter.parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _half(text: str) -> HalfYear:
+    try:
+        return HalfYear.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _quarter_or_half(text: str) -> Quarter | HalfYear:
+    try:
+        return HalfYear.parse(text) if "H" in text.upper() else Quarter.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{exc}; a half year is written YYYYH1 or YYYYH2") from None
+
+
+def _year_or_half(text: str) -> int | HalfYear:
+    return _half(text) if "H" in text.upper() else _year(text)
 
 
 def _year(text: str) -> int:
@@ -55,12 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     p.add_argument("--year", type=_year, help="the year whose units apply (default: from the path, else this year)")
 
-    p = sub.add_parser("templates", help="blank returns for every department")
-    p.add_argument("quarter", type=_quarter)
+    p = sub.add_parser("templates", help="blank returns for every department (a half year: the R12 review form)")
+    p.add_argument("quarter", type=_quarter_or_half, metavar="QUARTER|YYYYHn")
     dirs(p, raw=False)
 
-    p = sub.add_parser("status", help="each quarter's state: done, failed, missing, or stale")
-    p.add_argument("year", type=_year, nargs="?", help="default: this year")
+    p = sub.add_parser("status", help="each quarter's (and half year's review) state: done, failed, missing, or stale")
+    p.add_argument("year", type=_year_or_half, nargs="?", metavar="YEAR|YYYYHn", help="default: this year")
     p.add_argument("--json", action="store_true")
     dirs(p)
 
@@ -70,8 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
                                                 "Asia/Shanghai)")
     p.add_argument("--continue-on-missing", action="store_true")
 
-    p = sub.add_parser("explain", help="how each of a unit's points was earned or lost")
-    p.add_argument("quarter", type=_quarter)
+    p = sub.add_parser("review", help="the half year's on-site review (观摩评价): item means, ranking, assessor "
+                                      "consistency")
+    p.add_argument("half", type=_half, metavar="YYYYHn")
+    dirs(p)
+
+    p = sub.add_parser("explain", help="how each of a unit's points was earned or lost (a half year: its review)")
+    p.add_argument("quarter", type=_quarter_or_half, metavar="QUARTER|YYYYHn")
     p.add_argument("unit", help="unit code or name, e.g. 410527 or 内黄县")
     p.add_argument("--json", action="store_true")
     dirs(p, raw=False)
@@ -157,6 +180,7 @@ def cmd_demo(args) -> int:
             print(f"sbsk demo: {outcome['quarter']} failed: {outcome['message']}", file=sys.stderr)
             return 1
         outputs += outcome["outputs"]
+    outputs += _demo_reviews(args)
     outcome = outcome_of(annual_composite(args.year, str(args.out_dir), return_state=True))
     outputs += outcome["outputs"]
     print("\n输出：")
@@ -164,6 +188,21 @@ def cmd_demo(args) -> int:
     for path in outputs:
         print(f"  {path}")
     return 0
+
+
+def _demo_reviews(args) -> list[str]:
+    """The sample on-site reviews of both half years (SPEC §11), evaluated before the annual."""
+    from sbsk.flows.review import review_half_year
+    from sbsk.flows.run_state import outcome_of
+    from sbsk.samples.review_demo import generate_reviews
+
+    paths = generate_reviews(args.raw_dir, args.year)
+    print(f"示例观摩评分：{len(paths)} 个文件写入 {args.raw_dir}/{args.year}H1/、{args.raw_dir}/{args.year}H2/", file=sys.stderr)
+    outputs = []
+    for h in (1, 2):
+        run = review_half_year(f"{args.year}H{h}", str(args.raw_dir), str(args.out_dir), return_state=True)
+        outputs += outcome_of(run)["outputs"]
+    return outputs
 
 
 def cmd_check(args) -> int:
@@ -184,6 +223,11 @@ def cmd_check(args) -> int:
 
 
 def cmd_templates(args) -> int:
+    if isinstance(args.quarter, HalfYear):
+        from sbsk.outputs.review_template import write_review_template
+
+        print(write_review_template(str(args.quarter), args.out_dir))
+        return 0
     from sbsk.outputs.templates import write_templates
 
     for path in write_templates(str(args.quarter), args.out_dir):
@@ -191,7 +235,29 @@ def cmd_templates(args) -> int:
     return 0
 
 
+def cmd_review(args) -> int:
+    from sbsk.runtime import configure_prefect
+
+    configure_prefect(args.out_dir)
+    from sbsk.flows.review import review_half_year
+    from sbsk.flows.run_state import outcome_of
+    from sbsk.store.warehouse import Busy
+
+    try:
+        outcome = outcome_of(review_half_year(str(args.half), str(args.raw_dir), str(args.out_dir), return_state=True))
+    except Busy as exc:
+        print(f"sbsk: {exc}", file=sys.stderr)
+        return 1
+    for path in outcome["outputs"]:
+        print(path)
+    return outcome["exit_code"]
+
+
 def cmd_explain(args) -> int:
+    if isinstance(args.quarter, HalfYear):
+        from sbsk.outputs.review_explain import review_explain_command
+
+        return review_explain_command(str(args.quarter), args.unit, args.out_dir, args.json)
     from sbsk.outputs.explain import explain_command
 
     return explain_command(str(args.quarter), args.unit, args.out_dir, args.json)
@@ -216,11 +282,13 @@ def cmd_serve(args) -> int:
 def cmd_status(args) -> int:
     from sbsk.outputs.status import status_command
 
+    if isinstance(args.year, HalfYear):
+        return status_command(args.raw_dir, args.out_dir, None, args.json, str(args.year))
     return status_command(args.raw_dir, args.out_dir, args.year, args.json)
 
 
 COMMANDS = {"demo": cmd_demo, "run": cmd_run, "annual": cmd_annual, "check": cmd_check, "templates": cmd_templates,
-            "explain": cmd_explain, "status": cmd_status, "serve": cmd_serve}
+            "explain": cmd_explain, "status": cmd_status, "serve": cmd_serve, "review": cmd_review}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -12,6 +12,7 @@ from sbsk.schemas.types import COLUMN_TYPES
 
 DEFINITIONS_FILE = Path(__file__).with_name("returns.toml")
 
+PERIODS = {"quarter", "half_year"}
 COLUMN_KEYS = {
     "field", "header", "type", "optional", "aliases", "values", "min", "min_exclusive",
     "max_field", "min_field", "requires", "required_if", "pattern", "max_rubric",
@@ -61,6 +62,7 @@ class ReturnDef:
     owner: str
     columns: tuple[Column, ...]
     unique: tuple[str, ...] = ()
+    period: str = "quarter"        # quarter, or half_year (R12: sent for YYYYHn, SPEC §11)
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -82,12 +84,20 @@ class Department:
 
 @dataclass(frozen=True)
 class Definitions:
+    """`returns` are the returns of a quarter (R01 … R11): a quarter run needs each of them.
+    `half_year` holds those sent once a half year (R12); `all_returns` is both, for the reader."""
+
     template_version: str
     departments: dict[str, Department]
     returns: dict[str, ReturnDef] = field(default_factory=dict)
+    half_year: dict[str, ReturnDef] = field(default_factory=dict)
+
+    @property
+    def all_returns(self) -> dict[str, ReturnDef]:
+        return {**self.returns, **self.half_year}
 
     def by_table(self, table: str) -> ReturnDef:
-        for ret in self.returns.values():
+        for ret in self.all_returns.values():
             if ret.table == table:
                 return ret
         raise KeyError(table)
@@ -116,11 +126,12 @@ def parse_definitions(doc: dict) -> Definitions:
     }
     unit_col = _column(doc["unit_column"], "unit_column")
     returns: dict[str, ReturnDef] = {}
+    half_year: dict[str, ReturnDef] = {}
     tables = set()
     for i, raw in enumerate(doc["returns"]):
         where = f"returns[{i}] {raw.get('code', '?')}"
         code = raw["code"]
-        if code in returns or raw["table"] in tables:
+        if code in returns or code in half_year or raw["table"] in tables:
             raise DefinitionError(f"{where}: duplicate return code or table")
         if raw["owner"] not in departments:
             raise DefinitionError(f"{where}: owner {raw['owner']!r} is not a department")
@@ -135,10 +146,14 @@ def parse_definitions(doc: dict) -> Definitions:
         for u in raw.get("unique", ()):
             if u not in names:
                 raise DefinitionError(f"{where}: unique names unknown field {u!r}")
-        returns[code] = ReturnDef(code, raw["table"], raw["title"], raw["owner"], cols,
-                                  tuple(raw.get("unique", ())))
+        period = raw.get("period", "quarter")
+        if period not in PERIODS:
+            raise DefinitionError(f"{where}: period {period!r} is not one of {sorted(PERIODS)}")
+        target = returns if period == "quarter" else half_year
+        target[code] = ReturnDef(code, raw["table"], raw["title"], raw["owner"], cols,
+                                 tuple(raw.get("unique", ())), period)
         tables.add(raw["table"])
-    return Definitions(str(doc["template_version"]), departments, returns)
+    return Definitions(str(doc["template_version"]), departments, returns, half_year)
 
 
 @cache

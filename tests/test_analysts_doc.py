@@ -11,6 +11,7 @@ import pytest
 
 from builders import baseline, write_quarter
 from conftest import evaluate
+from review_builders import run_review, scores, write_review
 from sbsk.outputs.analysts_doc import generate
 from sbsk.store.warehouse import ensure_schema
 from sbsk.schemas import load_returns
@@ -19,7 +20,8 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "analysts.md"
 # SPEC §7, written out here so that a table dropped from the code is noticed
 CONTRACT = ["units", "rubric_indicators", "indicator_scores", "category_scores", "quarter_results",
             "annual_category_scores", "annual_results",
-            "rejected_rows", "data_flags", "source_files", "pipeline_runs"]
+            "rejected_rows", "data_flags", "source_files", "pipeline_runs",
+            "review_scores", "review_results", "review_assessors"]
 STAGING = ["stg_project_reserve", "stg_investment_attraction", "stg_groundbreaking_events", "stg_major_projects",
            "stg_key_project_investment", "stg_central_budget", "stg_special_bonds", "stg_program_982",
            "stg_joint_approvals", "stg_assessor_scores", "stg_policy_documents"]
@@ -80,6 +82,8 @@ def published(tmp_path_factory) -> Path:
     ]
     write_quarter(raw, "2020Q3", data)
     assert evaluate(raw, out, "2020Q3")["status"] == "done"
+    write_review(raw, "2020H1", [scores("内黄县", "甲", 20)])   # the review example (SPEC §11)
+    run_review((raw, out), "2020H1")
     return out / "sbsk.duckdb"
 
 

@@ -41,8 +41,9 @@ def con():
             con.execute("insert into quarter_results values (?, ?, ?, ?, 0, 0, 0, 0, ?, ?, 0, false, 'final', "
                         "'2020.1')", [quarter, code, *names[code], total, rank])
     for code, (total, rank) in ANNUAL.items():
-        con.execute("insert into annual_results values (2020, ?, ?, ?, 0, 0, 0, 0, ?, ?, 0, false, "
-                    "'2020Q1,2020Q2,2020Q3', 'provisional')", [code, *names[code], total, rank])
+        con.execute("insert into annual_results (year, unit_code, unit_name, unit_group, score_a, score_b, score_c, "
+                    "score_d, total, group_rank, reward_yuan, tie, quarters_used, status) values (2020, ?, ?, ?, 0, 0, "
+                    "0, 0, ?, ?, 0, false, '2020Q1,2020Q2,2020Q3', 'provisional')", [code, *names[code], total, rank])
     yield con
     con.close()
 

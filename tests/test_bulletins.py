@@ -60,7 +60,9 @@ def con():
                    category_code, rubric_version, deduction, points, max_points)
                    values ('2020Q3', '410581', 'county', 'A1', 'A', '2020.1', 0, 2.75, 3),
                           ('2020Q3', '410581', 'county', 'C2', 'C', '2020.1', 0.5, 4.10, 5)""")
-    con.execute("""insert into annual_results values
+    con.execute("""insert into annual_results
+        (year, unit_code, unit_name, unit_group, score_a, score_b, score_c, score_d, total, group_rank,
+         reward_yuan, tie, quarters_used, status) values
         (2020, '410581', '林州市', 'county', 25, 12, 35, 13, 85.12, 1, 500000, false, '2020Q1,2020Q3', 'provisional'),
         (2020, '410522', '安阳县', 'county', 20, 11, 30, 12, 73.00, 2, -500000, false, '2020Q3', 'provisional'),
         (2020, '410502', '文峰区', 'district', 28, 13, 36, 14, 91.00, 1, 500000, false, '2020Q1,2020Q3', 'provisional'),

@@ -156,9 +156,13 @@ create table if not exists annual_results (
     tie boolean not null,
     quarters_used varchar not null,
     status varchar not null,
+    composite_total decimal(7, 2),
+    review_total decimal(7, 2),
+    review_periods varchar,
+    review_weight decimal(5, 4),
     primary key (year, unit_code)
 );
-comment on table annual_results is 'Annual composite: weighted means of the quarterly scores, ranked within each group.';
+comment on table annual_results is 'Annual composite: weighted means of the quarterly scores, combined with the year''s on-site review by annual_review_weight, ranked within each group.';
 comment on column annual_results.year is 'Year.';
 comment on column annual_results.unit_code is 'Unit (units.unit_code).';
 comment on column annual_results.unit_name is 'Unit name.';
@@ -167,12 +171,16 @@ comment on column annual_results.score_a is 'Weighted mean of the quarterly scor
 comment on column annual_results.score_b is 'Weighted mean of the quarterly score_b, rounded (annual_category_scores of B).';
 comment on column annual_results.score_c is 'Weighted mean of the quarterly score_c, rounded (annual_category_scores of C).';
 comment on column annual_results.score_d is 'Weighted mean of the quarterly score_d, rounded (annual_category_scores of D).';
-comment on column annual_results.total is 'Weighted mean of the quarterly totals, rounded to 2 decimals half up; this is what is ranked. With a quarter missing, the mean of the quarters present (status provisional).';
+comment on column annual_results.total is 'The ranked annual total: (1 − review_weight) × composite_total + review_weight × the unrounded mean of the year''s review totals, rounded once to 2 decimals half up; composite_total itself when review_weight is 0 (the default) or the unit has no review total.';
 comment on column annual_results.group_rank is 'Rank within the group by total; tied units share the better rank.';
 comment on column annual_results.reward_yuan is 'Annual reward (+500000 first) or deduction (−500000 last), in yuan.';
 comment on column annual_results.tie is 'True when a tie for first or last remained after the tie-break.';
 comment on column annual_results.quarters_used is 'The quarters that went into the mean, e.g. 2020Q1,2020Q2,2020Q3,2020Q4.';
-comment on column annual_results.status is 'final, provisional (a quarter missing or provisional), or stale (a quarter was re-run after this was computed).';
+comment on column annual_results.composite_total is 'The quarterly composite: weighted mean of the quarterly totals, rounded to 2 decimals half up. With a quarter missing, the mean of the quarters present (status provisional).';
+comment on column annual_results.review_total is 'Mean of the unit''s review totals (review_results.total) in the year''s half years that have one, rounded to 2 decimals half up; null when the unit was not reviewed that year.';
+comment on column annual_results.review_periods is 'The half years whose review totals went into review_total, e.g. 2020H1,2020H2.';
+comment on column annual_results.review_weight is 'annual_review_weight of the rubric''s [review] (w): the review''s share of the annual total; 0 shows the review beside the ranking only.';
+comment on column annual_results.status is 'final, provisional (a quarter missing or provisional), or stale (a quarter, or a half year''s review, was re-run after this was computed).';
 
 create table if not exists rejected_rows (
     quarter varchar not null,
@@ -188,9 +196,9 @@ create table if not exists rejected_rows (
     cell varchar
 );
 comment on table rejected_rows is 'Every rejected row and every file rejected whole, with a message a clerk can act on.';
-comment on column rejected_rows.quarter is 'Quarter the file was sent for.';
+comment on column rejected_rows.quarter is 'Period the file was sent for: a quarter (YYYYQn), or a half year (YYYYHn) for R12.';
 comment on column rejected_rows.department is 'Department folder code (fgw, czj, tjj, swj, zwfw, zdxmb).';
-comment on column rejected_rows.return_code is 'Return the file was taken to be (R01 … R11), null if unrecognised.';
+comment on column rejected_rows.return_code is 'Return the file was taken to be (R01 … R12), null if unrecognised.';
 comment on column rejected_rows.source_file is 'File path relative to the raw folder.';
 comment on column rejected_rows.sha256 is 'SHA-256 of the file content.';
 comment on column rejected_rows.sheet is 'Sheet name.';
@@ -210,8 +218,8 @@ create table if not exists data_flags (
     sheet varchar,
     row_number integer
 );
-comment on table data_flags is '数据核查 flags: checks that do not reject a row but need a look (suspect_start, cumulative_decrease, total_mismatch, over_plan, duplicate_project), scoring flags (missing_return, tie).';
-comment on column data_flags.quarter is 'Quarter.';
+comment on table data_flags is '数据核查 flags: checks that do not reject a row but need a look (suspect_start, cumulative_decrease, total_mismatch, over_plan, duplicate_project), scoring flags (missing_return, tie), and the review''s not_reviewed and outlier_assessor (R12).';
+comment on column data_flags.quarter is 'Period: a quarter (YYYYQn), or a half year (YYYYHn) for the review''s flags.';
 comment on column data_flags.unit_code is 'Unit concerned, if any.';
 comment on column data_flags.return_code is 'Return concerned, if any.';
 comment on column data_flags.flag is 'Flag code.';
@@ -239,8 +247,8 @@ create table if not exists source_files (
     skipped_example integer not null,
     archive_path varchar
 );
-comment on table source_files is 'Every file a quarter run read, with its row accounting: rows_read = rows_loaded + rows_rejected + rows_skipped.';
-comment on column source_files.quarter is 'Quarter.';
+comment on table source_files is 'Every file a quarter or review run read, with its row accounting: rows_read = rows_loaded + rows_rejected + rows_skipped.';
+comment on column source_files.quarter is 'Period: a quarter (YYYYQn), or a half year (YYYYHn) for R12 files.';
 comment on column source_files.path is 'File path relative to the raw folder.';
 comment on column source_files.sha256 is 'SHA-256 of the file content.';
 comment on column source_files.department is 'Department folder code.';
@@ -269,10 +277,10 @@ create table if not exists pipeline_runs (
     rubric_version varchar,
     message varchar
 );
-comment on table pipeline_runs is 'History of every quarter and annual run.';
+comment on table pipeline_runs is 'History of every quarter, annual and review run.';
 comment on column pipeline_runs.run_id is 'Run identifier.';
-comment on column pipeline_runs.kind is 'quarter or annual.';
-comment on column pipeline_runs.quarter is 'Quarter evaluated (null for an annual run).';
+comment on column pipeline_runs.kind is 'quarter, annual, or review (a half year''s on-site review).';
+comment on column pipeline_runs.quarter is 'Quarter evaluated, or the half year (YYYYHn) of a review run; null for an annual run.';
 comment on column pipeline_runs.year is 'Year.';
 comment on column pipeline_runs.status is 'done, provisional, or failed.';
 comment on column pipeline_runs.started_at is 'Start time (UTC).';
@@ -288,10 +296,106 @@ create table if not exists run_inputs (
     department varchar,
     archive_path varchar not null
 );
-comment on table run_inputs is 'Which archived files each quarter run read: with them a quarter can be re-run exactly as it was.';
+comment on table run_inputs is 'Which archived files each quarter (or review) run read: with them a quarter can be re-run exactly as it was.';
 comment on column run_inputs.run_id is 'The run (pipeline_runs.run_id).';
-comment on column run_inputs.quarter is 'Quarter of the run.';
+comment on column run_inputs.quarter is 'Quarter of the run, or half year (YYYYHn) of a review run.';
 comment on column run_inputs.path is 'File path relative to the raw folder at the time of the run.';
 comment on column run_inputs.sha256 is 'SHA-256 of the file content.';
 comment on column run_inputs.department is 'Department folder code.';
 comment on column run_inputs.archive_path is 'The archived copy, relative to the output folder.';
+
+-- The half-yearly on-site review (观摩评价, SPEC §11): a half year is written YYYYH1 / YYYYH2.
+create table if not exists review_scores (
+    period varchar not null,
+    unit_code varchar not null,
+    review_group varchar not null,
+    assessor varchar not null,
+    assessor_unit varchar,
+    assessor_unit_name varchar,
+    planning decimal(5, 2) not null,
+    attraction decimal(5, 2) not null,
+    construction decimal(5, 2) not null,
+    service decimal(5, 2) not null,
+    total decimal(6, 2) not null,
+    projects varchar,
+    note varchar,
+    source_file varchar not null,
+    sha256 varchar not null,
+    sheet varchar,
+    row_number integer not null,
+    primary key (period, unit_code, assessor)
+);
+comment on table review_scores is 'Every loaded R12 观摩评分 row: one assessor''s scores of one unit in a half year, with its lineage. Rows rejected (回避, a second score of the same assessor and unit, an item above its maximum …) are in rejected_rows.';
+comment on column review_scores.period is 'Half year, written YYYYH1 or YYYYH2.';
+comment on column review_scores.unit_code is 'Unit scored (units.unit_code).';
+comment on column review_scores.review_group is 'Review group (观摩组) as written, without spaces.';
+comment on column review_scores.assessor is 'Assessor (评分人) as written, without spaces: one assessor scores a unit at most once a half year.';
+comment on column review_scores.assessor_unit is 'The assessor''s own unit (评分人单位): a unit code or a department code (fgw, czj …); null when not given. Never the unit scored (回避).';
+comment on column review_scores.assessor_unit_name is 'Name of assessor_unit (e.g. 林州市, 市发展改革委).';
+comment on column review_scores.planning is 'Item 项目谋划, as scored (0 … its maximum in the rubric''s [review], default 25).';
+comment on column review_scores.attraction is 'Item 招商引资, as scored.';
+comment on column review_scores.construction is 'Item 项目建设, as scored.';
+comment on column review_scores.service is 'Item 服务保障, as scored.';
+comment on column review_scores.total is 'This assessor''s total for the unit: the sum of the four items (exact).';
+comment on column review_scores.projects is 'Projects visited (观摩项目), as written.';
+comment on column review_scores.note is 'Assessor''s note (评分说明), as written.';
+comment on column review_scores.source_file is 'File the row came from, relative to the raw folder (e.g. 2020H1/zdxmb/R12-观摩评分.xlsx).';
+comment on column review_scores.sha256 is 'SHA-256 of that file.';
+comment on column review_scores.sheet is 'Sheet name.';
+comment on column review_scores.row_number is 'Excel row number in that sheet.';
+
+create table if not exists review_results (
+    period varchar not null,
+    unit_code varchar not null,
+    unit_name varchar not null,
+    unit_group varchar not null,
+    planning decimal(5, 2),
+    attraction decimal(5, 2),
+    construction decimal(5, 2),
+    service decimal(5, 2),
+    total decimal(6, 2),
+    group_rank integer,
+    assessors integer not null,
+    trimmed integer not null,
+    untrimmed_total decimal(6, 2),
+    flags varchar,
+    rubric_version varchar not null,
+    primary key (period, unit_code)
+);
+comment on table review_results is 'Review result of every unit in a half year: item means, review total and rank within its group. Units nobody scored are listed with flag not_reviewed and no total.';
+comment on column review_results.period is 'Half year, written YYYYH1 or YYYYH2.';
+comment on column review_results.unit_code is 'Unit (units.unit_code).';
+comment on column review_results.unit_name is 'Unit name.';
+comment on column review_results.unit_group is 'Ranking group of the unit that year.';
+comment on column review_results.planning is 'Mean of item 项目谋划 over the unit''s assessors, after dropping one highest and one lowest value when at least trim_min (default 5) assessors scored the unit; shown rounded to 2 decimals half up.';
+comment on column review_results.attraction is 'Mean of item 招商引资 (see planning).';
+comment on column review_results.construction is 'Mean of item 项目建设 (see planning).';
+comment on column review_results.service is 'Mean of item 服务保障 (see planning).';
+comment on column review_results.total is 'Review total: the sum of the unrounded item means, rounded once to 2 decimals half up (so it may differ by a cent from the sum of the rounded means shown); null when nobody scored the unit.';
+comment on column review_results.group_rank is 'Rank within the group by total; tied units share the better rank; null when not reviewed.';
+comment on column review_results.assessors is 'How many assessors scored the unit (rows loaded).';
+comment on column review_results.trimmed is 'Values dropped from each item before the mean: 2 (one highest, one lowest) when assessors ≥ trim_min, else 0.';
+comment on column review_results.untrimmed_total is 'Mean of the assessors'' totals without dropping any, rounded to 2 decimals half up: what assessor consistency is measured against.';
+comment on column review_results.flags is 'not_reviewed when nobody scored the unit; else null.';
+comment on column review_results.rubric_version is 'Rubric version whose [review] was used.';
+
+create table if not exists review_assessors (
+    period varchar not null,
+    assessor varchar not null,
+    review_groups varchar not null,
+    assessor_unit varchar,
+    assessor_unit_name varchar,
+    units_scored integer not null,
+    mean_deviation decimal(7, 2) not null,
+    outlier boolean not null,
+    primary key (period, assessor)
+);
+comment on table review_assessors is 'Assessor consistency in a half year: how far each assessor''s totals lie, on average, from the units'' untrimmed mean totals. Informs the office; it never changes a score.';
+comment on column review_assessors.period is 'Half year, written YYYYH1 or YYYYH2.';
+comment on column review_assessors.assessor is 'Assessor (review_scores.assessor).';
+comment on column review_assessors.review_groups is 'Review group(s) the assessor scored in, comma-separated.';
+comment on column review_assessors.assessor_unit is 'The assessor''s own unit or department code, when given.';
+comment on column review_assessors.assessor_unit_name is 'Name of assessor_unit.';
+comment on column review_assessors.units_scored is 'Units the assessor scored (loaded rows).';
+comment on column review_assessors.mean_deviation is 'Mean over those units of (the assessor''s total − the unit''s untrimmed mean total), rounded to 2 decimals half away from zero: positive = lenient (偏宽), negative = strict (偏严).';
+comment on column review_assessors.outlier is 'True when |mean deviation| > outlier_points (default 8), decided on the exact value; flag outlier_assessor.';

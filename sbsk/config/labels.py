@@ -25,6 +25,8 @@ FLAGS = {
     "missing_assessment": "缺少专班评分",
     "no_base": "无计算基数",
     "tie": "并列待定",
+    "not_reviewed": "未观摩评分",          # the half-yearly review (SPEC §11)
+    "outlier_assessor": "评分偏差较大",
 }
 
 # The rubric's scoring methods (sbsk.config.rubric.METHODS).

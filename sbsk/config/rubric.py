@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from sbsk import REFERENCE_DIR, TRANSFORMS_DIR
+from sbsk.config.review_rubric import ReviewRubric, ReviewRubricError, parse_review
 
 RUBRIC_FILE = REFERENCE_DIR / "rubric-2020.1.toml"
 METHODS = {"assessor", "relative", "progress", "threshold", "graded"}
@@ -124,6 +125,7 @@ class Rubric:
     categories: tuple[Category, ...]
     indicators: tuple[Indicator, ...]
     parameters: dict = field(default_factory=dict)
+    review: ReviewRubric | None = None   # [review], the half-yearly on-site review (SPEC §11)
 
     def indicator(self, code: str) -> Indicator:
         for ind in self.indicators:
@@ -181,7 +183,8 @@ def _time_progress(values, where: str) -> tuple[Decimal, ...]:
     return found
 
 
-def parse_rubric(doc: dict, return_codes: set[str]) -> Rubric:
+def parse_rubric(doc: dict, return_codes: set[str], review_items: list[str] | None = None) -> Rubric:
+    """`review_items`: R12's item columns, which [review] must name (default: from returns.toml)."""
     version = str(doc.get("version", "")).strip()
     if not version:
         raise RubricError("rubric: version is missing")
@@ -249,8 +252,19 @@ def parse_rubric(doc: dict, return_codes: set[str]) -> Rubric:
     missing = REQUIRED_PARAMETERS - set(params)
     if missing:
         raise RubricError(f"parameters: missing {sorted(missing)}")
+    review = None
+    if "review" in doc:
+        if review_items is None:
+            from sbsk.schemas import load_returns
+
+            r12 = load_returns().half_year["R12"]
+            review_items = [c.field for c in r12.columns if c.type == "number"]
+        try:
+            review = parse_review(doc["review"], review_items)
+        except ReviewRubricError as exc:
+            raise RubricError(str(exc)) from exc
     return Rubric(version, total, time_progress, weights, rewards, grades,
-                  tuple(categories), tuple(indicators), params)
+                  tuple(categories), tuple(indicators), params, review)
 
 
 def load_rubric(path: Path | None = None) -> Rubric:

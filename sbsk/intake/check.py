@@ -8,12 +8,13 @@ from pathlib import Path
 
 from sbsk.schemas import load_returns
 from sbsk.intake.discover import is_candidate, source_file
-from sbsk.intake.ingest import check_owner, read_file, validate_file
+from sbsk.intake.ingest import FileResult, check_owner, read_file, validate_file
+from sbsk.intake.review_rules import reject_second_scores
 from sbsk.intake.validate import context_for
 from sbsk.config.registry import load_registry
 from sbsk.config.rubric import load_rubric
 
-_QUARTER_IN_PATH = re.compile(r"^(\d{4})Q[1-4]$")
+_PERIOD_IN_PATH = re.compile(r"^(\d{4})(Q[1-4]|H[12])$")
 
 
 def _files(paths: list[Path]) -> list[tuple[Path, Path]]:
@@ -29,7 +30,7 @@ def _files(paths: list[Path]) -> list[tuple[Path, Path]]:
 
 def _year_of(path: Path, default: int) -> int:
     for part in path.resolve().parts:
-        m = _QUARTER_IN_PATH.match(part)
+        m = _PERIOD_IN_PATH.match(part)
         if m:
             return int(m.group(1))
     return default
@@ -38,27 +39,35 @@ def _year_of(path: Path, default: int) -> int:
 def check_paths(paths: list[Path], year: int | None = None) -> list[dict]:
     defs, rubric, registry = load_returns(), load_rubric(), load_registry()
     contexts = {}
-    verdicts = []
+    found: list[tuple[Path, FileResult | None]] = []
     for path, root in _files(paths):
         y = year or _year_of(path, date.today().year)
         ctx = contexts.setdefault(y, context_for(y, rubric, registry))
         if not path.is_file():
-            verdicts.append({"path": str(path), "return_code": None, "status": "rejected", "rows_read": 0,
-                             "rows_loaded": 0, "rows_rejected": 0, "rows_skipped": 0,
-                             "errors": [{"message": f"{path}：文件不存在"}]})
+            found.append((path, None))
             continue
         source = source_file(path, root, str(path), path.parent.name, defs)
         result, table = read_file(source, defs)
         if source.department:  # only a department folder says who sent the file
             result = check_owner(result, defs)
-        result = validate_file(result, table, defs, ctx)
-        verdicts.append({
-            "path": str(path), "return_code": result.return_code, "status": result.status,
-            "recognised_by": result.recognised_by, "sheet": result.sheet,
-            "rows_read": result.rows_read, "rows_loaded": result.rows_loaded,
-            "rows_rejected": result.rows_rejected, "rows_skipped": result.rows_skipped,
-            "skipped": dict(result.skipped),
-            "errors": result.rejections,
-            "flags": result.flags,
-        })
-    return verdicts
+        found.append((path, validate_file(result, table, defs, ctx)))
+    # R12: one row per assessor and unit over the files checked together, as over a half year's files
+    for ret in defs.half_year.values():
+        reject_second_scores([r for _, r in found if r is not None], ret)
+    return [_verdict(path, result) for path, result in found]
+
+
+def _verdict(path: Path, result: FileResult | None) -> dict:
+    if result is None:
+        return {"path": str(path), "return_code": None, "status": "rejected", "rows_read": 0,
+                "rows_loaded": 0, "rows_rejected": 0, "rows_skipped": 0,
+                "errors": [{"message": f"{path}：文件不存在"}]}
+    return {
+        "path": str(path), "return_code": result.return_code, "status": result.status,
+        "recognised_by": result.recognised_by, "sheet": result.sheet,
+        "rows_read": result.rows_read, "rows_loaded": result.rows_loaded,
+        "rows_rejected": result.rows_rejected, "rows_skipped": result.rows_skipped,
+        "skipped": dict(result.skipped),
+        "errors": result.rejections,
+        "flags": result.flags,
+    }

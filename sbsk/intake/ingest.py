@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from pathlib import Path
+
 import pandas as pd
 
+from sbsk.config.periods import period_kind
 from sbsk.schemas.definitions import Definitions
 from sbsk.schemas.types import COLUMN_TYPES
 from sbsk.intake.discover import SourceFile
@@ -30,6 +33,7 @@ class FileResult:
     flags: list[dict] = field(default_factory=list)
     file_message: str | None = None      # why the whole file was rejected
     archive_path: str | None = None      # its copy in the raw archive, once archived
+    columns: dict[str, int] = field(default_factory=dict)  # field → 0-based sheet column, for messages
 
     @property
     def rows_loaded(self) -> int:
@@ -76,15 +80,20 @@ def read_file(source: SourceFile, defs: Definitions) -> tuple[FileResult, Table 
         return reject_whole(result, exc.message), None
     result.return_code, result.sheet, result.recognised_by = table.return_code, table.sheet, table.recognised_by
     result.rows_read, result.skipped = table.rows_read, table.skipped
+    result.columns = dict(table.columns)
     return result, table
 
 
 def check_owner(result: FileResult, defs: Definitions) -> FileResult:
-    """A department may only send the returns it owns (it cannot score another's field)."""
+    """A department may only send the returns it owns (it cannot score another's field), and only
+    in the folder of the period the return is sent for (a quarter's, or R12's half year's)."""
     if result.status == "rejected":
         return result
-    ret = defs.returns[result.return_code]
+    ret = defs.all_returns[result.return_code]
     owner = defs.departments[ret.owner]
+    misplaced = _wrong_period(result.source.rel, ret)
+    if misplaced:
+        return reject_whole(result, misplaced)
     if result.source.department is None:
         return reject_whole(result, f"文件不在部门目录下（{result.source.folder or '季度根目录'}），"
                                     f"{ret.code}「{ret.title}」应由{owner.name}报送，请放入 {ret.owner}/ 目录")
@@ -94,10 +103,26 @@ def check_owner(result: FileResult, defs: Definitions) -> FileResult:
     return result
 
 
+def _wrong_period(rel: str, ret) -> str | None:
+    """Why a return may not be in the period folder its path names; None when it may (or no
+    period folder is named, as for `sbsk check FILE`)."""
+    for part in Path(rel).parts[:-1]:
+        kind = period_kind(part)
+        if kind == "quarter" and ret.period == "half_year":
+            return (f"{ret.code}「{ret.title}」每半年报送一次，不属于季度报表，请放入 {part[:4]}H1 或 "
+                    f"{part[:4]}H2 目录（如 {part[:4]}H1/{ret.owner}/）")
+        if kind == "half_year" and ret.period == "quarter":
+            return (f"{ret.code}「{ret.title}」是季度报表，半年目录（{part}）只收观摩评分表，"
+                    f"请放入对应季度目录（如 {part[:4]}Q2/{ret.owner}/）")
+        if kind:
+            return None
+    return None
+
+
 def validate_file(result: FileResult, table: Table | None, defs: Definitions, ctx: Context) -> FileResult:
     if result.status == "rejected" or table is None:
         return result
-    ret = defs.returns[result.return_code]
+    ret = defs.all_returns[result.return_code]
     verdict = validate_table(table, ret, ctx, result.source.rel)
     result.loaded = verdict.loaded
     result.rejections = verdict.rejections

@@ -223,7 +223,8 @@ def locate(path: Path, defs: Definitions) -> tuple[_Candidate, pd.DataFrame, lis
     sheets = _Sheets(path, found.grids)
     meta = _meta(sheets)
     code = meta.get("return_code")
-    if code and code not in defs.returns:
+    known = defs.all_returns
+    if code and code not in known:
         raise FileRejected(f"模板中的报表代码「{code}」无法识别，请使用本系统下发的最新模板")
     candidates: list[tuple[_Candidate, pd.DataFrame, list[int]]] = []
     for name in sheets.names:
@@ -233,7 +234,7 @@ def locate(path: Path, defs: Definitions) -> tuple[_Candidate, pd.DataFrame, lis
             grid, offsets = sheets.load(name)
         except Exception as exc:
             raise FileRejected(f"无法读取工作表「{name}」（{type(exc).__name__}）", sheet=name) from exc
-        rets = [defs.returns[code]] if code else list(defs.returns.values())
+        rets = [known[code]] if code else list(known.values())
         hidden_abs = hidden_columns(path, name)
         hidden = {j for j, absolute in enumerate(offsets) if absolute in hidden_abs}
         top = _top_rows(grid)
@@ -256,7 +257,7 @@ def _choose(candidates, defs: Definitions):
         best = [c for c in complete if len(c[0].found) / len(c[0].ret.columns) == top]
         codes = sorted({c[0].ret.code for c in best})
         if len(codes) > 1:
-            names = "、".join(f"{c}「{defs.returns[c].title}」" for c in codes)
+            names = "、".join(f"{c}「{defs.all_returns[c].title}」" for c in codes)
             raise FileRejected(f"表头同时符合多张报表（{names}），无法判断是哪张报表，请使用下发模板")
         cand, grid, offsets = best[0]
         headers = "、".join(cand.ret.column(f).header for f in cand.found)

@@ -3,7 +3,7 @@ failure into a rejection a clerk can act on (file, sheet, Excel row, column, val
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
 from datetime import date
 
 import pandas as pd
@@ -16,6 +16,7 @@ from sbsk.schemas.definitions import ReturnDef
 from sbsk.schemas.pandera_schemas import build_schema
 from sbsk.intake.parse import CellError, parse_table
 from sbsk.intake.reader import Table
+from sbsk.intake.review_rules import review_row_problems
 from sbsk.text import column_letter, squash
 
 
@@ -29,6 +30,7 @@ class Context:
     calendar: tuple[int, int]      # first and last year the workday calendar covers
     today: date
     total_tolerance: float         # rubric parameter total_mismatch_tolerance (合计 vs its detail rows)
+    review_max: dict[str, str] = dataclass_field(default_factory=dict)  # R12 item → its maximum ([review])
 
 
 def context_for(year: int, rubric: Rubric, registry: Registry, today: date | None = None) -> Context:
@@ -45,6 +47,7 @@ def context_for(year: int, rubric: Rubric, registry: Registry, today: date | Non
         calendar=covered_years(),
         today=today or date.today(),
         total_tolerance=float(rubric.parameters["total_mismatch_tolerance"]),
+        review_max={i.field: str(i.max_points) for i in rubric.review.items} if rubric.review else {},
     )
 
 
@@ -125,6 +128,9 @@ def _schema_errors(typed: pd.DataFrame, ret: ReturnDef, ctx: Context) -> list[tu
 def validate_table(table: Table, ret: ReturnDef, ctx: Context, source: str) -> Verdict:
     typed, cell_errors = parse_table(table.data, ret, table.factors, ctx.units, ctx.indicators)
     problems: list[CellError] = list(cell_errors)
+    if ret.period == "half_year":  # R12: 回避, items within their maxima (sbsk.intake.review_rules)
+        typed, more = review_row_problems(typed, ret, ctx.units, ctx.review_max)
+        problems += more
     unreadable = {(e.index, e.field) for e in cell_errors}
     for index, field, rule in _schema_errors(typed, ret, ctx):
         if (index, field) in unreadable:

@@ -42,6 +42,12 @@ SHA-256、工作表、Excel 行号），用于追溯某个得分来自哪些项�
 
 金额单位均为万元（奖惩 `reward_yuan` 为元）；季度写作 `YYYYQn`，如 `2020Q3`。
 
+半年观摩评价（SPEC §11）：`review_scores`（每位评分人对每个单位的一行评分及其来源）、`review_results`
+（各单位各项平均分、观摩总分和组内名次）、`review_assessors`（评分人一致性）以 `period` 为键，写作
+`YYYYH1` / `YYYYH2`；观摩评分表（R12）的文件、退回行和核查标志也记在 `source_files`、`rejected_rows`、
+`data_flags` 中，其 `quarter` 列写的是半年（如 `2020H1`）。`annual_results.review_total` 是年度观摩评价，
+`review_weight` 是它计入年度总分的权重。
+
 ## 打开数据库（只读）
 
 分析时请**只读**打开，这样不会妨碍考评运行：
@@ -162,6 +168,19 @@ select path, return_code, status, rows_read, rows_loaded, rows_rejected, rows_sk
 from source_files
 where quarter = '2020Q3'
 order by path;
+```
+
+### 6. 观摩评价：各组排名、评分人数和去掉的评分
+
+评分人达到规定人数（默认5人）的单位，每项去掉一个最高分和一个最低分（`trimmed` = 2）；
+没有观摩评分的单位 `total` 为空，`flags` 为 `not_reviewed`。
+
+```sql
+select r.unit_group, r.group_rank, r.unit_name, r.total, r.assessors, r.trimmed,
+       r.planning, r.attraction, r.construction, r.service, r.flags
+from review_results r
+where r.period = '2020H1'
+order by r.unit_group, r.group_rank nulls last, r.unit_code;
 ```
 """
 

@@ -1,4 +1,5 @@
-"""`sbsk status [YEAR]`: each quarter is done, failed, missing, or stale (its inputs changed since it ran)."""
+"""`sbsk status [YEAR|YYYYHn]`: each quarter, and each half year's on-site review (SPEC §11), is done,
+failed, missing, or stale (its inputs changed since it ran)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import duckdb
 from sbsk.config.labels import RUN_STATES
 from sbsk.schemas import load_returns
 from sbsk.intake.discover import discover
-from sbsk.config.periods import quarters_of
+from sbsk.config.periods import halves_of, quarters_of
 from sbsk.store.warehouse import DB_NAME
 
 
@@ -33,11 +34,17 @@ def _rows(con, sql: str, params: list) -> list[tuple]:
     return con.execute(sql, params).fetchall() if con else []
 
 
-def quarter_state(con, raw_dir: Path, quarter: str) -> QuarterState:
+# what a period has published: a quarter its results, a half year its review results
+PUBLISHED = {"quarter": "select count(*) from quarter_results where quarter = ?",
+             "review": "select count(*) from review_results where period = ?"}
+
+
+def quarter_state(con, raw_dir: Path, quarter: str, kind: str = "quarter") -> QuarterState:
+    """The state of a quarter, or (kind='review') of a half year's review."""
     runs = _rows(con, "select run_id, status, finished_at, message from pipeline_runs where quarter = ? "
                       "order by started_at desc", [quarter])
     stored = _rows(con, "select path, sha256 from source_files where quarter = ?", [quarter])
-    published = _rows(con, "select count(*) from quarter_results where quarter = ?", [quarter])
+    published = _rows(con, PUBLISHED[kind], [quarter])
     current = {s.rel: s.sha256 for s in discover(raw_dir, quarter, load_returns())}
     if not published or not published[0][0]:
         if runs and runs[0][1] == "failed":
@@ -73,6 +80,7 @@ def year_status(raw_dir: Path, out_dir: Path, year: int) -> dict:
     con = duckdb.connect(str(db), read_only=True) if db.exists() else None
     try:
         quarters = [quarter_state(con, raw_dir, str(q)) for q in quarters_of(year)]
+        halves = [quarter_state(con, raw_dir, str(h), "review") for h in halves_of(year)]
         annual = _rows(con, "select any_value(status), count(*) from annual_results where year = ?", [year])
         annual_state = annual[0][0] if annual and annual[0][1] else "missing"
         if annual_state != "missing" and any(q.state == "stale" for q in quarters):
@@ -80,17 +88,43 @@ def year_status(raw_dir: Path, out_dir: Path, year: int) -> dict:
     finally:
         if con:
             con.close()
-    return {"year": year, "quarters": [asdict(q) for q in quarters], "annual": annual_state}
+    return {"year": year, "quarters": [asdict(q) for q in quarters], "annual": annual_state,
+            "half_years": [_half(h) for h in halves]}
 
 
-def status_command(raw_dir: Path, out_dir: Path, year: int | None, as_json: bool) -> int:
+def _half(state: QuarterState) -> dict:
+    found = asdict(state)
+    return {"half_year": found.pop("quarter"), **found}
+
+
+def half_year_status(raw_dir: Path, out_dir: Path, period: str) -> dict:
+    db = out_dir / DB_NAME
+    con = duckdb.connect(str(db), read_only=True) if db.exists() else None
+    try:
+        return _half(quarter_state(con, raw_dir, period, "review"))
+    finally:
+        if con:
+            con.close()
+
+
+def status_command(raw_dir: Path, out_dir: Path, year: int | None, as_json: bool, half: str | None = None) -> int:
+    if half:
+        state = half_year_status(raw_dir, out_dir, half)
+        print(json.dumps(state, ensure_ascii=False, indent=2) if as_json else _line(state, "half_year", "观摩评价"))
+        return 0
     status = year_status(raw_dir, out_dir, year or date.today().year)
     if as_json:
         print(json.dumps(status, ensure_ascii=False, indent=2))
         return 0
     for q in status["quarters"]:
-        print(f"{q['quarter']}  {q['state']:<11} {RUN_STATES[q['state']]}：{q['detail']}")
-        for path in q["files"] if q["state"] in ("done", "provisional") else ():
-            print(f"    {path}")
+        print(_line(q, "quarter"))
     print(f"{status['year']}年度  {status['annual']:<11} {RUN_STATES.get(status['annual'], status['annual'])}")
+    for h in status["half_years"]:
+        print(_line(h, "half_year", "观摩评价"))
     return 0
+
+
+def _line(state: dict, key: str, what: str = "") -> str:
+    lines = [f"{state[key]}  {state['state']:<11} {what}{RUN_STATES[state['state']]}：{state['detail']}"]
+    lines += [f"    {path}" for path in (state["files"] if state["state"] in ("done", "provisional") else ())]
+    return "\n".join(lines)

@@ -118,11 +118,13 @@ def score_quarter(con: duckdb.DuckDBPyConnection, rubric: Rubric) -> None:
 
 def prepare_year(con: duckdb.DuckDBPyConnection, year: int, rubric: Rubric, registry: Registry) -> None:
     _common(con, year, rubric, registry)
-    con.execute("create or replace temp table annual_params as select ?::integer as year", [year])
+    weight = rubric.review.annual_review_weight if rubric.review else 0  # SPEC §11: 0 shows the review only
+    con.execute("create or replace temp table annual_params as select ?::integer as year, "
+                "?::decimal(5, 4) as review_weight", [year, str(weight)])
     weights = pd.DataFrame({"quarter": [f"{year}Q{q}" for q in range(1, 5)],
                             "weight": [str(w) for w in rubric.annual_weights]})
     _temp(con, "annual_weights", weights, "quarter varchar, weight decimal(9, 4)")
 
 
 def score_year(con: duckdb.DuckDBPyConnection) -> None:
-    run_models(con, "marts", ["annual_category_scores", "annual_totals", "annual_results"])
+    run_models(con, "marts", ["annual_category_scores", "annual_totals", "annual_combined", "annual_results"])

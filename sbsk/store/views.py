@@ -41,7 +41,7 @@ def _values(rows: list[tuple[str, ...]]) -> str:
 def render(name: str, defs: Definitions) -> str:
     sql = (VIEWS_DIR / f"{name}.sql").read_text(encoding="utf-8")
     inputs = {
-        "{owned_returns}": _values([(r.code, r.title, r.owner) for r in defs.returns.values()]),
+        "{owned_returns}": _values([(r.code, r.title, r.owner, r.period) for r in defs.all_returns.values()]),
         "{departments}": _values([(d.code, d.name) for d in defs.departments.values()]),
         "{flag_labels}": _values(sorted(flag_labels(load_rubric()).items())),
     }

@@ -5,7 +5,7 @@
 -- that were published appear (a failed run stores no files). Receipt times, due dates and lateness
 -- are not stored yet: the submissions table of SPEC §12 will add them.
 create or replace view department_submissions as
-with owned (return_code, return_title, department) as (
+with owned (return_code, return_title, department, period_kind) as (
     values {owned_returns}
 ),
 
@@ -35,9 +35,10 @@ whole_file_reasons as (
 ),
 
 expected as (
+    -- a quarter expects the quarterly returns, a half year (YYYYHn) its review's R12
     select q.quarter, o.department, o.return_code
     from (select distinct quarter from source_files) q
-    cross join owned o
+    join owned o on o.period_kind = case when q.quarter like '____H_' then 'half_year' else 'quarter' end
 ),
 
 keyed as (
@@ -78,10 +79,10 @@ left join (select return_code, any_value(return_title) as return_title, any_valu
        on o.return_code = k.return_code;
 
 comment on view department_submissions is 'Analyst view: each department''s submission record per published quarter — every return it owns (未报, 整表退回, 部分退回 or 已入库) and any file it sent that is not its own, from source_files and rejected_rows. Receipt times and lateness are not stored yet.';
-comment on column department_submissions.quarter is 'Quarter.';
+comment on column department_submissions.quarter is 'Quarter, or half year (YYYYHn) of an on-site review, whose only return is R12.';
 comment on column department_submissions.department is 'Department folder code (fgw, czj, tjj, swj, zwfw, zdxmb).';
 comment on column department_submissions.department_name is 'Department name, e.g. 市发展改革委.';
-comment on column department_submissions.return_code is 'Return R01 … R11; null for a file that was not recognised as any return.';
+comment on column department_submissions.return_code is 'Return R01 … R12; null for a file that was not recognised as any return.';
 comment on column department_submissions.return_title is 'Return title, e.g. 项目谋划储备.';
 comment on column department_submissions.owner is 'True when the department owns the return (only the owner may send it); false for a file sent by another department.';
 comment on column department_submissions.state is '未报 (no file), 整表退回 (every file rejected whole), 部分退回 (loaded, with rows or another file rejected), 已入库 (loaded, nothing rejected).';

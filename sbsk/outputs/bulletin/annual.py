@@ -1,7 +1,9 @@
-"""The annual bulletin: 排名 (each quarter's total, the annual total, the reward) and 图表."""
+"""The annual bulletin: 排名 (each quarter's total, the year's review beside them, the annual total, the reward)
+and 图表."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -33,7 +35,11 @@ def _ranking_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, year: int, res
     quarters = [str(q) for q in quarters_of(year)]
     totals = {(r["unit_code"], r["quarter"]): r["total"] for r in fetch_dicts(
         con, "select unit_code, quarter, total from quarter_results where quarter in (?, ?, ?, ?)", quarters)}
-    headers = ["排名", "县(市、区)", *QUARTER_NAMES, "年度总分", "奖惩(元)"]
+    # the on-site review (SPEC §11) beside the ranking; with a weight, the quarterly composite too
+    weight = max((r["review_weight"] or 0 for r in results), default=0)
+    reviewed = any(r["review_total"] is not None for r in results)
+    extra = (["季度综合"] if weight else []) + (["观摩评价"] if reviewed else [])
+    headers = ["排名", "县(市、区)", *QUARTER_NAMES, *extra, "年度总分", "奖惩(元)"]
     width = len(headers)
     write_title(ws, f"{year}年度{TITLE_SUFFIX}", width)
     row = 2
@@ -41,8 +47,21 @@ def _ranking_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, year: int, res
         if any(r["status"] == status for r in results):
             write_note(ws, row, note, width)
             row += 1
-    formats = [INTEGER_FORMAT, None, *([SCORE_FORMAT] * 5), REWARD_FORMAT]
+    if reviewed:
+        write_note(ws, row, _review_note(weight), width)
+        row += 1
+    formats = [INTEGER_FORMAT, None, *([SCORE_FORMAT] * (5 + len(extra))), REWARD_FORMAT]
     row = group_tables(ws, row, con, results, headers, formats,
-                       lambda r: [totals.get((r["unit_code"], q)) for q in quarters])
-    set_widths(ws, [8, 14, 12, 12, 12, 12, 12, 14])
+                       lambda r: [totals.get((r["unit_code"], q)) for q in quarters]
+                       + ([r["composite_total"]] if weight else []) + ([r["review_total"]] if reviewed else []))
+    set_widths(ws, [8, 14, 12, 12, 12, 12, *([12] * len(extra)), 12, 14])
     ranking_page(ws, width, row - 1)
+
+
+def _review_note(weight) -> str:
+    """How the year's on-site review (观摩评价: the mean of the half years' review totals) counts."""
+    if not weight:
+        return "注：观摩评价为本年上、下半年观摩总分的平均，列示供参考，不计入年度总分"
+    w = Decimal(str(weight)).normalize()
+    return (f"注：观摩评价为本年上、下半年观摩总分的平均；年度总分 = 季度综合 × {format(1 - w, 'f')} + 观摩评价 × "
+            f"{format(w, 'f')}（未参加观摩的按季度综合），四舍五入保留两位小数")

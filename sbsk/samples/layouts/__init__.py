@@ -36,7 +36,7 @@ Traits
                     characters (SPEC §3: both must be accepted); unit names: see unit_variants
 
 Options (**opts)
-  quarter="2020Q3", seed=<code>, sheet=<data sheet name>, header_rows=2|3,
+  quarter="2020Q3" (or a half year, "2020H1", for R12), seed=<code>, sheet=<data sheet name>, header_rows=2|3,
   totals_position="bottom"|"top", total_error={field: relative error} (or a float: the first amount),
   subtotal_by="unit", subtotal_style="name"|"unit" ("小计" in the first text column, or "林州市小计" in
   the unit column), subtotal_error={field: relative error} (first group only), hidden_as=<header or field>,

@@ -22,13 +22,13 @@ class Columns:
 
     def __init__(self, path: Path, code: str, rows: list[Mapping[str, Any]], traits: frozenset[str], opts: dict):
         self.defs = load_returns()
-        if code not in self.defs.returns:
+        if code not in self.defs.all_returns:
             raise ValueError(f"unknown return {code!r}")
         known_opts = {"quarter", "seed", "sheet", "header_rows", "totals_position", "total_error", "subtotal_by",
                       "subtotal_style", "subtotal_error", "hidden_as", "unit_in_parent"}
         if set(opts) - known_opts:
             raise ValueError(f"unknown option(s) {sorted(set(opts) - known_opts)}; known: {sorted(known_opts)}")
-        self.ret: ReturnDef = self.defs.returns[code]
+        self.ret: ReturnDef = self.defs.all_returns[code]
         self.code = code
         self.rows = rows
         self.t = traits
@@ -38,7 +38,8 @@ class Columns:
         suffix = ".xls" if "xls" in traits else ".xlsx"
         self.path = path.with_suffix(suffix) if path.suffix.lower() != suffix else path
         quarter = str(opts.get("quarter", "2020Q3"))
-        self.year, self.q = int(quarter[:4]), int(quarter[-1])
+        self.half = quarter[4:5].upper() == "H"   # a half year (R12): YYYYH1 ends with Q2, YYYYH2 with Q4
+        self.year, self.q = int(quarter[:4]), int(quarter[-1]) * (2 if self.half else 1)
         self.header_rows = 1 if "merged_header" not in traits else int(opts.get("header_rows", 2))
         if self.header_rows not in (1, 2, 3):
             raise ValueError("header_rows must be 2 or 3")

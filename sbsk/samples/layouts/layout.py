@@ -28,7 +28,8 @@ class Builder(Columns):
         r = 0
         if "title_rows" in self.t:
             m, d = QUARTER_END[self.q]
-            ws.put(r, 0, f"{self.year}年第{QUARTER_NAMES[self.q]}季度{ret.title}情况表")
+            when = f"{'上' if self.q == 2 else '下'}半年" if self.half else f"第{QUARTER_NAMES[self.q]}季度"
+            ws.put(r, 0, f"{self.year}年{when}{ret.title}情况表")
             ws.merge(r, 0, r, width - 1)
             ws.put(r + 1, 0, f"（截至{self.year}年{m}月{d}日）")
             ws.merge(r + 1, 0, r + 1, width - 1)

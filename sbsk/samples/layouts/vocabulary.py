@@ -33,6 +33,8 @@ PARENTS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "R10": [("评分情况", ("score", "note"))],
     "R11": [("文件情况", ("title", "doc_number", "issued_on")),
             ("分类及质量", ("category", "grade"))],
+    "R12": [("评分人员", ("review_group", "assessor", "assessor_unit")),
+            ("观摩评分", ("planning", "attraction", "construction", "service"))],
 }
 
 # Extra columns a return does not define: (header, where).
@@ -42,8 +44,8 @@ S2T = str.maketrans("县区阳汤阴内黄关龙乡镇开发", "縣區陽湯陰�
 # Simplified → Traditional for the characters of the returns' headers and choices (our own table,
 # independent of the reader's, so that the test does not only check the reader against itself).
 S2T_TEXT = str.maketrans(
-    "项称码储备库总资万亿属领实开签约额来际强龙头动个县区设质产计划级达预内债补审应办结评说标号发类单进制业续优关阳阴汤黄别态环会现务点",
-    "項稱碼儲備庫總資萬億屬領實開簽約額來際強龍頭動個縣區設質產計劃級達預內債補審應辦結評說標號發類單進製業續優關陽陰湯黃別態環會現務點",
+    "项称码储备库总资万亿属领实开签约额来际强龙头动个县区设质产计划级达预内债补审应办结评说标号发类单进制业续优关阳阴汤黄别态环会现务点观组谋员",
+    "項稱碼儲備庫總資萬億屬領實開簽約額來際強龍頭動個縣區設質產計劃級達預內債補審應辦結評說標號發類單進製業續優關陽陰湯黃別態環會現務點觀組謀員",
 )
 FULL_WIDTH = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
