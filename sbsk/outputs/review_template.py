@@ -23,13 +23,14 @@ from sbsk.outputs.templates import (DATA_SHEET, EXAMPLE_MARK, FIRST_DATA_ROW, GU
 from sbsk.schemas.definitions import Column, ReturnDef, load_returns
 
 _WIDTHS = {"unit": 14, "review_group": 14, "assessor": 12, "assessor_unit": 20, "projects": 36, "note": 30}
-_EXAMPLES = (
-    {"unit": f"{EXAMPLE_MARK}林州市", "review_group": "第一观摩组", "assessor": "张三", "assessor_unit": "市发展改革委",
-     "planning": 22.5, "attraction": 21, "construction": 23, "service": 20.5, "projects": "红旗渠经济技术开发区智能装备产业园",
-     "note": "项目谋划储备充足"},
-    {"unit": f"{EXAMPLE_MARK}林州市", "review_group": "第一观摩组", "assessor": "李四", "assessor_unit": "安阳县",
-     "planning": 20, "attraction": 22, "construction": 21.5, "service": 22, "projects": None, "note": None},
-)
+# Two example rows, by field (the template's columns in order).
+_EXAMPLE_FIELDS = ("unit", "review_group", "assessor", "assessor_unit", "planning", "attraction", "construction",
+                   "service", "projects", "note")
+_EXAMPLES = tuple(dict(zip(_EXAMPLE_FIELDS, row)) for row in (
+    (f"{EXAMPLE_MARK}林州市", "第一观摩组", "张三", "市发展改革委", 22.5, 21, 23, 20.5, "红旗渠经济技术开发区智能装备产业园",
+     "项目谋划储备充足"),
+    (f"{EXAMPLE_MARK}林州市", "第一观摩组", "李四", "安阳县", 20, 22, 21.5, 22, None, None),
+))
 
 
 def write_review_template(period: str, out_dir: Path) -> Path:
