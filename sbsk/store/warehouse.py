@@ -31,7 +31,8 @@ DB_NAME = "sbsk.duckdb"
 LINEAGE = {"source_file": "varchar", "sha256": "varchar", "sheet": "varchar", "row_number": "integer"}
 CONTRACT_TABLES = ("units", "rubric_indicators", "indicator_scores", "category_scores", "quarter_results",
                    "annual_category_scores", "annual_results",
-                   "rejected_rows", "data_flags", "source_files", "pipeline_runs")
+                   "rejected_rows", "data_flags", "source_files", "pipeline_runs", "submissions", "submission_files",
+                   "submission_quality")
 
 
 class Busy(RuntimeError):
