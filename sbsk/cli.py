@@ -8,7 +8,18 @@ import re
 import sys
 from pathlib import Path
 
-from sbsk.config.periods import Quarter
+from sbsk.config.periods import Period, Quarter, parse_period
+
+
+def _period(text: str) -> Period:
+    try:
+        return parse_period(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _year_or_period(text: str) -> int | Period:
+    return _year(text) if re.fullmatch(r"\d{4}", text) else _period(text)
 
 
 def _quarter(text: str) -> Quarter:
@@ -54,13 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     p.add_argument("--year", type=_year, help="the year whose units apply (default: from the path, else this year)")
+    dirs(p)  # files under --raw-dir get their receipt times recorded under --out-dir
 
     p = sub.add_parser("templates", help="blank returns for every department")
     p.add_argument("quarter", type=_quarter)
     dirs(p, raw=False)
 
-    p = sub.add_parser("status", help="each quarter's state: done, failed, missing, or stale")
-    p.add_argument("year", type=_year, nargs="?", help="default: this year")
+    p = sub.add_parser("status", help="YEAR: each quarter's state (done, failed, missing, stale); PERIOD: each "
+                                      "department × return's submission state and days late")
+    p.add_argument("year", type=_year_or_period, nargs="?", metavar="YEAR|PERIOD",
+                   help="a year (default: this year), or a quarter YYYYQn or a month YYYY-MM")
     p.add_argument("--json", action="store_true")
     dirs(p)
 
@@ -69,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cron", default=None, help="schedule (default: 02:00 on the 10th day after each quarter ends, "
                                                 "Asia/Shanghai)")
     p.add_argument("--continue-on-missing", action="store_true")
+
+    p = sub.add_parser("remind", help="the 催报单: a sheet per department with what is missing or must be fixed")
+    p.add_argument("period", type=_period, metavar="PERIOD", help="a quarter YYYYQn or a month YYYY-MM")
+    p.add_argument("--departments", type=Path, default=None,
+                   help="the contacts file (default: reference/departments.csv)")
+    dirs(p)
 
     p = sub.add_parser("explain", help="how each of a unit's points was earned or lost")
     p.add_argument("quarter", type=_quarter)
@@ -83,13 +103,15 @@ def main(argv: list[str] | None = None) -> int:
     from sbsk.config.registry import RegistryError
     from sbsk.store.replay import ReplayError
     from sbsk.config.rubric import RubricError
+    from sbsk.config.departments import DepartmentsError
+    from sbsk.config.workdays import CalendarError
 
     try:
         return COMMANDS[args.command](args)
-    except ReplayError as exc:
+    except (ReplayError, CalendarError) as exc:
         print(f"sbsk: {exc}", file=sys.stderr)
         return 1
-    except (RubricError, RegistryError) as exc:
+    except (RubricError, RegistryError, DepartmentsError) as exc:
         print(f"sbsk: 配置错误（reference data）：{exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -170,7 +192,7 @@ def cmd_check(args) -> int:
     from sbsk.intake.check import check_paths
     from sbsk.text import printable
 
-    verdicts = check_paths(args.paths, args.year)
+    verdicts = check_paths(args.paths, args.year, args.raw_dir, args.out_dir)
     if args.json:
         print(json.dumps(verdicts, ensure_ascii=False, indent=2))
     else:
@@ -214,13 +236,24 @@ def cmd_serve(args) -> int:
 
 
 def cmd_status(args) -> int:
+    if args.year is not None and not isinstance(args.year, int):
+        from sbsk.outputs.submission_status import period_status_command
+
+        return period_status_command(args.raw_dir, args.out_dir, args.year, args.json)
     from sbsk.outputs.status import status_command
 
     return status_command(args.raw_dir, args.out_dir, args.year, args.json)
 
 
+def cmd_remind(args) -> int:
+    from sbsk import pipeline
+    from sbsk.outputs.remind import remind_command
+
+    return remind_command(args.raw_dir, args.out_dir, args.period, pipeline.reject_unit_overlaps, args.departments)
+
+
 COMMANDS = {"demo": cmd_demo, "run": cmd_run, "annual": cmd_annual, "check": cmd_check, "templates": cmd_templates,
-            "explain": cmd_explain, "status": cmd_status, "serve": cmd_serve}
+            "explain": cmd_explain, "status": cmd_status, "remind": cmd_remind, "serve": cmd_serve}
 
 if __name__ == "__main__":
     sys.exit(main())

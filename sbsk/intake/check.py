@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from sbsk.schemas import load_returns
 from sbsk.intake.discover import is_candidate, source_file
 from sbsk.intake.ingest import check_owner, read_file, validate_file
+from sbsk.intake.receipts import observe, period_under
 from sbsk.intake.validate import context_for
 from sbsk.config.registry import load_registry
 from sbsk.config.rubric import load_rubric
@@ -35,8 +38,11 @@ def _year_of(path: Path, default: int) -> int:
     return default
 
 
-def check_paths(paths: list[Path], year: int | None = None) -> list[dict]:
+def check_paths(paths: list[Path], year: int | None = None, raw_dir: Path | None = None,
+                out_dir: Path | None = None) -> list[dict]:
+    """Verdicts; files lying in raw_dir's period folders get their receipt times recorded under out_dir."""
     defs, rubric, registry = load_returns(), load_rubric(), load_registry()
+    sightings: dict[str, list] = {}
     contexts = {}
     verdicts = []
     for path, root in _files(paths):
@@ -48,6 +54,10 @@ def check_paths(paths: list[Path], year: int | None = None) -> list[dict]:
                              "errors": [{"message": f"{path}：文件不存在"}]})
             continue
         source = source_file(path, root, str(path), path.parent.name, defs)
+        period = period_under(path, raw_dir) if raw_dir is not None else None
+        if period:
+            rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(raw_dir)).as_posix()
+            sightings.setdefault(period, []).append(replace(source, rel=rel))
         result, table = read_file(source, defs)
         if source.department:  # only a department folder says who sent the file
             result = check_owner(result, defs)
@@ -61,4 +71,6 @@ def check_paths(paths: list[Path], year: int | None = None) -> list[dict]:
             "errors": result.rejections,
             "flags": result.flags,
         })
+    for period, sources in sightings.items() if out_dir is not None else ():
+        observe(out_dir, period, sources, "check")
     return verdicts
