@@ -13,8 +13,8 @@ rewritten, rather than a warehouse table, because:
 - a sighting must survive runs that fail or never happen (a department sends on the 3rd, the
   quarter is first run on the 10th);
 - append-only is the guarantee itself: a time once written is never edited.
-Writers hold a short flock on the file while they read it and append; readers need no lock, and a
-line only counts once it is complete (ends with a newline), so a crash mid-write loses nothing stored.
+Writers hold a short flock on the file while they read it and append; readers need no lock: a line
+cut short (a crash mid-write, an append under way) does not parse and counts for nothing.
 The `submissions` and `submission_files` tables copy the times when a period runs.
 """
 
@@ -71,13 +71,11 @@ def store_path(out_dir: Path) -> Path:
 
 def _parse(text: str) -> dict[tuple[str, str], Receipt]:
     found: dict[tuple[str, str], Receipt] = {}
-    for line in text.splitlines(keepends=True):
-        if not line.endswith("\n"):
-            break  # an append still under way, or cut short by a crash
+    for line in text.splitlines():
         try:
             r = Receipt.parse(line)
         except (ValueError, TypeError, KeyError):
-            continue  # a damaged line says nothing; the lines around it still hold
+            continue  # a line cut short by a crash (or still being appended) says nothing; the others hold
         found.setdefault((r.period, r.sha256), r)  # the first line for a content is its time, for ever
     return found
 
