@@ -19,7 +19,8 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "analysts.md"
 # SPEC §7, written out here so that a table dropped from the code is noticed
 CONTRACT = ["units", "rubric_indicators", "indicator_scores", "category_scores", "quarter_results",
             "annual_category_scores", "annual_results",
-            "rejected_rows", "data_flags", "source_files", "pipeline_runs"]
+            "rejected_rows", "data_flags", "source_files", "pipeline_runs", "submissions", "submission_files",
+            "submission_quality"]
 STAGING = ["stg_project_reserve", "stg_investment_attraction", "stg_groundbreaking_events", "stg_major_projects",
            "stg_key_project_investment", "stg_central_budget", "stg_special_bonds", "stg_program_982",
            "stg_joint_approvals", "stg_assessor_scores", "stg_policy_documents"]
