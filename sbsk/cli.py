@@ -161,7 +161,11 @@ def cmd_annual(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    from sbsk import pipeline
+    from sbsk.config.workdays import CalendarError
+    from sbsk.outputs.remind import remind
     from sbsk.samples.demo import generate_year
+    from sbsk.samples.receipts import date_sample_files
     from sbsk.runtime import configure_prefect
 
     configure_prefect(args.out_dir)
@@ -170,6 +174,7 @@ def cmd_demo(args) -> int:
     from sbsk.flows.run_state import outcome_of
 
     paths = generate_year(args.raw_dir, args.year)
+    date_sample_files(paths, args.raw_dir)  # when each department "sent" its returns (the 催报单's lateness)
     print(f"示例数据：{len(paths)} 个报表文件写入 {args.raw_dir}/", file=sys.stderr)
     outputs = []
     for q in range(1, 5):
@@ -181,6 +186,10 @@ def cmd_demo(args) -> int:
         outputs += outcome["outputs"]
     outcome = outcome_of(annual_composite(args.year, str(args.out_dir), return_state=True))
     outputs += outcome["outputs"]
+    try:  # the 催报单 of the third quarter: what a newcomer would send the departments
+        outputs.append(remind(args.raw_dir, args.out_dir, Quarter(args.year, 3), pipeline.reject_unit_overlaps)[0])
+    except CalendarError as exc:
+        print(f"sbsk demo: 未生成催报单：{exc}", file=sys.stderr)
     print("\n输出：")
     print(f"  数据库      {args.out_dir / 'sbsk.duckdb'}")
     for path in outputs:

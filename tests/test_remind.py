@@ -263,3 +263,22 @@ def test_the_cuibaodan_prints_on_a4_landscape_with_no_text_cut(q3, tmp_path):
             written.update(ch for value in row if value is not None for ch in str(value))
     lost = {ch: n - printed[ch] for ch, n in written.items() if not ch.isspace() and ch != "-" and printed[ch] < n}
     assert lost == {}
+
+
+def test_the_demo_dates_its_returns_as_departments_would_send_them(tmp_path):
+    from sbsk.config.periods import Quarter
+    from sbsk.samples.receipts import date_sample_files, received_at
+
+    q3 = Quarter(2020, 3)
+    assert received_at(q3, "czj", date(2020, 10, 14)) == at(2020, 10, 16, 16, 30)    # two working days late
+    assert received_at(q3, "zdxmb", date(2020, 10, 14)) == at(2020, 10, 14, 16, 30)  # on the due day
+    # three working days before 10-14: 10-13, 10-12, then Saturday 10-10 (a make-up working day)
+    assert received_at(q3, "tjj", date(2020, 10, 14)) == at(2020, 10, 10, 16, 30)
+    # before 2020-04-08 (Qingming 04-04 … 04-06): 04-07, then 04-03
+    assert received_at(Quarter(2020, 1), "zwfw", date(2020, 4, 8)) == at(2020, 4, 3, 16, 30)
+    assert received_at(Quarter(2020, 2), "czj", date(2020, 7, 7)) == at(2020, 7, 3, 16, 30)   # late only in Q3
+    path = tmp_path / "raw" / "2020Q3" / "czj" / "R07.xlsx"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"x")
+    date_sample_files([path], tmp_path / "raw")
+    assert path.stat().st_mtime == at(2020, 10, 16, 16, 30).timestamp()

@@ -175,14 +175,22 @@ def write_reminder(reminder: Reminder, path: Path) -> Path:
     return path
 
 
-def remind_command(raw_dir: Path, out_dir: Path, period: Period,
-                   combine: Callable[[list[FileResult], Definitions], list[FileResult]],
-                   departments_file: Path | None = None) -> int:
-    """Write the 催报单; exit 1 when some department has something missing or rejected, else 0."""
+def remind(raw_dir: Path, out_dir: Path, period: Period,
+           combine: Callable[[list[FileResult], Definitions], list[FileResult]],
+           departments_file: Path | None = None) -> tuple[Path, Reminder]:
+    """Write data/out/<period>/remind-<period>.xlsx; returns its path and what it says."""
     reminder = build_reminder(raw_dir, out_dir, period, combine, departments_file)
     target = Path(out_dir) / str(period) / f"remind-{period}.xlsx"
     with atomic_path(target) as tmp:
         write_reminder(reminder, tmp)
+    return target, reminder
+
+
+def remind_command(raw_dir: Path, out_dir: Path, period: Period,
+                   combine: Callable[[list[FileResult], Definitions], list[FileResult]],
+                   departments_file: Path | None = None) -> int:
+    """Write the 催报单; exit 1 when some department has something missing or rejected, else 0."""
+    target, reminder = remind(raw_dir, out_dir, period, combine, departments_file)
     print(target)
     for dept in reminder.departments:
         subs, problems = reminder.of(dept)
