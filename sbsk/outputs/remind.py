@@ -14,11 +14,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sbsk.config.periods import Period
 from sbsk.files import atomic_path
 from sbsk.intake.ingest import FileResult
-from sbsk.outputs.bulletin import INTEGER_FORMAT, set_widths, setup_page, write_table, write_title
-from sbsk.config.periods import Period
 from sbsk.intake.submissions import OUTSTANDING
+from sbsk.outputs.bulletin import INTEGER_FORMAT, set_widths, setup_page, write_table, write_title
 from sbsk.outputs.reminder import UNASSIGNED, Reminder, build_reminder
 from sbsk.outputs.return_writer import put_text_safe
 from sbsk.schemas.definitions import Definitions
@@ -27,8 +27,6 @@ _SECTION = Font(name="黑体", bold=True, size=12)
 _LINE = Font(name="宋体", size=11)
 WIDTHS = [18, 32, 12, 9, 17, 22, 46]   # the seven columns of a department sheet
 SUMMARY_WIDTHS = [22, 12, 17, 7, 8, 9, 9, 7, 10, 12]
-
-
 LINE_POINTS = 15.0     # one line of 11-point text
 CJK_UNITS = 2          # a Chinese character is about two column-width units wide
 
@@ -91,7 +89,7 @@ def _late(value, state: str) -> str | int:
     return value if value else ("未逾期" if state != "未报" else 0)
 
 
-def _todo(sub, problems: int) -> str:
+def _todo(sub) -> str:
     if sub.state == "未报":
         overdue = f"已逾期{sub.working_days_late}个工作日，" if sub.working_days_late else ""
         return f"尚未报送，{overdue}请尽快报送"
@@ -144,7 +142,7 @@ def _department(ws: Worksheet, reminder: Reminder, code: str) -> None:
         row = _line(ws, row + 1, "一、报表报送情况", width, _SECTION)
         body = [[f"{s.return_code} {defs.returns[s.return_code].title}", "\n".join(f.rel for f in s.files) or "（无）",
                  s.state, _late(s.working_days_late, s.state), _time(s.received_at), _date(s.due_on) if s.due_on else "",
-                 _todo(s, len(problems))] for s in subs]
+                 _todo(s)] for s in subs]
         row = write_table(ws, row, ["报表", "收到的文件", "状态", "逾期工作日", "收到时间", "截止日期", "需要做什么"],
                           body, formats=[None, None, None, INTEGER_FORMAT], wrap=(0, 1, 6), center=(2, 3, 4, 5))
     heading = f"{'二' if subs else '一'}、需要更正的内容（共{len(problems)}处）"
