@@ -73,7 +73,7 @@ def test_a_warehouse_an_older_sbsk_wrote_in_the_2_0_format_is_converted(dirs):
     keys = query(out, "select table_name from duckdb_constraints() where constraint_type = 'PRIMARY KEY' "
                       "order by 1")
     assert [k for (k,) in keys] == ["annual_results", "indicator_scores", "pipeline_runs", "quarter_results",
-                                    "rubric_indicators", "units"]
+                                    "rubric_indicators", "submission_quality", "submissions", "units"]
     assert query(out, "select note from legacy_notes") == [("旧数据",)]
     assert query(out, "select comment from duckdb_tables() where table_name = 'legacy_notes'") == [("旧注释",)]
     assert query(out, "select comment from duckdb_columns() where table_name = 'legacy_notes'") == [("旧列注释",)]

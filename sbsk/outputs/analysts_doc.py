@@ -163,18 +163,6 @@ from source_files
 where quarter = '2020Q3'
 order by path;
 ```
-
-### 6. 各部门报送是否及时
-
-`submissions` 每个部门每张报表一行（状态 未报、已报、整表退回、部分退回、已入库），`received_at` 为北京时间，
-`working_days_late` 按国家法定节假日和调休计算；`submission_quality` 是各部门全年的汇总。
-
-```sql
-select department, return_code, state, received_at, due_on, working_days_late, rows_rejected
-from submissions
-where period = '2020Q3'
-order by working_days_late desc nulls first, department, return_code;
-```
 """
 
 
