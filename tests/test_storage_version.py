@@ -72,8 +72,9 @@ def test_a_warehouse_an_older_sbsk_wrote_in_the_2_0_format_is_converted(dirs):
     assert query(out, "select count(*) from quarter_results where quarter = '2020Q3'") == [(9,)]
     keys = query(out, "select table_name from duckdb_constraints() where constraint_type = 'PRIMARY KEY' "
                       "order by 1")
-    assert [k for (k,) in keys] == ["annual_results", "indicator_scores", "pipeline_runs", "quarter_results",
-                                    "rubric_indicators", "submission_quality", "submissions", "units"]
+    assert [k for (k,) in keys] == ["annual_category_scores", "annual_results", "category_scores", "indicator_scores",
+                                    "pipeline_runs", "quarter_results", "rubric_indicators", "submission_quality",
+                                    "submissions", "units"]
     assert query(out, "select note from legacy_notes") == [("旧数据",)]
     assert query(out, "select comment from duckdb_tables() where table_name = 'legacy_notes'") == [("旧注释",)]
     assert query(out, "select comment from duckdb_columns() where table_name = 'legacy_notes'") == [("旧列注释",)]

@@ -92,12 +92,11 @@ def evaluate(raw_dir: Path, period: Period, defs: Definitions,
     """Every file's verdict as a run would give it, and the names of its rejected rows."""
     rubric, registry = load_rubric(), load_registry()
     ctx = context_for(period.year, rubric, registry)
-    tolerance = float(rubric.parameters["total_mismatch_tolerance"])
     sources = discover(raw_dir, str(period), defs)
     results, names = [], {}
     for source in sources:
         result, table = read_file(source, defs)
-        result = validate_file(check_owner(result, defs), table, defs, ctx, tolerance)
+        result = validate_file(check_owner(result, defs), table, defs, ctx)
         if table is not None and result.rejections:
             rows = {r["row_number"] for r in result.rejections if r["row_number"] is not None}
             names[source.rel] = _row_names(table, defs.returns[result.return_code], rows)

@@ -1,6 +1,7 @@
 """Publishing a quarter or a year: load the staged rows, run the SQL layers and replace the
 contract tables' rows in one transaction on a private copy of the warehouse (sbsk.store.warehouse
-.writing); a failed run only adds a line to pipeline_runs."""
+.writing); a failed run only adds a line to pipeline_runs and what the departments sent
+(sbsk.store.submissions), which every run of a quarter records."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from sbsk.faults import checkpoint
 from sbsk.intake.ingest import FileResult
 from sbsk.intake.receipts import beijing_now, observe
 from sbsk.schemas.definitions import Definitions
-from sbsk.store.submissions import record_submissions
 from sbsk.store.models import prepare_quarter, prepare_year, publish_reference, score_quarter, score_year
+from sbsk.store.submissions import record_submissions
 from sbsk.store.warehouse import build_schema, insert_frame, load_staging, read_only, replace_rows, sql_file, writing
 
 
