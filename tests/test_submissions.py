@@ -14,10 +14,12 @@ import pytest
 from builders import baseline, write_quarter
 from conftest import evaluate, query
 from submission_cases import CST, at, touch, write_q2, write_q3
+from sbsk import pipeline
 from sbsk.store import publish
 from sbsk.config.periods import Month, Quarter
 from sbsk.config.rubric import load_rubric
 from sbsk.intake.submissions import FileView, build_submissions, guess_return, returns_owed, state_of
+from sbsk.intake.receipts import read_receipts
 from sbsk.schemas import load_returns
 from sbsk.store.submissions import store_submissions
 
@@ -158,3 +160,12 @@ def test_guessing_which_return_a_file_is(rel, dept, expected):
     assert guess_return(rel, dept, load_returns()) == expected
     assert guess_return("2020Q3/fgw/新建 XLSX 工作表.xlsx", "fgw", load_returns(),
                         {"2020Q3/fgw/新建 XLSX 工作表.xlsx": "R01"}) == "R01"   # it was R01 last time
+
+
+def test_a_run_records_receipts_as_soon_as_it_finds_the_files(dirs):
+    raw, out = dirs
+    write_quarter(raw, "2020Q3", {"R07": baseline()["R07"]})
+    touch(raw / "2020Q3" / "czj" / "R07-special_bonds.xlsx", at(2020, 10, 13, 11, 0))
+    pipeline.evaluate("2020Q3", raw, out, up_to="discover")     # a run that gets no further (killed, crashed)
+    assert [(r.path, r.received_at, r.seen_by) for r in read_receipts(out).values()] == [
+        ("2020Q3/czj/R07-special_bonds.xlsx", at(2020, 10, 13, 11, 0), "run")]
