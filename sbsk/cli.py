@@ -8,7 +8,14 @@ import re
 import sys
 from pathlib import Path
 
-from sbsk.config.periods import HalfYear, Quarter
+from sbsk.config.periods import HalfYear, Period, Quarter, parse_period
+
+
+def _period(text: str) -> Period:
+    try:
+        return parse_period(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _quarter(text: str) -> Quarter:
@@ -32,8 +39,11 @@ def _quarter_or_half(text: str) -> Quarter | HalfYear:
         raise argparse.ArgumentTypeError(f"{exc}; a half year is written YYYYH1 or YYYYH2") from None
 
 
-def _year_or_half(text: str) -> int | HalfYear:
-    return _half(text) if "H" in text.upper() else _year(text)
+def _status_target(text: str) -> int | HalfYear | Period:
+    """`sbsk status`'s argument: a year, a half year (its review), or a quarter or month (its submissions)."""
+    if re.fullmatch(r"\d{4}", text.strip()):
+        return _year(text)
+    return _half(text) if "H" in text.upper() else _period(text)
 
 
 def _year(text: str) -> int:
@@ -72,13 +82,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     p.add_argument("--year", type=_year, help="the year whose units apply (default: from the path, else this year)")
+    dirs(p)  # files under --raw-dir get their receipt times recorded under --out-dir
 
     p = sub.add_parser("templates", help="blank returns for every department (a half year: the R12 review form)")
     p.add_argument("quarter", type=_quarter_or_half, metavar="QUARTER|YYYYHn")
     dirs(p, raw=False)
 
-    p = sub.add_parser("status", help="each quarter's (and half year's review) state: done, failed, missing, or stale")
-    p.add_argument("year", type=_year_or_half, nargs="?", metavar="YEAR|YYYYHn", help="default: this year")
+    p = sub.add_parser("status", help="YEAR: each quarter's (and half year's review) state (done, failed, missing, "
+                                      "stale); PERIOD: each department × return's submission state and days late")
+    p.add_argument("year", type=_status_target, nargs="?", metavar="YEAR|PERIOD|YYYYHn",
+                   help="a year (default: this year), a quarter YYYYQn or a month YYYY-MM, or a half year YYYYHn")
     p.add_argument("--json", action="store_true")
     dirs(p)
 
@@ -91,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("review", help="the half year's on-site review (观摩评价): item means, ranking, assessor "
                                       "consistency")
     p.add_argument("half", type=_half, metavar="YYYYHn")
+    dirs(p)
+
+    p = sub.add_parser("remind", help="the 催报单: a sheet per department with what is missing or must be fixed")
+    p.add_argument("period", type=_period, metavar="PERIOD", help="a quarter YYYYQn or a month YYYY-MM")
+    p.add_argument("--departments", type=Path, default=None,
+                   help="the contacts file (default: reference/departments.csv)")
     dirs(p)
 
     p = sub.add_parser("explain", help="how each of a unit's points was earned or lost (a half year: its review)")
@@ -106,13 +125,15 @@ def main(argv: list[str] | None = None) -> int:
     from sbsk.config.registry import RegistryError
     from sbsk.store.replay import ReplayError
     from sbsk.config.rubric import RubricError
+    from sbsk.config.departments import DepartmentsError
+    from sbsk.config.workdays import CalendarError
 
     try:
         return COMMANDS[args.command](args)
-    except ReplayError as exc:
+    except (ReplayError, CalendarError) as exc:
         print(f"sbsk: {exc}", file=sys.stderr)
         return 1
-    except (RubricError, RegistryError) as exc:
+    except (RubricError, RegistryError, DepartmentsError) as exc:
         print(f"sbsk: 配置错误（reference data）：{exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -162,7 +183,11 @@ def cmd_annual(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    from sbsk import pipeline
+    from sbsk.config.workdays import CalendarError
+    from sbsk.outputs.remind import remind
     from sbsk.samples.demo import generate_year
+    from sbsk.samples.receipts import date_sample_files
     from sbsk.runtime import configure_prefect
 
     configure_prefect(args.out_dir)
@@ -171,6 +196,7 @@ def cmd_demo(args) -> int:
     from sbsk.flows.run_state import outcome_of
 
     paths = generate_year(args.raw_dir, args.year)
+    date_sample_files(paths, args.raw_dir)  # when each department "sent" its returns (the 催报单's lateness)
     print(f"示例数据：{len(paths)} 个报表文件写入 {args.raw_dir}/", file=sys.stderr)
     outputs = []
     for q in range(1, 5):
@@ -183,6 +209,10 @@ def cmd_demo(args) -> int:
     outputs += _demo_reviews(args)
     outcome = outcome_of(annual_composite(args.year, str(args.out_dir), return_state=True))
     outputs += outcome["outputs"]
+    try:  # the 催报单 of the third quarter: what a newcomer would send the departments
+        outputs.append(remind(args.raw_dir, args.out_dir, Quarter(args.year, 3), pipeline.reject_unit_overlaps)[0])
+    except CalendarError as exc:
+        print(f"sbsk demo: 未生成催报单：{exc}", file=sys.stderr)
     print("\n输出：")
     print(f"  数据库      {args.out_dir / 'sbsk.duckdb'}")
     for path in outputs:
@@ -209,7 +239,7 @@ def cmd_check(args) -> int:
     from sbsk.intake.check import check_paths
     from sbsk.text import printable
 
-    verdicts = check_paths(args.paths, args.year)
+    verdicts = check_paths(args.paths, args.year, args.raw_dir, args.out_dir)
     if args.json:
         print(json.dumps(verdicts, ensure_ascii=False, indent=2))
     else:
@@ -280,6 +310,10 @@ def cmd_serve(args) -> int:
 
 
 def cmd_status(args) -> int:
+    if args.year is not None and not isinstance(args.year, (int, HalfYear)):
+        from sbsk.outputs.submission_status import period_status_command
+
+        return period_status_command(args.raw_dir, args.out_dir, args.year, args.json)
     from sbsk.outputs.status import status_command
 
     if isinstance(args.year, HalfYear):
@@ -287,8 +321,16 @@ def cmd_status(args) -> int:
     return status_command(args.raw_dir, args.out_dir, args.year, args.json)
 
 
+def cmd_remind(args) -> int:
+    from sbsk import pipeline
+    from sbsk.outputs.remind import remind_command
+
+    return remind_command(args.raw_dir, args.out_dir, args.period, pipeline.reject_unit_overlaps, args.departments)
+
+
 COMMANDS = {"demo": cmd_demo, "run": cmd_run, "annual": cmd_annual, "check": cmd_check, "templates": cmd_templates,
-            "explain": cmd_explain, "status": cmd_status, "serve": cmd_serve, "review": cmd_review}
+            "explain": cmd_explain, "status": cmd_status, "remind": cmd_remind, "serve": cmd_serve,
+            "review": cmd_review}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -21,6 +21,7 @@ from sbsk.faults import checkpoint
 from sbsk.files import atomic_path
 from sbsk.intake.discover import SourceFile, discover
 from sbsk.intake.ingest import FileResult, ingest, reject_whole
+from sbsk.intake.receipts import observe
 from sbsk.intake.validate import Context, context_for
 from sbsk.outputs.annotate import annotate
 from sbsk.outputs.bulletin import write_annual_bulletin, write_quarter_bulletin
@@ -142,8 +143,9 @@ def _verdict(result: FileResult) -> str:
 
 # ---- the quarter's steps: discover → archive → ingest → combine → publish → report → export ----
 
-def discover_files(raw_dir: Path, quarter: Quarter, defs: Definitions, say: Say) -> list[SourceFile]:
+def discover_files(raw_dir: Path, out_dir: Path, quarter: Quarter, defs: Definitions, say: Say) -> list[SourceFile]:
     sources = discover(raw_dir, str(quarter), defs)
+    observe(out_dir, str(quarter), sources, "run")  # receipt times: the first time a content is seen (SPEC §12)
     say(f"[{quarter}] 发现 {len(sources)} 个文件（{raw_dir / str(quarter)}）")
     return sources
 
@@ -184,7 +186,7 @@ def publish(quarter: Quarter, results: list[FileResult], missing: list[str], con
         message = missing_message(missing)
         say(f"[{quarter}] 失败：{message}")
         record_failure(out_dir, defs, "quarter", str(quarter), quarter.year, run_id, started, message,
-                       rubric.version, results)
+                       rubric.version, results, rubric=rubric)
         return "failed"
     say(f"[{quarter}] 计分并发布 …")
     status = publish_quarter(quarter, results, missing, defs, rubric, registry, out_dir, run_id, started)

@@ -21,7 +21,8 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "analysts.md"
 CONTRACT = ["units", "rubric_indicators", "indicator_scores", "category_scores", "quarter_results",
             "annual_category_scores", "annual_results",
             "rejected_rows", "data_flags", "source_files", "pipeline_runs",
-            "review_scores", "review_results", "review_assessors"]
+            "review_scores", "review_results", "review_assessors",
+            "submissions", "submission_files", "submission_quality"]
 STAGING = ["stg_project_reserve", "stg_investment_attraction", "stg_groundbreaking_events", "stg_major_projects",
            "stg_key_project_investment", "stg_central_budget", "stg_special_bonds", "stg_program_982",
            "stg_joint_approvals", "stg_assessor_scores", "stg_policy_documents"]

@@ -29,6 +29,8 @@ def test_every_state(dirs):
     assert states["2020Q3"] == ("stale", "输入已变化（2020Q3/fgw/R06-central_budget.xlsx 内容已改），请重新运行")
     assert states["2020Q4"] == ("failed", "失败：缺少报表：R01")
     assert status["annual"] == "missing"
+    # SPEC §12: each quarter's due date (2020Q3 after National Day, 2020Q4 after New Year's Day 2021)
+    assert [q["due_on"] for q in status["quarters"]] == ["2020-04-08", "2020-07-07", "2020-10-14", "2021-01-08"]
     files = next(q["files"] for q in status["quarters"] if q["quarter"] == "2020Q1")
     assert len(files) == 11 and files[0] == "2020Q1/czj/R07-special_bonds.xlsx"
 
@@ -38,5 +40,6 @@ def test_missing_says_whether_files_are_waiting(dirs):
     write_quarter(raw, "2021Q1", baseline())
     status = year_status(raw, out, 2021)
     assert status["quarters"][0]["state"] == "missing" and "待处理文件 11 个" in status["quarters"][0]["detail"]
+    # due by the 5th working day after 2021-06-30 (Wed): 07-01, 07-02, 07-05, 07-06, 07-07
     assert status["quarters"][1] == {"quarter": "2021Q2", "state": "missing", "detail": "未运行，尚无报表文件",
-                                     "finished_at": None, "files": []}
+                                     "finished_at": None, "files": [], "due_on": "2021-07-07"}

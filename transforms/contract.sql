@@ -399,3 +399,72 @@ comment on column review_assessors.assessor_unit_name is 'Name of assessor_unit.
 comment on column review_assessors.units_scored is 'Units the assessor scored (loaded rows).';
 comment on column review_assessors.mean_deviation is 'Mean over those units of (the assessor''s total − the unit''s untrimmed mean total), rounded to 2 decimals half away from zero: positive = lenient (偏宽), negative = strict (偏严).';
 comment on column review_assessors.outlier is 'True when |mean deviation| > outlier_points (default 8), decided on the exact value; flag outlier_assessor.';
+create table if not exists submissions (
+    period varchar not null,
+    department varchar not null,
+    return_code varchar not null,
+    state varchar not null,
+    received_at timestamp,
+    due_on date,
+    working_days_late integer,
+    rows_rejected integer not null,
+    files integer not null,
+    run_id varchar not null,
+    primary key (period, department, return_code)
+);
+comment on table submissions is 'What each department sent for a period: one row per department and return it owns, as the latest run of the period (done, provisional or failed) found it (SPEC §12).';
+comment on column submissions.period is 'Period, a quarter YYYYQn or a month YYYY-MM.';
+comment on column submissions.department is 'Department folder code (fgw, czj, tjj, swj, zwfw, zdxmb), the owner of the return.';
+comment on column submissions.return_code is 'Return R01 … R11.';
+comment on column submissions.state is '未报 (no file), 已报 (a file not yet evaluated), 整表退回 (every file rejected whole), 部分退回 (loaded, with rows or another of its files rejected), 已入库 (loaded, nothing rejected).';
+comment on column submissions.received_at is 'Receipt time, Beijing time (UTC+8): the latest receipt among its files, each the first time sbsk saw that content in the raw folder or its modification time if earlier; null when 未报.';
+comment on column submissions.due_on is 'Due date: the rubric''s due_working_day-th working day after a quarter end (dispatch_due_working_day-th after a month end), by the PRC calendar; null when the calendar does not cover it.';
+comment on column submissions.working_days_late is 'Working days after due_on up to and including the receipt day (0 on or before the due day); when 未报, up to and including the day of the run (how overdue it is so far); null when the calendar does not cover the days.';
+comment on column submissions.rows_rejected is 'Rows rejected over its files, the data rows of files rejected whole included (as in source_files.rows_rejected).';
+comment on column submissions.files is 'Number of files received for the return (see submission_files).';
+comment on column submissions.run_id is 'The run that wrote the row (pipeline_runs.run_id).';
+
+create table if not exists submission_files (
+    period varchar not null,
+    path varchar not null,
+    sha256 varchar not null,
+    department varchar,
+    return_code varchar,
+    status varchar not null,
+    rows_rejected integer not null,
+    received_at timestamp not null,
+    run_id varchar not null
+);
+comment on table submission_files is 'Every file the latest run of a period found in the raw folder, with its receipt time and verdict, whether or not the run was published; sbsk status uses it to tell evaluated content from new.';
+comment on column submission_files.period is 'Period, a quarter YYYYQn or a month YYYY-MM.';
+comment on column submission_files.path is 'File path relative to the raw folder.';
+comment on column submission_files.sha256 is 'SHA-256 of the file content: the receipt time belongs to the content.';
+comment on column submission_files.department is 'Department folder the file was in; null when it was in no department''s folder.';
+comment on column submission_files.return_code is 'Return the file was taken to be; null if unrecognised.';
+comment on column submission_files.status is 'loaded, or rejected (the whole file).';
+comment on column submission_files.rows_rejected is 'Rows rejected (all its data rows when rejected whole).';
+comment on column submission_files.received_at is 'Receipt time of the content, Beijing time (UTC+8): the first time sbsk saw it in the raw folder, or its modification time if earlier; it never moves for the same content.';
+comment on column submission_files.run_id is 'The run that found it (pipeline_runs.run_id).';
+
+create table if not exists submission_quality (
+    year integer not null,
+    department varchar not null,
+    returns_due integer not null,
+    received integer not null,
+    on_time integer not null,
+    late integer not null,
+    not_received integer not null,
+    rejected_whole integer not null,
+    rows_rejected integer not null,
+    primary key (year, department)
+);
+comment on table submission_quality is 'Each department''s submission record over the year''s quarters that have been run (months are left out: their returns are the same snapshots again). returns_due = on_time + late + not_received.';
+comment on column submission_quality.year is 'Year.';
+comment on column submission_quality.department is 'Department folder code.';
+comment on column submission_quality.returns_due is 'Returns it owed over the quarters run (a return per quarter).';
+comment on column submission_quality.received is 'Returns received (any state but 未报): on_time + late.';
+comment on column submission_quality.on_time is 'Returns received on or before the due date (working_days_late = 0).';
+comment on column submission_quality.late is 'Returns received after the due date.';
+comment on column submission_quality.not_received is 'Returns not received (未报) when the quarter last ran.';
+comment on column submission_quality.rejected_whole is 'Returns all of whose files were rejected whole (整表退回).';
+comment on column submission_quality.rows_rejected is 'Rows rejected over its returns (submissions.rows_rejected summed).';

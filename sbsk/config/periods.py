@@ -1,12 +1,19 @@
-"""Quarters (YYYYQn, SPEC §2) and the half years of the on-site review (YYYYHn, SPEC §11)."""
+"""Periods and their dates: quarters `YYYYQn` (SPEC §2), months `YYYY-MM` (SPEC §9) and the half years
+of the on-site review `YYYYHn` (SPEC §11).
+
+Quarters and months answer the same questions (year, start, end, its name in Chinese, its kind), so code
+that only needs a period's dates — due dates, receipts, submissions — takes either.
+"""
 
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
 
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _ENDS = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
 _CN = {1: "一", 2: "二", 3: "三", 4: "四"}
 
@@ -15,6 +22,8 @@ _CN = {1: "一", 2: "二", 3: "三", 4: "四"}
 class Quarter:
     year: int
     q: int
+
+    kind = "quarter"
 
     @classmethod
     def parse(cls, text: str) -> "Quarter":
@@ -45,6 +54,58 @@ class Quarter:
     @property
     def chinese(self) -> str:
         return f"{self.year}年第{_CN[self.q]}季度"
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    year: int
+    m: int
+
+    kind = "month"
+
+    @classmethod
+    def parse(cls, text: str) -> "Month":
+        m = _MONTH.match(text.strip())
+        if not m:
+            raise ValueError(f"not a month: {text!r} (write it as YYYY-MM, e.g. 2020-07)")
+        return cls(int(m.group(1)), int(m.group(2)))
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.m:02d}"
+
+    @property
+    def start(self) -> date:
+        return date(self.year, self.m, 1)
+
+    @property
+    def end(self) -> date:
+        return date(self.year, self.m, monthrange(self.year, self.m)[1])
+
+    @property
+    def year_start(self) -> date:
+        return date(self.year, 1, 1)
+
+    @property
+    def quarter(self) -> Quarter:
+        """The quarter holding the month."""
+        return Quarter(self.year, (self.m - 1) // 3 + 1)
+
+    @property
+    def chinese(self) -> str:
+        return f"{self.year}年{self.m}月"
+
+
+Period = Quarter | Month
+
+
+def parse_period(text: str) -> Period:
+    """A quarter (2020Q3) or a month (2020-07)."""
+    for kind in (Quarter, Month):
+        try:
+            return kind.parse(text)
+        except ValueError:
+            pass
+    raise ValueError(f"not a period: {text!r} (a quarter such as 2020Q3, or a month such as 2020-07)")
 
 
 def quarters_of(year: int) -> list[Quarter]:

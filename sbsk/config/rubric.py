@@ -20,7 +20,10 @@ PART_KEYS = {"share", "method", "source", "metric", "target", "time_progress", "
 REQUIRED_PARAMETERS = {
     "major_quality_min_investment", "major_quality_sectors", "signed_quality_min_amount",
     "approval_workday_limit", "over_plan_ratio", "total_mismatch_tolerance",
+    "due_working_day", "dispatch_due_working_day",
 }
+# Returns are due by the n-th working day after the period end (SPEC §12); more than this is a typo.
+MAX_DUE_WORKING_DAY = 30
 
 
 class RubricError(ValueError):
@@ -263,6 +266,11 @@ def parse_rubric(doc: dict, return_codes: set[str], review_items: list[str] | No
             review = parse_review(doc["review"], review_items)
         except ReviewRubricError as exc:
             raise RubricError(str(exc)) from exc
+    for key in ("due_working_day", "dispatch_due_working_day"):
+        n = params[key]
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_DUE_WORKING_DAY:
+            raise RubricError(f"parameters.{key}: needs a whole number of working days from 1 to "
+                              f"{MAX_DUE_WORKING_DAY}, got {n!r}")
     return Rubric(version, total, time_progress, weights, rewards, grades,
                   tuple(categories), tuple(indicators), params, review)
 

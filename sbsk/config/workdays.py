@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 
 import chinese_calendar
@@ -38,3 +38,41 @@ def calendar_frame() -> pd.DataFrame:
     frame = pd.DataFrame({"day": days.date, "is_workday": work})
     frame["workday_index"] = frame["is_workday"].cumsum()
     return frame
+
+
+def _check_covered(day: date) -> None:
+    lo, hi = covered_years()
+    if not lo <= day.year <= hi:
+        raise CalendarError(f"{day.isoformat()} 超出工作日历覆盖的年份（{lo}–{hi}年），无法计算工作日；"
+                            f"请升级 chinese-calendar 以取得{day.year}年的法定节假日安排")
+
+
+def is_workday(day: date) -> bool:
+    """A working day by the official calendar (调休 weekends count; statutory holidays do not)."""
+    _check_covered(day)
+    return chinese_calendar.is_workday(day)
+
+
+def nth_workday_after(day: date, n: int) -> date:
+    """The n-th working day after `day` (n ≥ 1; `day` itself never counts)."""
+    if n < 1:
+        raise ValueError(f"n must be at least 1, not {n}")
+    found = day
+    while n:
+        found += timedelta(days=1)
+        if is_workday(found):
+            n -= 1
+    return found
+
+
+def workdays_after(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end`; 0 when `end` is not after `start`."""
+    _check_covered(start)
+    _check_covered(end)
+    if end <= start:
+        return 0
+    count, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        count += is_workday(day)
+    return count

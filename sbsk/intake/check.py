@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from sbsk.schemas import load_returns
 from sbsk.intake.discover import is_candidate, source_file
 from sbsk.intake.ingest import FileResult, check_owner, read_file, validate_file
+from sbsk.intake.receipts import observe, period_under
 from sbsk.intake.review_rules import reject_second_scores
 from sbsk.intake.validate import context_for
 from sbsk.config.registry import load_registry
@@ -36,8 +39,11 @@ def _year_of(path: Path, default: int) -> int:
     return default
 
 
-def check_paths(paths: list[Path], year: int | None = None) -> list[dict]:
+def check_paths(paths: list[Path], year: int | None = None, raw_dir: Path | None = None,
+                out_dir: Path | None = None) -> list[dict]:
+    """Verdicts; files lying in raw_dir's period folders get their receipt times recorded under out_dir."""
     defs, rubric, registry = load_returns(), load_rubric(), load_registry()
+    sightings: dict[str, list] = {}
     contexts = {}
     found: list[tuple[Path, FileResult | None]] = []
     for path, root in _files(paths):
@@ -47,6 +53,10 @@ def check_paths(paths: list[Path], year: int | None = None) -> list[dict]:
             found.append((path, None))
             continue
         source = source_file(path, root, str(path), path.parent.name, defs)
+        period = period_under(path, raw_dir) if raw_dir is not None else None
+        if period:
+            rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(raw_dir)).as_posix()
+            sightings.setdefault(period, []).append(replace(source, rel=rel))
         result, table = read_file(source, defs)
         if source.department:  # only a department folder says who sent the file
             result = check_owner(result, defs)
@@ -54,6 +64,8 @@ def check_paths(paths: list[Path], year: int | None = None) -> list[dict]:
     # R12: one row per assessor and unit over the files checked together, as over a half year's files
     for ret in defs.half_year.values():
         reject_second_scores([r for _, r in found if r is not None], ret)
+    for period, sources in sightings.items() if out_dir is not None else ():
+        observe(out_dir, period, sources, "check")
     return [_verdict(path, result) for path, result in found]
 
 

@@ -51,7 +51,7 @@ order by unit_code, category_code;
 ### 8. 各部门报送情况
 
 每个部门应报的每张报表一行：未报、整表退回、部分退回或已入库；别的部门误报的文件也列出（`owner` 为 false）。
-（报送时间和是否逾期目前还没有记录。）
+（收到时间和逾期工作日见 `submissions`，示例 10。）
 
 ```sql
 select department_name, return_code, return_title, owner, state, files, rows_read, rows_loaded, rows_rejected,
@@ -68,6 +68,18 @@ select unit_name, flag, flag_label, flag_count, details
 from unit_flags
 where quarter = '2020Q3' and unit_code is not null
 order by unit_code, flag;
+```
+
+### 10. 各部门报送是否及时：收到时间和逾期工作日
+
+`submissions` 每个部门每张报表一行（状态 未报、已报、整表退回、部分退回、已入库），`received_at` 为北京时间，
+`working_days_late` 按国家法定节假日和调休计算；`submission_quality` 是各部门全年的汇总。
+
+```sql
+select department, return_code, state, received_at, due_on, working_days_late, rows_rejected
+from submissions
+where period = '2020Q3'
+order by working_days_late desc nulls first, department, return_code;
 ```
 
 ## 在 Python 中使用（DuckDB 2.0）

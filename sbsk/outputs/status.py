@@ -13,7 +13,11 @@ import duckdb
 from sbsk.config.labels import RUN_STATES
 from sbsk.schemas import load_returns
 from sbsk.intake.discover import discover
-from sbsk.config.periods import halves_of, quarters_of
+from sbsk.config.deadlines import due_on
+from sbsk.config.periods import Quarter, halves_of, quarters_of
+from sbsk.config.rubric import load_rubric
+from sbsk.config.workdays import CalendarError
+from sbsk.intake.receipts import observe
 from sbsk.store.warehouse import DB_NAME
 
 
@@ -24,6 +28,7 @@ class QuarterState:
     detail: str
     finished_at: str | None = None
     files: list[str] = field(default_factory=list)
+    due_on: str | None = None         # when its returns are due (SPEC §12); None beyond the calendar
 
 
 def _when(value) -> str | None:
@@ -39,13 +44,26 @@ PUBLISHED = {"quarter": "select count(*) from quarter_results where quarter = ?"
              "review": "select count(*) from review_results where period = ?"}
 
 
-def quarter_state(con, raw_dir: Path, quarter: str, kind: str = "quarter") -> QuarterState:
+def quarter_state(con, raw_dir: Path, quarter: str, kind: str = "quarter", out_dir: Path | None = None) -> QuarterState:
     """The state of a quarter, or (kind='review') of a half year's review."""
+    state = _quarter_state(con, raw_dir, quarter, kind, out_dir)
+    if kind == "quarter":
+        try:
+            state.due_on = due_on(Quarter.parse(quarter), load_rubric()).isoformat()
+        except CalendarError:
+            pass
+    return state
+
+
+def _quarter_state(con, raw_dir: Path, quarter: str, kind: str, out_dir: Path | None) -> QuarterState:
     runs = _rows(con, "select run_id, status, finished_at, message from pipeline_runs where quarter = ? "
                       "order by started_at desc", [quarter])
     stored = _rows(con, "select path, sha256 from source_files where quarter = ?", [quarter])
     published = _rows(con, PUBLISHED[kind], [quarter])
-    current = {s.rel: s.sha256 for s in discover(raw_dir, quarter, load_returns())}
+    sources = discover(raw_dir, quarter, load_returns())
+    if out_dir is not None:
+        observe(out_dir, quarter, sources, "status")  # status looks at the raw folder: receipts (SPEC §12)
+    current = {s.rel: s.sha256 for s in sources}
     if not published or not published[0][0]:
         if runs and runs[0][1] == "failed":
             return QuarterState(quarter, "failed", f"失败：{runs[0][3]}", _when(runs[0][2]))
@@ -79,8 +97,8 @@ def year_status(raw_dir: Path, out_dir: Path, year: int) -> dict:
     db = out_dir / DB_NAME
     con = duckdb.connect(str(db), read_only=True) if db.exists() else None
     try:
-        quarters = [quarter_state(con, raw_dir, str(q)) for q in quarters_of(year)]
-        halves = [quarter_state(con, raw_dir, str(h), "review") for h in halves_of(year)]
+        quarters = [quarter_state(con, raw_dir, str(q), out_dir=out_dir) for q in quarters_of(year)]
+        halves = [quarter_state(con, raw_dir, str(h), "review", out_dir=out_dir) for h in halves_of(year)]
         annual = _rows(con, "select any_value(status), count(*) from annual_results where year = ?", [year])
         annual_state = annual[0][0] if annual and annual[0][1] else "missing"
         if annual_state != "missing" and any(q.state == "stale" for q in quarters):

@@ -1,6 +1,7 @@
 """Publishing a quarter or a year: load the staged rows, run the SQL layers and replace the
 contract tables' rows in one transaction on a private copy of the warehouse (sbsk.store.warehouse
-.writing); a failed run only adds a line to pipeline_runs."""
+.writing); a failed run only adds a line to pipeline_runs and what the departments sent
+(sbsk.store.submissions), which every run of a quarter records."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from sbsk.config.registry import Registry
 from sbsk.config.rubric import Rubric
 from sbsk.faults import checkpoint
 from sbsk.intake.ingest import FileResult
+from sbsk.intake.receipts import beijing_now, observe
 from sbsk.schemas.definitions import Definitions
 from sbsk.store.models import prepare_quarter, prepare_year, publish_reference, score_quarter, score_year
+from sbsk.store.submissions import record_submissions
 from sbsk.store.warehouse import build_schema, insert_frame, load_staging, read_only, replace_rows, sql_file, writing
 
 
@@ -84,6 +87,7 @@ def publish_quarter(quarter: Quarter, results: list[FileResult], missing: list[s
         insert_frame(con, "data_flags", py_flags)
         _scoring_flags(con, q, missing, defs, rubric)
         insert_frame(con, "run_inputs", _inputs_frame(run_id, q, results))
+        _submissions(con, quarter, results, rubric, defs, out_dir, run_id)
         # the annual result no longer reflects this quarter's inputs until it is recomputed
         con.execute("update main.annual_results set status = 'stale' where year = ?", [quarter.year])
         con.execute("insert into main.pipeline_runs values (?, 'quarter', ?, ?, ?, ?, ?, ?, ?)",
@@ -124,12 +128,21 @@ def _scoring_flags(con: duckdb.DuckDBPyConnection, q: str, missing: list[str], d
 
 def record_failure(out_dir: Path, defs: Definitions, kind: str, quarter: str | None, year: int, run_id: str,
                    started: datetime, message: str, rubric_version: str | None,
-                   results: list[FileResult] = ()) -> None:
-    """A failed run changes no results; it adds a line to pipeline_runs and lists what it read."""
+                   results: list[FileResult] = (), rubric: Rubric | None = None) -> None:
+    """A failed run changes no results; it adds a line to pipeline_runs and lists what it read, and
+    (given the rubric) records what each department sent: a failed quarter is when that matters most."""
     with writing(out_dir, defs) as con:
         con.execute("insert into main.pipeline_runs values (?, ?, ?, ?, 'failed', ?, ?, ?, ?)",
                     [run_id, kind, quarter, year, started, now(), rubric_version, message])
         insert_frame(con, "run_inputs", _inputs_frame(run_id, quarter, results))
+        if rubric is not None and quarter:
+            _submissions(con, Quarter.parse(quarter), list(results), rubric, defs, out_dir, run_id)
+
+
+def _submissions(con: duckdb.DuckDBPyConnection, period, results: list[FileResult], rubric: Rubric,
+                 defs: Definitions, out_dir: Path, run_id: str) -> None:
+    receipts = observe(out_dir, str(period), [r.source for r in results], "run")
+    record_submissions(con, period, results, receipts, rubric, defs, run_id, beijing_now().date())
 
 
 def scratch_report_db(quarter: str, results: list[FileResult]) -> duckdb.DuckDBPyConnection:

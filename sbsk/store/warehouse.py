@@ -32,7 +32,8 @@ LINEAGE = {"source_file": "varchar", "sha256": "varchar", "sheet": "varchar", "r
 CONTRACT_TABLES = ("units", "rubric_indicators", "indicator_scores", "category_scores", "quarter_results",
                    "annual_category_scores", "annual_results",
                    "rejected_rows", "data_flags", "source_files", "pipeline_runs",
-                   "review_scores", "review_results", "review_assessors")
+                   "review_scores", "review_results", "review_assessors",
+                   "submissions", "submission_files", "submission_quality")
 
 
 class Busy(RuntimeError):

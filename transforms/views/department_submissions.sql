@@ -3,7 +3,7 @@
 -- Built only from what a run stores today (source_files, rejected_rows) and from the returns'
 -- owners in schemas/returns.toml, rendered in as {owned_returns} and {departments}. Only quarters
 -- that were published appear (a failed run stores no files). Receipt times, due dates and lateness
--- are not stored yet: the submissions table of SPEC §12 will add them.
+-- are in the submissions table (SPEC §12), written by every run, failed ones included.
 create or replace view department_submissions as
 with owned (return_code, return_title, department, period_kind) as (
     values {owned_returns}
@@ -78,7 +78,7 @@ left join (select return_code, any_value(return_title) as return_title, any_valu
            from owned group by return_code) o
        on o.return_code = k.return_code;
 
-comment on view department_submissions is 'Analyst view: each department''s submission record per published quarter — every return it owns (未报, 整表退回, 部分退回 or 已入库) and any file it sent that is not its own, from source_files and rejected_rows. Receipt times and lateness are not stored yet.';
+comment on view department_submissions is 'Analyst view: each department''s submission record per published quarter — every return it owns (未报, 整表退回, 部分退回 or 已入库) and any file it sent that is not its own, from source_files and rejected_rows. Receipt times, due dates and working days late: table submissions.';
 comment on column department_submissions.quarter is 'Quarter, or half year (YYYYHn) of an on-site review, whose only return is R12.';
 comment on column department_submissions.department is 'Department folder code (fgw, czj, tjj, swj, zwfw, zdxmb).';
 comment on column department_submissions.department_name is 'Department name, e.g. 市发展改革委.';

@@ -1,0 +1,142 @@
+"""What a 催报单 says (SPEC §12): per department, each return it owes with its state and lateness,
+and every rejected file and row with the row's key field.
+
+The reminder is about the raw folder as it is now, so it evaluates every file of the period the way
+a run would (read, check the sender, validate, combine the files of a return) without loading
+anything; what it finds is what a run would reject. Receipt times come from the receipts store
+(and are recorded for any content seen here first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable
+
+from sbsk.config.deadlines import due_on, due_working_day
+from sbsk.config.departments import Contact, load_departments
+from sbsk.config.periods import Period
+from sbsk.config.registry import load_registry
+from sbsk.config.rubric import load_rubric
+from sbsk.intake.discover import discover
+from sbsk.intake.ingest import FileResult, check_owner, read_file, validate_file
+from sbsk.intake.reader import Table
+from sbsk.intake.receipts import beijing_now, observe
+from sbsk.intake.submissions import OUTSTANDING, Submission, build_submissions, guess_return, returns_owed
+from sbsk.intake.validate import context_for
+from sbsk.schemas import load_returns
+from sbsk.schemas.definitions import Definitions, ReturnDef
+from sbsk.store.submissions import file_views
+
+# the field that names a rejected row for the clerk, in the order they are shown (SPEC §13)
+KEY_HEADERS = ("项目名称", "审批事项", "文件名称", "指标")
+UNASSIGNED = "未归属"  # a file in no department's folder and recognised as no return
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing to fix: a row rejected, or a file rejected whole (row_number None)."""
+    department: str
+    return_code: str | None
+    path: str
+    sheet: str | None
+    row_number: int | None
+    unit: str
+    key: str
+    problem: str
+
+
+@dataclass
+class Reminder:
+    period: Period
+    due_on: date
+    due_working_day: int
+    today: date
+    made_at: datetime
+    submissions: list[Submission]
+    problems: list[Problem]
+    contacts: dict[str, Contact]
+    defs: Definitions
+    departments: list[str] = field(default_factory=list)   # those with something outstanding, in order
+
+    def of(self, department: str) -> tuple[list[Submission], list[Problem]]:
+        return ([s for s in self.submissions if s.department == department],
+                [p for p in self.problems if p.department == department])
+
+
+def key_fields(ret: ReturnDef) -> list:
+    """The columns that name a row: 项目名称 / 审批事项 / 文件名称 / 指标, else its first date (R03)."""
+    found = [c for c in ret.columns if c.header in KEY_HEADERS]
+    return found or [c for c in ret.columns if c.type == "date"][:1]
+
+
+def _row_names(table: Table, ret: ReturnDef, rows: set[int]) -> dict[int, tuple[str, str]]:
+    """Excel row → (unit as written, key text such as 项目名称：XX) for the given rows."""
+    data = table.data[table.data["_row"].isin(rows)]
+    names = {}
+    for _, row in data.iterrows():
+        unit = str(row.get("unit") or "").strip()
+        parts = [f"{c.header}：{str(row.get(c.field) or '').strip() or '（空）'}" for c in key_fields(ret)
+                 if c.field in data.columns]
+        names[int(row["_row"])] = (unit, "；".join(parts))
+    return names
+
+
+def _strip(message: str, prefix: str) -> str:
+    return message[len(prefix):] if message.startswith(prefix) else message
+
+
+def evaluate(raw_dir: Path, period: Period, defs: Definitions,
+             combine: Callable[[list[FileResult], Definitions], list[FileResult]]):
+    """Every file's verdict as a run would give it, and the names of its rejected rows."""
+    rubric, registry = load_rubric(), load_registry()
+    ctx = context_for(period.year, rubric, registry)
+    sources = discover(raw_dir, str(period), defs)
+    results, names = [], {}
+    for source in sources:
+        result, table = read_file(source, defs)
+        result = validate_file(check_owner(result, defs), table, defs, ctx)
+        if table is not None and result.rejections:
+            rows = {r["row_number"] for r in result.rejections if r["row_number"] is not None}
+            names[source.rel] = _row_names(table, defs.returns[result.return_code], rows)
+        results.append(result)
+    return sources, combine(results, defs), names
+
+
+def problems_of(results: list[FileResult], names: dict, defs: Definitions) -> list[Problem]:
+    out = []
+    for r in results:
+        dept = r.source.department or (defs.returns[r.return_code].owner if r.return_code in defs.returns
+                                       else UNASSIGNED)
+        code = r.return_code or guess_return(r.source.rel, r.source.department, defs)
+        for rej in r.rejections:
+            row = rej["row_number"]
+            if row is None:  # the whole file
+                out.append(Problem(dept, code, r.source.rel, r.sheet, None, "", "（整个文件）",
+                                   _strip(rej["message"], f"{r.source.rel}：")))
+                continue
+            unit, key = names.get(r.source.rel, {}).get(row, ("", ""))
+            prefix = f"{r.source.rel} 工作表「{r.sheet}」第{row}行 "
+            out.append(Problem(dept, code, r.source.rel, r.sheet, row, unit, key,
+                               _strip(rej["message"], prefix)))
+    return out
+
+
+def build_reminder(raw_dir: Path, out_dir: Path, period: Period,
+                   combine: Callable[[list[FileResult], Definitions], list[FileResult]],
+                   departments_file: Path | None = None, now: datetime | None = None) -> Reminder:
+    """Raises CalendarError when the due date is beyond the calendar, DepartmentsError for a bad contacts file."""
+    defs, rubric = load_returns(), load_rubric()
+    contacts = load_departments(defs, departments_file)
+    due = due_on(period, rubric)
+    now = now or beijing_now()
+    sources, results, names = evaluate(Path(raw_dir), period, defs, combine)
+    receipts = observe(out_dir, str(period), sources, "remind", now=now)
+    subs = build_submissions(period, returns_owed(period, defs, rubric), file_views(results, receipts, defs), due,
+                             now.date())
+    problems = problems_of(results, names, defs)
+    flagged = {s.department for s in subs if s.state in OUTSTANDING} | {p.department for p in problems}
+    order = [d for d in defs.departments if d in flagged] + ([UNASSIGNED] if UNASSIGNED in flagged else [])
+    return Reminder(period, due, due_working_day(period, rubric), now.date(), now, subs, problems, contacts, defs,
+                    order)
