@@ -18,7 +18,7 @@ from sbsk.config.periods import Period
 from sbsk.files import atomic_path
 from sbsk.intake.ingest import FileResult
 from sbsk.intake.submissions import OUTSTANDING
-from sbsk.outputs.bulletin import INTEGER_FORMAT, set_widths, setup_page, write_table, write_title
+from sbsk.outputs.sheets import INTEGER_FORMAT, set_widths, setup_page, write_table, write_title
 from sbsk.outputs.reminder import UNASSIGNED, Reminder, build_reminder
 from sbsk.outputs.return_writer import put_text_safe
 from sbsk.schemas.definitions import Definitions
