@@ -104,3 +104,18 @@ def test_annual_movement_against_the_previous_year():
                    (2020, "X"): -2, (2020, "Y"): 1, (2020, "Z"): 1,
                    # 2021 not stored
                    (2022, "X"): None, (2022, "Y"): None, (2022, "Z"): None}
+
+
+def test_a_warehouse_without_the_movement_columns_gets_them():
+    con = duckdb.connect()
+    ensure_schema(con, load_returns())
+    for table, column in (("quarter_results", "rank_change"), ("quarter_results", "streak_first"),
+                          ("quarter_results", "streak_last"), ("annual_results", "rank_change")):
+        con.execute(f"alter table {table} drop column {column}")
+    ensure_schema(con, load_returns())  # an older sbsk's warehouse opened by this one
+    got = con.execute("select table_name, column_name, comment from duckdb_columns() "
+                      "where column_name in ('rank_change', 'streak_first', 'streak_last') and table_name like '%results' "
+                      "order by 1, 2").fetchall()
+    assert [(t, c) for t, c, _ in got] == [("annual_results", "rank_change"), ("quarter_results", "rank_change"),
+                                           ("quarter_results", "streak_first"), ("quarter_results", "streak_last")]
+    assert all(comment for _, _, comment in got)
