@@ -36,7 +36,7 @@ td.name{text-align:left}
 .roll{flex:1 1 260px;border-radius:6px;padding:10px}
 .red{background:#fde8e8}.black{background:#eceff1}
 .roll ul{margin:4px 0;padding-left:1.2em}
-svg{width:100%;height:auto;display:block}
+svg{width:100%;max-width:560px;height:auto;display:block}
 .note{color:#a00;font-size:.9rem}
 footer{text-align:center;font-size:.8rem;color:#666;padding:12px}
 @media (max-width:480px){table{font-size:.8rem}th,td{padding:5px 1px}}
@@ -109,7 +109,7 @@ def render(facts: dict) -> str:
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{_e(facts['period_name'])}“四比四看”活动考评结果</title><style>{CSS}</style></head>
-<body><header><h1>{_e(facts['period_name'])}“四比四看”活动考评结果</h1><p>安阳市“四比四看”活动专班办公室</p></header>
+<body><header><h1>{_e(facts['period_name'])}<br>“四比四看”活动考评结果</h1><p>安阳市“四比四看”活动专班办公室</p></header>
 <main>
 <section><h2>总体情况</h2><p>全市{facts['unit_count']}个县（市、区）参加考评，平均得分{_e(facts['mean_total'])}分，
 最高{_e(facts['max_total'])}分，最低{_e(facts['min_total'])}分。</p>{note}</section>
