@@ -35,7 +35,7 @@ def _insert_quarter(con, quarter, rows, status):
     names = {u[0]: (u[1], u[2]) for u in UNITS}
     for code, (a, b, c, d, rank, reward, tie) in rows.items():
         total = sum(Decimal(x) for x in (a, b, c, d))
-        con.execute("insert into quarter_results values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        con.execute("insert into quarter_results (quarter, unit_code, unit_name, unit_group, score_a, score_b, score_c, score_d, total, group_rank, reward_yuan, tie, status, rubric_version) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     [quarter, code, names[code][0], names[code][1], a, b, c, d, total, rank, reward,
                      tie, status, "2020.1"])
         for category, score in zip("ABCD", (a, b, c, d)):
