@@ -180,3 +180,12 @@ def test_validation_report(con, tmp_path):
 def test_quarter_without_results_is_an_error(con, tmp_path):
     with pytest.raises(ValueError, match="2020Q4"):
         write_quarter_bulletin(con, "2020Q4", tmp_path / "x.xlsx")
+
+
+def test_a_rejection_prints_its_problem_without_repeating_file_and_row(tmp_path):
+    from sbsk.outputs.validation_report import problem_text
+    file = "2020Q1/fgw/R06-central_budget.xlsx"
+    assert problem_text(f"{file} 工作表「Sheet1」第12行 E列「已支付资金(万元)」：已支付资金(850)超过下达中央预算内资金(600)",
+                        file) == "已支付资金(850)超过下达中央预算内资金(600)"
+    assert problem_text(f"{file}：文件无法读取", file) == "文件无法读取"
+    assert problem_text("项目名称不能是公式", file) == "项目名称不能是公式"
