@@ -99,7 +99,7 @@ def _rows_by_unit(ws):
 def test_quarter_bulletin_ranking(con, tmp_path):
     path = write_quarter_bulletin(con, "2020Q3", tmp_path / "out" / "bulletin-2020Q3.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["排名", "指标得分", "数据核查", "图表"]
+    assert wb.sheetnames == ["排名", "指标得分", "数据核查", "名次变化", "图表"]
     ws = wb["排名"]
     assert ws["A1"].value == '2020年第三季度"四比四看"活动考评结果'
     texts = [c.value for c in _cells(path) if isinstance(c.value, str)]

@@ -90,3 +90,19 @@ def test_the_template_is_rebuilt_byte_for_byte(tmp_path):
     assert first.read_bytes() == second.read_bytes()
     # the shipped template is the script's output until the office edits it in Word
     assert first.read_bytes() == TEMPLATE.read_bytes()
+
+
+def test_the_workbook_movement_sheet(out, tmp_path):  # noqa: F811
+    from openpyxl import load_workbook
+    from sbsk.outputs.bulletin import write_quarter_bulletin
+    path = tmp_path / "bulletin-2020Q2.xlsx"
+    with read_only(out) as con:
+        write_quarter_bulletin(con, "2020Q2", path)
+    rows = [[c.value for c in row] for row in load_workbook(path)["名次变化"].iter_rows(min_row=3)]
+    assert ["县(市)组", 1, "内黄县", "3.00", "进位4位", 1, None] in rows
+    assert ["县(市)组", 5, "滑县", "0.00", "退位1位", None, 1] in rows
+    assert ["区组", 4, "龙安区", "0.00", "持平", None, 2] in rows
+    assert ["县(市)组", "红榜", "内黄县", "3.00"] + [None] * 3 in rows
+    assert ["区组", "黑榜", "龙安区", "0.00"] + [None] * 3 in rows
+    a1 = next(r for r in rows if r[0] and str(r[0]).startswith("A1 ") and r[1] == "县(市)组")
+    assert a1[2:6] == ["内黄县", "3.00", "滑县", "0.00"]
