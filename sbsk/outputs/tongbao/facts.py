@@ -92,7 +92,9 @@ def _categories(con: duckdb.DuckDBPyConnection, version: str | None, groups) -> 
                        "group by 1, 2 order by 1", [version]).fetchall()
     return [{"code": code, "name": name, "max": plain(mx),
              "groups": [{"label": label, **_best_worst(rows, lambda r, c=code: r[f"score_{c.lower()}"])}
-                        for _, label, rows in groups]} for code, name, mx in cats]
+                        for _, label, rows in groups]} for code, name, mx in cats
+            # a category the rubric adds beyond A–D has no score_ column in the results (not shown yet)
+            if groups and f"score_{code.lower()}" in groups[0][2][0]]
 
 
 def _findings(con: duckdb.DuckDBPyConnection, quarters: list[str]) -> list[dict]:
@@ -126,7 +128,7 @@ def _common(con, period_name: str, previous_name: str | None, results: list[dict
         "category_heads": [f"{c[1]}（{plain(c[2])}）" for c in con.execute(
             "select category_code, category_name, sum(max_points) from rubric_indicators where rubric_version = "
             "coalesce(?, (select max(rubric_version) from rubric_indicators)) group by 1, 2 order by 1",
-            [version]).fetchall()],
+            [version]).fetchall() if c[0] in "ABCD"],
         "findings": _findings(con, quarters), "rejected_rows": rejected,
     }, groups
 
