@@ -217,6 +217,7 @@ def cmd_demo(args) -> int:
     print(f"  数据库      {args.out_dir / 'sbsk.duckdb'}")
     for path in outputs:
         print(f"  {path}")
+    _print_rankings(args.out_dir, args.year)
     return 0
 
 
@@ -233,6 +234,21 @@ def _demo_reviews(args) -> list[str]:
         run = review_half_year(f"{args.year}H{h}", str(args.raw_dir), str(args.out_dir), return_state=True)
         outputs += outcome_of(run)["outputs"]
     return outputs
+
+
+def _print_rankings(out_dir: Path, year: int) -> None:
+    """Each group's annual ranking, as the last lines of `sbsk demo`."""
+    from sbsk.outputs.tongbao.facts import year_facts
+    from sbsk.store.warehouse import read_only
+
+    with read_only(out_dir) as con:
+        facts = year_facts(con, year)
+    print(f"\n{facts['period_name']}排名：")
+    for g in facts["groups"]:
+        print(f"  {g['label']}")
+        for r in g["rows"]:
+            reward = f"  {r['reward']}万元" if r["reward"] else ""
+            print(f"    {r['rank']:>2}  {r['name']}  {r['total']}{reward}")
 
 
 def cmd_check(args) -> int:

@@ -25,6 +25,8 @@ from sbsk.intake.receipts import observe
 from sbsk.intake.validate import Context, context_for
 from sbsk.outputs.annotate import annotate
 from sbsk.outputs.bulletin import write_annual_bulletin, write_quarter_bulletin
+from sbsk.outputs.tongbao import write_quarter_tongbao, write_year_tongbao
+from sbsk.outputs.bulletin_html import write_quarter_html, write_year_html
 from sbsk.outputs.parquet_export import export_quarter, export_year
 from sbsk.outputs.validation_report import write_validation_report
 from sbsk.schemas import load_returns
@@ -211,6 +213,14 @@ def write_reports(quarter: Quarter, out_dir: Path, results: list[FileResult], st
             with atomic_path(target) as tmp:
                 write_quarter_bulletin(con, q, tmp)
             written.append(target)
+            target = folder / f"tongbao-{q}.docx"
+            with atomic_path(target) as tmp:
+                write_quarter_tongbao(con, q, tmp)
+            written.append(target)
+            target = folder / f"bulletin-{q}.html"
+            with atomic_path(target) as tmp:
+                write_quarter_html(con, q, tmp)
+            written.append(target)
     finally:
         con.close()
     annotated = folder / "annotated"
@@ -293,15 +303,16 @@ def write_annual_reports(year: int, out_dir: Path, status: str) -> list[Path]:
         return []
     folder = out_dir / str(year)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"bulletin-{year}.xlsx"
+    targets = [folder / f"bulletin-{year}.xlsx", folder / f"tongbao-{year}.docx", folder / f"bulletin-{year}.html"]
     con = open_published(out_dir)
     try:
-        with atomic_path(target) as tmp:
-            write_annual_bulletin(con, year, tmp)
+        for target, write in zip(targets, (write_annual_bulletin, write_year_tongbao, write_year_html)):
+            with atomic_path(target) as tmp:
+                write(con, year, tmp)
     finally:
         con.close()
     export_year(out_dir, year)
-    return [target]
+    return targets
 
 
 YEAR_STEPS = (

@@ -142,3 +142,17 @@ def test_unit_flags(out):
     # every flag is counted once: the view adds up to the table it reads
     assert query(out, "select sum(flag_count) from unit_flags where quarter = '2020Q2'") == \
         query(out, "select count(*) from data_flags where quarter = '2020Q2'")
+
+
+def test_streaks_stored_by_the_pipeline(out):
+    # county: 林州 first in Q1 only, 内黄 last in Q1 and first in Q2, 滑县 last in Q2;
+    # district: the same order both quarters, so 文峰 first twice and 龙安 last twice
+    rows = query(out, "select quarter, unit_code, rank_change, streak_first, streak_last from quarter_results")
+    got = {(q, u): (c, f, l) for q, u, c, f, l in rows}
+    assert got[("2020Q1", CODE[LZ])] == (None, 1, 0)
+    assert got[("2020Q1", CODE[NH])] == (None, 0, 1)
+    assert got[("2020Q2", CODE[NH])] == (4, 1, 0)
+    assert got[("2020Q2", CODE[HX])] == (-1, 0, 1)
+    assert got[("2020Q2", CODE[LZ])] == (-1, 0, 0)
+    assert got[("2020Q2", CODE[WF])] == (0, 2, 0)
+    assert got[("2020Q2", CODE[LA])] == (0, 0, 2)

@@ -38,7 +38,7 @@ def con():
         names[code] = (name, group)
     for quarter, rows in TOTALS.items():
         for code, (total, rank) in rows.items():
-            con.execute("insert into quarter_results values (?, ?, ?, ?, 0, 0, 0, 0, ?, ?, 0, false, 'final', "
+            con.execute("insert into quarter_results (quarter, unit_code, unit_name, unit_group, score_a, score_b, score_c, score_d, total, group_rank, reward_yuan, tie, status, rubric_version) values (?, ?, ?, ?, 0, 0, 0, 0, ?, ?, 0, false, 'final', "
                         "'2020.1')", [quarter, code, *names[code], total, rank])
     for code, (total, rank) in ANNUAL.items():
         con.execute("insert into annual_results (year, unit_code, unit_name, unit_group, score_a, score_b, score_c, "

@@ -35,7 +35,7 @@ def _insert_quarter(con, quarter, rows, status):
     names = {u[0]: (u[1], u[2]) for u in UNITS}
     for code, (a, b, c, d, rank, reward, tie) in rows.items():
         total = sum(Decimal(x) for x in (a, b, c, d))
-        con.execute("insert into quarter_results values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        con.execute("insert into quarter_results (quarter, unit_code, unit_name, unit_group, score_a, score_b, score_c, score_d, total, group_rank, reward_yuan, tie, status, rubric_version) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     [quarter, code, names[code][0], names[code][1], a, b, c, d, total, rank, reward,
                      tie, status, "2020.1"])
         for category, score in zip("ABCD", (a, b, c, d)):
@@ -99,7 +99,7 @@ def _rows_by_unit(ws):
 def test_quarter_bulletin_ranking(con, tmp_path):
     path = write_quarter_bulletin(con, "2020Q3", tmp_path / "out" / "bulletin-2020Q3.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["排名", "指标得分", "数据核查", "图表"]
+    assert wb.sheetnames == ["排名", "指标得分", "数据核查", "名次变化", "图表"]
     ws = wb["排名"]
     assert ws["A1"].value == '2020年第三季度"四比四看"活动考评结果'
     texts = [c.value for c in _cells(path) if isinstance(c.value, str)]
@@ -180,3 +180,12 @@ def test_validation_report(con, tmp_path):
 def test_quarter_without_results_is_an_error(con, tmp_path):
     with pytest.raises(ValueError, match="2020Q4"):
         write_quarter_bulletin(con, "2020Q4", tmp_path / "x.xlsx")
+
+
+def test_a_rejection_prints_its_problem_without_repeating_file_and_row(tmp_path):
+    from sbsk.outputs.validation_report import problem_text
+    file = "2020Q1/fgw/R06-central_budget.xlsx"
+    assert problem_text(f"{file} 工作表「Sheet1」第12行 E列「已支付资金(万元)」：已支付资金(850)超过下达中央预算内资金(600)",
+                        file) == "已支付资金(850)超过下达中央预算内资金(600)"
+    assert problem_text(f"{file}：文件无法读取", file) == "文件无法读取"
+    assert problem_text("项目名称不能是公式", file) == "项目名称不能是公式"

@@ -131,9 +131,9 @@ def test_quarters_published_before_the_long_tables_are_filled_from_the_wide_colu
 
     con = duckdb.connect()
     con.execute((Path(RUBRIC_FILE).parents[1] / "transforms" / "contract.sql").read_text(encoding="utf-8"))
-    con.execute("insert into quarter_results values ('2020Q1', '410581', '林州市', 'county', 1.25, 2, 3, 4, "
+    con.execute("insert into quarter_results (quarter, unit_code, unit_name, unit_group, score_a, score_b, score_c, score_d, total, group_rank, reward_yuan, tie, status, rubric_version) values ('2020Q1', '410581', '林州市', 'county', 1.25, 2, 3, 4, "
                 "10.25, 1, 0, false, 'final', '2020.1')")
-    con.execute("insert into annual_results values (2020, '410581', '林州市', 'county', 1.5, 2, 3, 4, 10.5, 1, 0, "
+    con.execute("insert into annual_results (year, unit_code, unit_name, unit_group, score_a, score_b, score_c, score_d, total, group_rank, reward_yuan, tie, quarters_used, status) values (2020, '410581', '林州市', 'county', 1.5, 2, 3, 4, 10.5, 1, 0, "
                 "false, '2020Q1', 'provisional')")
     con.execute("insert into category_scores values ('2020Q2', '410581', 'A', 7)")  # already long: kept as is
     ensure_schema(con, load_returns())

@@ -65,7 +65,10 @@ def test_outputs_written(year):
     for q in ("2020Q1", "2020Q2", "2020Q3", "2020Q4"):
         assert (out / q / f"bulletin-{q}.xlsx").is_file()
         assert (out / q / f"validation-{q}.xlsx").is_file()
-    assert (out / "2020" / "bulletin-2020.xlsx").is_file()
+        assert (out / q / f"tongbao-{q}.docx").is_file()
+        assert (out / q / f"bulletin-{q}.html").is_file()
+    for name in ("bulletin-2020.xlsx", "tongbao-2020.docx", "bulletin-2020.html"):
+        assert (out / "2020" / name).is_file(), name
 
 
 def test_statuses(year):

@@ -147,7 +147,7 @@ def flag_db():
 
 
 def _scored_with(con: duckdb.DuckDBPyConnection, version: str) -> None:
-    con.execute("insert into quarter_results values ('2020Q3', '410581', '林州市', 'county', 1, 1, 1, 1, 4, 1, 0, "
+    con.execute("insert into quarter_results (quarter, unit_code, unit_name, unit_group, score_a, score_b, score_c, score_d, total, group_rank, reward_yuan, tie, status, rubric_version) values ('2020Q3', '410581', '林州市', 'county', 1, 1, 1, 1, 4, 1, 0, "
                 "false, 'final', ?)", [version])
 
 

@@ -110,6 +110,9 @@ create table if not exists quarter_results (
     tie boolean not null,
     status varchar not null,
     rubric_version varchar not null,
+    rank_change integer,
+    streak_first integer not null default 0,
+    streak_last integer not null default 0,
     primary key (quarter, unit_code)
 );
 comment on table quarter_results is 'Quarterly result of every unit: category scores, total, rank within its group and reward.';
@@ -127,6 +130,9 @@ comment on column quarter_results.reward_yuan is 'Reward (+) or deduction (−) 
 comment on column quarter_results.tie is 'True when a tie for first or last remained after the tie-break on the category scores in the rubric''s order (rewards.tie_break, e.g. C, A, B, D): the office decides.';
 comment on column quarter_results.status is 'final, or provisional when a return was missing and the run was told to continue.';
 comment on column quarter_results.rubric_version is 'Rubric version used.';
+comment on column quarter_results.rank_change is 'Rank movement: previous group_rank − group_rank (positive = moved up, 进位; negative = moved down, 退位), against the previous quarter (for Q1 the previous year''s Q4); null when that quarter is not stored or the unit was in another group.';
+comment on column quarter_results.streak_first is 'Consecutive quarters, up to and including this one, the unit was first of its group (group_rank 1, ties included); 0 when it is not first.';
+comment on column quarter_results.streak_last is 'Consecutive quarters, up to and including this one, the unit was last of its group (the group''s worst group_rank, ties included; a group of one has no last); 0 when it is not last.';
 
 create table if not exists annual_category_scores (
     year integer not null,
@@ -160,6 +166,7 @@ create table if not exists annual_results (
     review_total decimal(7, 2),
     review_periods varchar,
     review_weight decimal(5, 4),
+    rank_change integer,
     primary key (year, unit_code)
 );
 comment on table annual_results is 'Annual composite: weighted means of the quarterly scores, combined with the year''s on-site review by annual_review_weight, ranked within each group.';
@@ -181,6 +188,7 @@ comment on column annual_results.review_total is 'Mean of the unit''s review tot
 comment on column annual_results.review_periods is 'The half years whose review totals went into review_total, e.g. 2020H1,2020H2.';
 comment on column annual_results.review_weight is 'annual_review_weight of the rubric''s [review] (w): the review''s share of the annual total; 0 shows the review beside the ranking only.';
 comment on column annual_results.status is 'final, provisional (a quarter missing or provisional), or stale (a quarter, or a half year''s review, was re-run after this was computed).';
+comment on column annual_results.rank_change is 'Rank movement against the previous year: its group_rank − this group_rank (positive = 进位); null when that year is not stored or the unit was in another group.';
 
 create table if not exists rejected_rows (
     quarter varchar not null,

@@ -6,6 +6,8 @@ Values are shown as the clerk wrote them, which is why every one is forced to st
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import duckdb
@@ -52,6 +54,16 @@ def _summary_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Quarter) ->
     setup_page(ws, "2:2")
 
 
+def problem_text(message: str, source_file: str | None) -> str:
+    """The problem alone: the file, sheet, row and column a message starts with have their own columns,
+    and repeating them cut the problem off in print."""
+    if not source_file or not message.startswith(source_file):
+        return message
+    prefix = re.match(re.escape(source_file) + r"(?: ?工作表「[^」]*」)?(?: ?第\d+行)?(?: ?[A-Z]{1,3}列(?:「[^」]*」)?)?：",
+                      message)
+    return message[prefix.end():] if prefix else message
+
+
 def _rejected_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Quarter) -> None:
     headers = ["部门", "文件", "工作表", "行号", "列", "填报值", "问题说明"]
     write_title(ws, f"{q.chinese}退回明细", len(headers))
@@ -61,7 +73,7 @@ def _rejected_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Quarter) -
         order by department nulls last, source_file, row_number nulls first, column_name
     """, [str(q)])
     rows = [[department_label(r["department"]), r["source_file"], r["sheet"] or "", r["row_number"],
-             r["column_name"] or "", r["value"], r["message"]] for r in rejected]
+             r["column_name"] or "", r["value"], problem_text(r["message"], r["source_file"])] for r in rejected]
     end = write_table(ws, 2, headers, rows, formats=[None] * 3 + [INTEGER_FORMAT], wrap=(1, 5, 6))
     if not rows:
         put_text_safe(ws.cell(end, 1), "本季度没有退回的行")

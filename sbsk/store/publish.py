@@ -21,6 +21,7 @@ from sbsk.intake.ingest import FileResult
 from sbsk.intake.receipts import beijing_now, observe
 from sbsk.schemas.definitions import Definitions
 from sbsk.store.models import prepare_quarter, prepare_year, publish_reference, score_quarter, score_year
+from sbsk.store.movement import update_annual_movement, update_quarter_movement
 from sbsk.store.submissions import record_submissions
 from sbsk.store.warehouse import build_schema, insert_frame, load_staging, read_only, replace_rows, sql_file, writing
 
@@ -78,6 +79,7 @@ def publish_quarter(quarter: Quarter, results: list[FileResult], missing: list[s
         replace_rows(con, "indicator_scores", "quarter", q)
         replace_rows(con, "category_scores", "quarter", q)
         replace_rows(con, "quarter_results", "quarter", q)
+        update_quarter_movement(con)
         con.execute("delete from main.source_files where quarter = ?", [q])
         insert_frame(con, "source_files", sources)
         con.execute("delete from main.rejected_rows where quarter = ?", [q])
@@ -171,6 +173,7 @@ def publish_year(year: int, defs: Definitions, rubric: Rubric, registry: Registr
         publish_reference(con, rubric, registry)
         replace_rows(con, "annual_category_scores", "year", year)
         replace_rows(con, "annual_results", "year", year)
+        update_annual_movement(con)
         provisional = con.execute("select bool_or(status <> 'final') from build.annual_results").fetchone()[0]
         status = "provisional" if provisional else "done"
         con.execute("insert into main.pipeline_runs values (?, 'annual', null, ?, ?, ?, ?, ?, ?)",

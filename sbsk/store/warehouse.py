@@ -58,8 +58,8 @@ def _field_name(ret: ReturnDef, field: str) -> str:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, defs: Definitions) -> None:
+    _add_new_columns(con)  # first: contract.sql comments on the new columns
     con.execute(sql_file("contract.sql"))
-    _add_new_columns(con)
     _backfill_category_scores(con)
     for ret in defs.returns.values():
         cols = [("quarter", "varchar")] + [(_field_name(ret, c.field), COLUMN_TYPES[c.type].sql) for c in ret.columns]
@@ -87,8 +87,9 @@ def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
     ref.close()
     have = {(t, c) for t, c in con.execute(
         "select table_name, column_name from duckdb_columns() where schema_name = 'main'").fetchall()}
+    tables = {t for t, _ in have}
     for table, column, dtype, comment in want:
-        if (table, column) not in have:
+        if table in tables and (table, column) not in have:  # a missing table is made whole by contract.sql
             con.execute(f"alter table {table} add column {column} {dtype}")
             if comment:
                 con.execute(f"comment on column {table}.{column} is {literal(comment)}")

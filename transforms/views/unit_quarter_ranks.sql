@@ -1,6 +1,7 @@
 -- Each unit's total and rank in every stored quarter, against the quarter before it (SPEC §6 rank
 -- movement: the previous quarter of the same year; for a Q1 the previous year's Q4 when stored).
--- A view over quarter_results, so it is always as current as the results it reads.
+-- A view over quarter_results, so it is always as current as the results it reads; the movement itself
+-- is quarter_results.rank_change (computed once, by transforms/marts/quarter_movement.sql).
 create or replace view unit_quarter_ranks as
 with results as (
     select r.*,
@@ -33,12 +34,14 @@ select
     p.quarter as previous_quarter,
     p.total as previous_total,
     p.group_rank as previous_rank,
-    p.group_rank - s.group_rank as rank_change,
+    s.rank_change,
     s.total - p.total as total_change,
-    case when p.group_rank is null then null
-         when p.group_rank > s.group_rank then '进位'
-         when p.group_rank < s.group_rank then '退位'
-         else '持平' end as movement
+    case when s.rank_change is null then null
+         when s.rank_change > 0 then '进位'
+         when s.rank_change < 0 then '退位'
+         else '持平' end as movement,
+    s.streak_first,
+    s.streak_last
 from sized s
 left join units u on u.unit_code = s.unit_code
 -- a rank is only comparable within the same group: a unit that changed group has no movement
@@ -61,6 +64,8 @@ comment on column unit_quarter_ranks.status is 'final, or provisional (a return 
 comment on column unit_quarter_ranks.previous_quarter is 'The quarter compared with (the one before; for Q1 the previous year''s Q4), null when it is not stored or the unit was in another group.';
 comment on column unit_quarter_ranks.previous_total is 'Total in the previous quarter.';
 comment on column unit_quarter_ranks.previous_rank is 'Rank within the group in the previous quarter.';
-comment on column unit_quarter_ranks.rank_change is 'previous_rank − group_rank: positive = moved up (进位), negative = moved down (退位), null without a previous quarter.';
+comment on column unit_quarter_ranks.rank_change is 'quarter_results.rank_change: previous_rank − group_rank, positive = moved up (进位), negative = moved down (退位), null without a previous quarter.';
 comment on column unit_quarter_ranks.total_change is 'total − previous_total.';
 comment on column unit_quarter_ranks.movement is '进位 (moved up), 退位 (moved down) or 持平 (same rank); null without a previous quarter.';
+comment on column unit_quarter_ranks.streak_first is 'quarter_results.streak_first: consecutive quarters up to this one the unit was first of its group; 0 when not first.';
+comment on column unit_quarter_ranks.streak_last is 'quarter_results.streak_last: consecutive quarters up to this one the unit was last of its group; 0 when not last.';

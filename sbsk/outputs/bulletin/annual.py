@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sbsk.config.periods import quarters_of
 from sbsk.outputs.bulletin.charts import CHART_SHEET, annual_chart_sheet
+from sbsk.outputs.bulletin.movement import annual_movement_sheet
 from sbsk.outputs.bulletin.ranking import QUARTER_NAMES, TITLE_SUFFIX, group_tables, ranking_page
 from sbsk.outputs.sheets import (INTEGER_FORMAT, REWARD_FORMAT, SCORE_FORMAT, fetch_dicts, save_workbook,
                                  set_widths, write_note, write_title)
@@ -27,6 +28,7 @@ def write_annual_bulletin(con: duckdb.DuckDBPyConnection, year: int, path: Path)
     wb = Workbook()
     _ranking_sheet(wb.active, con, int(year), results)
     annual_chart_sheet(wb.create_sheet(CHART_SHEET), con, int(year), results)
+    annual_movement_sheet(wb.create_sheet(), con, int(year))
     return save_workbook(wb, path)
 
 

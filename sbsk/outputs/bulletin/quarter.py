@@ -15,6 +15,7 @@ from sbsk.config.periods import Quarter
 from sbsk.outputs.bulletin.charts import CHART_SHEET, quarter_chart_sheet
 from sbsk.outputs.bulletin.flags import write_flags_sheet
 from sbsk.outputs.bulletin.indicators import indicator_sheet
+from sbsk.outputs.bulletin.movement import quarter_movement_sheet
 from sbsk.outputs.bulletin.ranking import TITLE_SUFFIX, group_tables, ranking_page
 from sbsk.outputs.sheets import (INTEGER_FORMAT, REWARD_FORMAT, SCORE_FORMAT, fetch_dicts, save_workbook,
                                  set_widths, write_note, write_title)
@@ -35,6 +36,7 @@ def write_quarter_bulletin(con: duckdb.DuckDBPyConnection, quarter: str, path: P
     _ranking_sheet(wb.active, con, q, results, rubric_version)
     indicator_sheet(wb.create_sheet("指标得分"), con, q, results, rubric_version)
     write_flags_sheet(wb.create_sheet("数据核查"), con, q)
+    quarter_movement_sheet(wb.create_sheet(), con, str(q))
     quarter_chart_sheet(wb.create_sheet(CHART_SHEET), con, q, results)
     return save_workbook(wb, path)
 
