@@ -49,7 +49,8 @@ def test_a_whole_walk_publishes_reports_and_exports(dirs):
     lines = []
     state = pipeline.evaluate("2020Q1", raw, out, say=lines.append)
     assert state["status"] == "done"
-    assert state["reports"] == [out / "2020Q1" / "validation-2020Q1.xlsx", out / "2020Q1" / "bulletin-2020Q1.xlsx"]
+    assert state["reports"] == [out / "2020Q1" / name for name in (
+        "validation-2020Q1.xlsx", "bulletin-2020Q1.xlsx", "tongbao-2020Q1.docx", "bulletin-2020Q1.html")]
     assert all(p.is_file() for p in state["reports"] + state["exports"])
     assert (out / "parquet" / "category_scores" / "quarter=2020Q1" / "data.parquet") in state["exports"]
     assert lines[0] == f"[2020Q1] 发现 11 个文件（{raw / '2020Q1'}）"
