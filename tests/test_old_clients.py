@@ -21,6 +21,7 @@ import pytest
 import old_clients
 from builders import baseline, write_quarter
 from conftest import evaluate
+from review_builders import run_review, scores, write_review
 from sbsk import pipeline
 from sbsk.config.registry import load_registry
 from sbsk.config.rubric import load_rubric
@@ -63,6 +64,8 @@ def sample(tmp_path_factory) -> Path:
     write_quarter(raw, "2020Q3", q3)
     for q in ("2020Q2", "2020Q3"):
         assert evaluate(raw, out, q)["status"] == "done"
+    write_review(raw, "2020H1", [scores("内黄县", "甲", 20)])   # docs/analysts.md's review example (SPEC §11)
+    run_review((raw, out), "2020H1")
     pipeline.publish_year(2020, load_returns(), load_rubric(), load_registry(), out, pipeline.new_run_id(),
                           pipeline.now())
     export_year(out, 2020)
