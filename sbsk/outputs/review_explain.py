@@ -15,8 +15,9 @@ from pathlib import Path
 import duckdb
 
 from sbsk.config.periods import HalfYear
-from sbsk.config.registry import load_registry
 from sbsk.config.rubric import load_rubric
+from sbsk.outputs.explain.build import resolve_unit
+from sbsk.outputs.explain.numbers import json_value
 from sbsk.store.warehouse import DB_NAME
 
 CENT = Decimal("0.01")
@@ -110,19 +111,6 @@ def render_review_text(ex: dict) -> str:
     return "\n".join(lines)
 
 
-def _json(value):
-    return float(value) if isinstance(value, Decimal) else value
-
-
-def _unit(con: duckdb.DuckDBPyConnection, text: str, year: int) -> str | None:
-    code = load_registry().resolve(text, year)
-    if code:
-        return code
-    found = con.execute("select unit_code from units where unit_code = ? or unit_name = ?",
-                        [text.strip(), text.strip()]).fetchone()
-    return found[0] if found else None
-
-
 def review_explain_command(period: str, unit: str, out_dir: Path, as_json: bool) -> int:
     half = HalfYear.parse(period)
     db = Path(out_dir) / DB_NAME
@@ -131,7 +119,7 @@ def review_explain_command(period: str, unit: str, out_dir: Path, as_json: bool)
         return 1
     con = duckdb.connect(str(db), read_only=True)
     try:
-        code = _unit(con, unit, half.year)
+        code = resolve_unit(con, unit, half.year)
         if code is None:
             print(f"sbsk explain：无法识别的县(市、区)「{unit}」，请输入单位代码（如410527）或名称（如内黄县）",
                   file=sys.stderr)
@@ -143,5 +131,5 @@ def review_explain_command(period: str, unit: str, out_dir: Path, as_json: bool)
             return 1
     finally:
         con.close()
-    print(json.dumps(ex, ensure_ascii=False, indent=2, default=_json) if as_json else render_review_text(ex))
+    print(json.dumps(ex, ensure_ascii=False, indent=2, default=json_value) if as_json else render_review_text(ex))
     return 0
