@@ -96,5 +96,5 @@ def test_sbsk_demo_runs_from_the_installed_wheel_in_an_empty_folder(built, tmp_p
         assert book.sheetnames == ["排名", "指标得分", "数据核查", "名次变化", "图表"]
         assert book["排名"]["A1"].value == f'2020年第{"一二三四"[q - 1]}季度"四比四看"活动考评结果'
     annual = load_workbook(out / "2020" / "bulletin-2020.xlsx")
-    assert annual.sheetnames == ["排名", "图表"]
+    assert annual.sheetnames == ["排名", "名次变化", "图表"]
     assert annual["排名"]["A1"].value == '2020年度"四比四看"活动考评结果'

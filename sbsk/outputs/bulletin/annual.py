@@ -27,8 +27,9 @@ def write_annual_bulletin(con: duckdb.DuckDBPyConnection, year: int, path: Path)
         raise ValueError(f"{year}年：数据库中没有年度考评结果（annual_results），无法生成年度通报")
     wb = Workbook()
     _ranking_sheet(wb.active, con, int(year), results)
-    annual_chart_sheet(wb.create_sheet(CHART_SHEET), con, int(year), results)
+    # the quarter's order: the movement before the charts, so the office finds 名次变化 in one place
     annual_movement_sheet(wb.create_sheet(), con, int(year))
+    annual_chart_sheet(wb.create_sheet(CHART_SHEET), con, int(year), results)
     return save_workbook(wb, path)
 
 
