@@ -54,6 +54,14 @@ def test_default_rubric_loads():
      "time_progress: needs four values"),
     (lambda d: d["rewards"].update(tie_break=["C", "A", "B"]),
      "rewards.tie_break: must list each category once"),
+    (lambda d: d.pop("years"), "years: needs a list of the whole years the rubric governs, e.g. years = [2020]"),
+    (lambda d: d.update(years=[2020, 2021, 2020]), "years: a year is listed twice in [2020, 2021, 2020]"),
+    (lambda d: d.update(years=["2020"]), "years: needs a list of the whole years"),
+    # the scoring keeps a target to 6 places and a share to 4 exactly: more would be cut silently
+    (lambda d: _indicator(d, "C6")["parts"][0].update(target=0.3333333),
+     "indicator C6 part 1.target: 0.3333333 has more than 6 decimal places"),
+    (lambda d: _indicator(d, "C5")["parts"][0].update(share=4.20001),
+     "indicator C5 part 1.share: 4.20001 has more than 4 decimal places"),
 ])
 def test_broken_rubric_names_the_bad_entry(breakage, message):
     doc = _rubric()

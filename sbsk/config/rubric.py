@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -59,10 +59,16 @@ def _check_contract_categories(categories: list[Category]) -> None:
             f"categories: they count in the total and are shown in category_scores")
 
 
-def _dec(value, where: str) -> Decimal:
+def _dec(value, where: str, places: int) -> Decimal:
+    """A rubric number as the decimal written; more decimal places than the scoring keeps exactly
+    (the SQL's fixed scales) is an error rather than a silent cut."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise RubricError(f"{where}: {value!r} is not a number")
-    return Decimal(str(value))
+    found = Decimal(str(value))
+    if found.as_tuple().exponent < -places:
+        raise RubricError(f"{where}: {value} has more than {places} decimal places (write at most {places}: "
+                          f"the scoring uses the number exactly as written)")
+    return found
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,9 @@ class Rubric:
     indicators: tuple[Indicator, ...]
     parameters: dict = field(default_factory=dict)
     review: ReviewRubric | None = None   # [review], the half-yearly on-site review (SPEC §11)
+    years: tuple[int, ...] = ()     # the years this rubric governs (SPEC §5, rubric versions)
+    path: Path | None = None        # the file it was loaded from
+    chosen_by: str = "year"         # how it was chosen: year, --rubric or SBSK_RUBRIC (sbsk.config.rubric_years)
 
     def indicator(self, code: str) -> Indicator:
         for ind in self.indicators:
@@ -155,14 +164,14 @@ def _part(raw: dict, number: int, where: str, return_codes: set[str]) -> Part:
         raise RubricError(f"{where}: source {raw['source']!r} is not a return code")
     if not re.fullmatch(r"[a-z][a-z0-9_]*", raw["metric"]) and not re.fullmatch(r"assessor_[A-Z]\d+", raw["metric"]):
         raise RubricError(f"{where}: metric {raw['metric']!r} is not a metric name")
-    share = _dec(raw["share"], f"{where}.share")
+    share = _dec(raw["share"], f"{where}.share", 4)
     if share <= 0:
         raise RubricError(f"{where}: share must be positive")
     target = raw.get("target")
     if target is not None:
         if raw["method"] != "progress":
             raise RubricError(f"{where}: only a progress part takes a target")
-        target = _dec(target, f"{where}.target")
+        target = _dec(target, f"{where}.target", 6)
         if target <= 0:
             raise RubricError(f"{where}: target must be positive")
     time_progress = raw.get("time_progress")
@@ -180,10 +189,21 @@ def _part(raw: dict, number: int, where: str, return_codes: set[str]) -> Part:
 
 
 def _time_progress(values, where: str) -> tuple[Decimal, ...]:
-    found = tuple(_dec(t, where) for t in values) if isinstance(values, list) else ()
+    found = tuple(_dec(t, where, 6) for t in values) if isinstance(values, list) else ()
     if len(found) != 4 or any(not (0 < t <= 1) for t in found):
         raise RubricError(f"{where}: needs four values in (0, 1], one per quarter")
     return found
+
+
+def parse_years(value) -> tuple[int, ...]:
+    """The years a rubric file claims (`years = [2020]`): whole years, at least one, each once."""
+    if not isinstance(value, list) or not value or any(
+            isinstance(y, bool) or not isinstance(y, int) or not 2000 <= y <= 2100 for y in value):
+        raise RubricError(f"years: needs a list of the whole years the rubric governs, e.g. years = [2020]; "
+                          f"got {value!r}")
+    if len(set(value)) != len(value):
+        raise RubricError(f"years: a year is listed twice in {value}")
+    return tuple(sorted(value))
 
 
 def parse_rubric(doc: dict, return_codes: set[str], review_items: list[str] | None = None) -> Rubric:
@@ -191,14 +211,15 @@ def parse_rubric(doc: dict, return_codes: set[str], review_items: list[str] | No
     version = str(doc.get("version", "")).strip()
     if not version:
         raise RubricError("rubric: version is missing")
-    total = _dec(doc.get("total_points"), "total_points")
+    years = parse_years(doc.get("years"))
+    total = _dec(doc.get("total_points"), "total_points", 2)
 
     categories: list[Category] = []
     for i, raw in enumerate(doc.get("categories", [])):
         where = f"categories[{i}] {raw.get('code', '?')}"
         if any(c.code == raw.get("code") for c in categories):
             raise RubricError(f"{where}: category code is listed twice")
-        categories.append(Category(raw["code"], raw["name"], _dec(raw["max_points"], f"{where}.max_points")))
+        categories.append(Category(raw["code"], raw["name"], _dec(raw["max_points"], f"{where}.max_points", 2)))
     _check_contract_categories(categories)
     if sum(c.max_points for c in categories) != total:
         raise RubricError(
@@ -214,7 +235,7 @@ def parse_rubric(doc: dict, return_codes: set[str], review_items: list[str] | No
             raise RubricError(f"{where}: code must be a letter and a number, such as A1")
         if raw.get("category") not in {c.code for c in categories}:
             raise RubricError(f"{where}: category {raw.get('category')!r} is not defined")
-        max_points = _dec(raw.get("max_points"), f"{where}.max_points")
+        max_points = _dec(raw.get("max_points"), f"{where}.max_points", 2)
         parts = tuple(_part(p, n, f"{where} part {n}", return_codes)
                       for n, p in enumerate(raw.get("parts", []), start=1))
         if not parts:
@@ -227,7 +248,7 @@ def parse_rubric(doc: dict, return_codes: set[str], review_items: list[str] | No
             d = raw["deduction"]
             if d.get("source") not in return_codes:
                 raise RubricError(f"{where} deduction: source {d.get('source')!r} is not a return code")
-            deduction = Deduction(d["source"], d["metric"], _dec(d["points_each"], f"{where}.deduction.points_each"))
+            deduction = Deduction(d["source"], d["metric"], _dec(d["points_each"], f"{where}.deduction.points_each", 2))
         indicators.append(Indicator(code, raw["category"], raw["name"], max_points, parts, deduction))
 
     for cat in categories:
@@ -236,7 +257,7 @@ def parse_rubric(doc: dict, return_codes: set[str], review_items: list[str] | No
             raise RubricError(f"category {cat.code}: indicator maxima add up to {got}, not its max_points {cat.max_points}")
 
     time_progress = _time_progress(doc.get("time_progress"), "time_progress")
-    weights = tuple(_dec(w, "annual_weights") for w in doc.get("annual_weights", []))
+    weights = tuple(_dec(w, "annual_weights", 4) for w in doc.get("annual_weights", []))
     if len(weights) != 4 or any(w < 0 for w in weights) or sum(weights) <= 0:
         raise RubricError("annual_weights: needs four non-negative weights, not all zero")
 
@@ -248,7 +269,7 @@ def parse_rubric(doc: dict, return_codes: set[str], review_items: list[str] | No
     if sorted(tie_break) != sorted(c.code for c in categories):
         raise RubricError(f"rewards.tie_break: must list each category once, got {tie_break}")
 
-    grades = {k: _dec(v, f"grades.{k}") for k, v in doc.get("grades", {}).items()}
+    grades = {k: _dec(v, f"grades.{k}", 4) for k, v in doc.get("grades", {}).items()}
     if not grades:
         raise RubricError("grades: none defined")
     params = dict(doc.get("parameters", {}))
@@ -272,14 +293,15 @@ def parse_rubric(doc: dict, return_codes: set[str], review_items: list[str] | No
             raise RubricError(f"parameters.{key}: needs a whole number of working days from 1 to "
                               f"{MAX_DUE_WORKING_DAY}, got {n!r}")
     return Rubric(version, total, time_progress, weights, rewards, grades,
-                  tuple(categories), tuple(indicators), params, review)
+                  tuple(categories), tuple(indicators), params, review, years)
 
 
 def load_rubric(path: Path | None = None) -> Rubric:
-    """The rubric in force: SBSK_RUBRIC names another file (e.g. a new year's version)."""
+    """One rubric file, validated (without a path: SBSK_RUBRIC, else the shipped file). Which file
+    governs a period's year is sbsk.config.rubric_years.rubric_for_year."""
     from sbsk.schemas import load_returns
 
-    path = path or Path(os.environ.get("SBSK_RUBRIC") or RUBRIC_FILE)
+    path = Path(path or os.environ.get("SBSK_RUBRIC") or RUBRIC_FILE)
     try:
         with open(path, "rb") as fh:
             doc = tomllib.load(fh)
@@ -288,7 +310,7 @@ def load_rubric(path: Path | None = None) -> Rubric:
     except tomllib.TOMLDecodeError as exc:
         raise RubricError(f"{path.name}: not valid TOML: {exc}") from exc
     try:
-        return parse_rubric(doc, set(load_returns().returns))
+        return replace(parse_rubric(doc, set(load_returns().returns)), path=path)
     except RubricError as exc:
         raise RubricError(f"{path}: {exc}") from None
     except (KeyError, TypeError) as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import replace
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from sbsk.intake.receipts import observe, period_under
 from sbsk.intake.review_rules import reject_second_scores
 from sbsk.intake.validate import context_for
 from sbsk.config.registry import load_registry
-from sbsk.config.rubric import load_rubric
+from sbsk.config.rubric import Rubric
+from sbsk.config.rubric_years import NoRubricForYear, newest_rubric, rubric_for_year
 
 _PERIOD_IN_PATH = re.compile(r"^(\d{4})(Q[1-4]|H[12])$")
 
@@ -39,16 +41,34 @@ def _year_of(path: Path, default: int) -> int:
     return default
 
 
+def _rubric(year: int, given: bool) -> Rubric:
+    """The rubric governing the year; for a year nobody gave (no --year, no quarter folder) and no
+    rubric governs, the newest rubric, said on stderr."""
+    try:
+        return rubric_for_year(year)
+    except NoRubricForYear:
+        if given:
+            raise
+        rubric = newest_rubric()
+        sys.stderr.write(f"注意：没有适用于{year}年的评分细则，按 {rubric.path.name}（{rubric.years[-1]}年）检查；"
+                         f"可用 --year 指定年份\n")
+        return rubric
+
+
 def check_paths(paths: list[Path], year: int | None = None, raw_dir: Path | None = None,
                 out_dir: Path | None = None) -> list[dict]:
     """Verdicts; files lying in raw_dir's period folders get their receipt times recorded under out_dir."""
-    defs, rubric, registry = load_returns(), load_rubric(), load_registry()
+    defs, registry = load_returns(), load_registry()
     sightings: dict[str, list] = {}
     contexts = {}
     found: list[tuple[Path, FileResult | None]] = []
     for path, root in _files(paths):
-        y = year or _year_of(path, date.today().year)
-        ctx = contexts.setdefault(y, context_for(y, rubric, registry))
+        y = year or _year_of(path, 0)
+        given = bool(y)
+        y = y or date.today().year
+        if y not in contexts:  # each year is validated against the rubric that governs it
+            contexts[y] = context_for(y, _rubric(y, given), registry)
+        ctx = contexts[y]
         if not path.is_file():
             found.append((path, None))
             continue
@@ -66,6 +86,8 @@ def check_paths(paths: list[Path], year: int | None = None, raw_dir: Path | None
         reject_second_scores([r for _, r in found if r is not None], ret)
     for period, sources in sightings.items() if out_dir is not None else ():
         observe(out_dir, period, sources, "check")
+    if not contexts:  # no file: the rubric is still checked, so a broken one stops the command
+        _rubric(year or date.today().year, year is not None)
     return [_verdict(path, result) for path, result in found]
 
 

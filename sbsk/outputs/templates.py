@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sbsk.config.periods import Quarter
 from sbsk.config.registry import load_registry
 from sbsk.outputs.return_writer import put_text_safe
-from sbsk.config.rubric import load_rubric
+from sbsk.config.rubric_years import rubric_for_year
 from sbsk.schemas.definitions import Column, Definitions, ReturnDef, load_returns
 from sbsk.schemas.types import COLUMN_TYPES
 
@@ -83,7 +83,7 @@ def write_templates(quarter: str, out_dir: Path) -> list[Path]:
     q = Quarter.parse(quarter)
     defs = load_returns()
     units = [u.name for u in load_registry().for_year(q.year)]
-    indicators = [i.code for i in load_rubric().indicators]
+    indicators = [i.code for i in rubric_for_year(q.year).indicators]  # the rubric governing the quarter
     base = Path(out_dir) / str(q) / "templates"
     paths = []
     for ret in defs.returns.values():

@@ -17,7 +17,8 @@ from chinese_calendar import get_workdays
 
 from sbsk.config.periods import Quarter, quarters_of
 from sbsk.config.registry import Unit
-from sbsk.config.rubric import Indicator, load_rubric
+from sbsk.config.rubric import Indicator
+from sbsk.config.rubric_years import rubric_for_year
 from sbsk.samples.demo.vocabulary import INDUSTRY, PLACES, SECTOR_PLACES, SUBJECTS
 
 STRENGTH = {
@@ -58,7 +59,7 @@ class Year:
         self.event_days = {q.q: workday(rng, date(self.year, 3 * q.q - 1, 1), q.end) for q in self.quarters}
         self.allocation_docs = {q.q: [f"豫发改投资〔{self.year}〕{rng.randint(20, 999)}号" for _ in range(2)]
                                 for q in self.quarters}
-        self.assessed = [i for i in load_rubric().indicators if any(p.method == "assessor" for p in i.parts)]
+        self.assessed = [i for i in rubric_for_year(self.year).indicators if any(p.method == "assessor" for p in i.parts)]
 
     @property
     def quarters(self) -> list[Quarter]:
