@@ -7,6 +7,8 @@ metric, point, rank and reward is computed by the models in transforms/.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import duckdb
 import pandas as pd
 
@@ -23,6 +25,15 @@ FLAG_COLUMNS = ("unit_code, return_code, flag, detail, source_file, sheet, row_n
 def _text(value) -> str | None:
     """Decimals cross into DuckDB as text, so no binary float touches a rubric number."""
     return None if value is None else str(value)
+
+
+def _fraction(value: Decimal | None) -> tuple[str | None, str | None]:
+    """A decimal as the exact integer fraction (numerator, denominator), as text for hugeint columns:
+    a target is used exactly as written in the rubric (0.333333 is 333333/1000000, not 0.3333)."""
+    if value is None:
+        return None, None
+    n, d = value.as_integer_ratio()
+    return str(n), str(d)
 
 
 def _temp(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, ddl: str) -> None:
@@ -79,13 +90,13 @@ def prepare_quarter(con: duckdb.DuckDBPyConnection, quarter: Quarter, rubric: Ru
                  p["major_quality_min_investment"], list(p["major_quality_sectors"]),
                  p["signed_quality_min_amount"], p["approval_workday_limit"], p["over_plan_ratio"]])
     parts = pd.DataFrame([
-        (ind.code, part.number, part.method, str(part.share),
-         _text(part.target_in(quarter.q, rubric.time_progress)), part.min_count, part.no_base, part.metric,
-         part.source)
+        (ind.code, part.number, part.method, str(part.share), *_fraction(part.target_in(quarter.q, rubric.time_progress)),
+         part.min_count, part.no_base, part.metric, part.source)
         for ind in rubric.indicators for part in ind.parts
-    ], columns=["indicator_code", "part_no", "method", "share", "target", "min_count", "no_base", "metric", "source"])
+    ], columns=["indicator_code", "part_no", "method", "share", "target_n", "target_d", "min_count", "no_base",
+                "metric", "source"])
     _temp(con, "rubric_parts", parts, "indicator_code varchar, part_no integer, method varchar, share decimal(9, 4), "
-          "target decimal(9, 6), min_count integer, no_base varchar, metric varchar, source varchar")
+          "target_n hugeint, target_d hugeint, min_count integer, no_base varchar, metric varchar, source varchar")
     inds = pd.DataFrame([
         (ind.code, ind.category, str(ind.max_points),
          ind.deduction.metric if ind.deduction else None, ind.deduction.source if ind.deduction else None,

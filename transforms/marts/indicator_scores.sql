@@ -2,7 +2,8 @@
 -- takes the deduction, and rounds to 2 decimals half up.
 --
 -- Points are computed as exact fractions of integers (hugeint numerator / denominator): metric
--- values are decimals scaled by 10^4, so no binary float ever decides a rounding.
+-- values are decimals scaled by 10^4, and a progress target comes as the exact fraction of the
+-- decimal written in the rubric (target_n / target_d), so no binary float and no cut decides a rounding.
 with params as (
     select * from run_params
 ),
@@ -30,7 +31,8 @@ parts as (
         rp.source,
         (rp.share * 10000)::hugeint as share_n,
         rp.share,
-        rp.target,
+        rp.target_n,
+        rp.target_d,
         rp.min_count,
         rp.no_base,
         m.num,
@@ -72,10 +74,10 @@ part_points as (
                 case when d = 0 then
                          case when no_base = 'full' then {'n': share_n, 'd': 10000::hugeint}
                               else {'n': 0::hugeint, 'd': 1::hugeint} end
-                     -- r / target ≥ 1 ⇔ n ≥ d × target: full share
-                     when n * 10000 >= d * (target * 10000)::hugeint then {'n': share_n, 'd': 10000::hugeint}
-                     -- share × (n/d) / target, with target = t/10^4
-                     else {'n': share_n * n, 'd': d * (target * 10000)::hugeint} end
+                     -- r / target ≥ 1 ⇔ n × target_d ≥ d × target_n: full share
+                     when n * target_d >= d * target_n then {'n': share_n, 'd': 10000::hugeint}
+                     -- share × (n/d) / (target_n/target_d)
+                     else {'n': share_n * n * target_d, 'd': 10000 * d * target_n} end
         end as frac,
         case
             when source_missing then 'missing_return'
@@ -84,7 +86,7 @@ part_points as (
         end as flag,
         case
             when method = 'relative' then v_max
-            when method = 'progress' then target::double
+            when method = 'progress' then target_n::double / target_d::double
             when method = 'threshold' then min_count::double
         end as basis
     from with_leader
