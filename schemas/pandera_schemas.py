@@ -18,7 +18,6 @@ from sbsk.schemas.types import COLUMN_TYPES
 
 EARLIEST = pd.Timestamp("2000-01-01")   # older dates in a current return are typing mistakes
 LATEST_DUE = pd.Timestamp("2100-01-01")
-AMOUNT_CEILING = 1e10                    # 万元: beyond any real project (1 万亿元 = 1e8 万元)
 
 
 def _check(fn, name: str, **kw) -> pa.Check:
@@ -34,8 +33,9 @@ def _column_checks(col: Column, today: pd.Timestamp, calendar: tuple[int, int] |
         checks.append(_check(lambda s, m=col.min: s >= m, f"{f}|min"))
     if col.min_exclusive is not None:
         checks.append(_check(lambda s, m=col.min_exclusive: s > m, f"{f}|min_exclusive"))
-    if COLUMN_TYPES[col.type].numeric:
-        checks.append(_check(lambda s: s.abs() < AMOUNT_CEILING, f"{f}|ceiling"))
+    ceiling = COLUMN_TYPES[col.type].ceiling
+    if ceiling is not None:
+        checks.append(_check(lambda s, c=ceiling: s.abs() <= c, f"{f}|ceiling"))
     if col.pattern:
         checks.append(_check(lambda s, p=col.pattern: s.str.fullmatch(p).fillna(False), f"{f}|pattern"))
     if col.type == "date":

@@ -16,8 +16,12 @@ class ColumnType:
     pandera: str           # dtype of the column in the typed frame (sbsk.intake.parse → Pandera)
     sql: str               # DuckDB type of the staging column
     label: str             # what the template's guide sheet calls it
-    numeric: bool = False  # parsed as a number and held under the amount ceiling
+    numeric: bool = False  # parsed as a number and held under its ceiling
     unit: str = ""         # the unit the value is converted to and the header shows
+    # The largest magnitude a cell may hold (SPEC §3): an amount lies in [−1e9, 1e9] 万元 (10 万亿元, beyond
+    # any real project), and every value within the bound is staged and scored without overflow
+    # (tests/test_exact_bounds.py runs a quarter at the bound); a count too; a number within its decimal(9, 2).
+    ceiling: float | None = None
 
 
 COLUMN_TYPES: dict[str, ColumnType] = {t.name: t for t in (
@@ -25,9 +29,9 @@ COLUMN_TYPES: dict[str, ColumnType] = {t.name: t for t in (
     ColumnType("text", "string", "varchar", "文字"),
     ColumnType("enum", "string", "varchar", "下拉选择"),
     ColumnType("indicator", "string", "varchar", "指标"),
-    ColumnType("amount", "Float64", "decimal(18, 4)", "金额(万元)", numeric=True, unit="万元"),
-    ColumnType("number", "Float64", "decimal(9, 2)", "数字", numeric=True),
-    ColumnType("integer", "Int64", "integer", "整数", numeric=True),
+    ColumnType("amount", "Float64", "decimal(18, 4)", "金额(万元)", numeric=True, unit="万元", ceiling=1e9),
+    ColumnType("number", "Float64", "decimal(9, 2)", "数字", numeric=True, ceiling=9999999.99),
+    ColumnType("integer", "Int64", "integer", "整数", numeric=True, ceiling=1e9),
     ColumnType("date", "datetime64[us]", "date", "日期"),
     ColumnType("bool", "boolean", "boolean", "是/否"),
 )}

@@ -256,13 +256,13 @@ def test_hostile_values_are_rejected_with_a_message_or_loaded_exactly(dirs, buil
     assert query(out, "select count(*) from stg_groundbreaking_events where quarter = ?", [Q]) == [(8,)]
     messages = [m.split("：", 1)[1] for (m,) in query(
         out, "select message from rejected_rows where quarter = ? and return_code = 'R06' order by row_number", [Q])]
-    assert messages[0].endswith("数值过大，请核对金额单位（万元）")   # the float, written out in full
+    assert messages[0].endswith("数值过大，超出±1000000000万元，请核对金额单位（万元）")   # the float, written out in full
     assert messages[1:] == [
-        "下达中央预算内资金(1e308)数值过大，请核对金额单位（万元）",
+        "下达中央预算内资金(1e308)数值过大，超出±1000000000万元，请核对金额单位（万元）",
         "「NaN」不是数字",
         "必填项「下达中央预算内资金」为空",                               # openpyxl writes NaN as "nan"
-        "下达中央预算内资金(123456789012345678901234567890)数值过大，请核对金额单位（万元）",
-        "下达中央预算内资金(inf)数值过大，请核对金额单位（万元）",
+        "下达中央预算内资金(123456789012345678901234567890)数值过大，超出±1000000000万元，请核对金额单位（万元）",
+        "下达中央预算内资金(inf)数值过大，超出±1000000000万元，请核对金额单位（万元）",
     ]
     for path in _publish_reports(out):
         assert _formula_cells(path) == []

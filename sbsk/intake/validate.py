@@ -14,6 +14,7 @@ from sbsk.config.rubric import Rubric
 from sbsk.config.workdays import covered_years
 from sbsk.schemas.definitions import ReturnDef
 from sbsk.schemas.pandera_schemas import build_schema
+from sbsk.schemas.types import COLUMN_TYPES
 from sbsk.intake.parse import CellError, parse_table
 from sbsk.intake.reader import Table
 from sbsk.intake.review_rules import review_row_problems
@@ -79,7 +80,9 @@ def _problem(rule: str, ret: ReturnDef, field: str, typed: pd.Series, raw: pd.Se
     if rule == "min_exclusive":
         return f"{col.header}({v})应大于{_fmt(col.min_exclusive)}"
     if rule == "ceiling":
-        return f"{col.header}({v})数值过大，请核对金额单位（万元）"
+        if col.type == "amount":
+            return f"{col.header}({v})数值过大，超出±1000000000万元，请核对金额单位（万元）"
+        return f"{col.header}({v})数值过大，超出±{_fmt(COLUMN_TYPES[col.type].ceiling)}，请核对"
     if rule == "pattern":
         return f"{col.header}「{v}」格式不正确，应为 YYYY-DDDDDD-DD-DD-DDDDDD"
     if rule == "too_early":

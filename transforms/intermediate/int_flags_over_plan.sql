@@ -26,7 +26,8 @@ final as (
         r.row_number
     from rows r, params p
     where r.quarter = p.quarter
-      and r.ytd_completed > p.over_plan_ratio * r.annual_plan
+      -- widened first: decimal(9, 4) × decimal(18, 4) is a decimal(18, 8), which overflows from 1e10 万元
+      and r.ytd_completed > p.over_plan_ratio::decimal(38, 4) * r.annual_plan
 )
 
 select * from final
