@@ -169,6 +169,34 @@ def test_remaining_full_tie_gives_every_tied_unit_the_amount(dirs):
     assert [UNITS[c] for (c,) in tie_flags] == sorted([LZ, AY, HX, NH], key=CODE.get)
 
 
+
+def test_a_whole_group_tied_gets_nothing_and_is_flagged_for_the_office(dirs, tmp_path, monkeypatch):
+    # last −100000 (not −200000): a unit both first and last would net +100000; the whole group gets 0
+    from sbsk.config.rubric import RUBRIC_FILE
+
+    rubric = tmp_path / "rubric-uneven.toml"
+    rubric.write_text(RUBRIC_FILE.read_text(encoding="utf-8").replace(
+        "quarter_last_yuan = -200000", "quarter_last_yuan = -100000"), encoding="utf-8")
+    monkeypatch.setenv("SBSK_RUBRIC", str(rubric))
+    _, out = dirs
+    run(dirs, "2020Q4", quarter_data(
+        a1={LZ: 3, AY: 2, TY: 1, HX: 0.5, NH: 0.25, WF: 1, BG: 1, YD: 1, LA: 1},
+        c6_paid={WF: 20, BG: 20, YD: 20, LA: 20},
+    ))
+    r = results(out, "2020Q4")
+    # county: 3 > 2 > 1 > 0.5 > 0.25, no tie: 林州 +200000, 内黄 −100000
+    assert [r[u][5:] for u in (LZ, AY, TY, HX, NH)] == [(1, 200000, False), (2, 0, False), (3, 0, False),
+                                                        (4, 0, False), (5, -100000, False)]
+    # district: every unit A 1 + C 1 (5 × 20/100) = 2, identical C, A, B, D: first and last at once →
+    # reward 0 for everyone, tie, rank 1 shared
+    for u in (WF, BG, YD, LA):
+        assert r[u] == dec("1.00", "0.00", "1.00", "0.00", "2.00") + (1, 0, True)
+    flags = query(out, "select unit_code, detail from data_flags where quarter = '2020Q4' and flag = 'tie' "
+                       "order by unit_code")
+    assert [UNITS[c] for c, _ in flags] == sorted([WF, BG, YD, LA], key=CODE.get)
+    assert all(d.startswith("全组并列，奖惩由专班决定") for _, d in flags), flags
+
+
 # ---- annual ----
 
 # A1 per quarter Q1..Q4 (county and 文峰/殷都/龙安: A only)

@@ -38,6 +38,10 @@ counted as (
 
 select
     * exclude (tb_key, group_size, best_total, worst_total, best_key, worst_key, is_first, is_last, n_first, n_last),
-    (case when is_first then first_yuan else 0 end + case when is_last then last_yuan else 0 end)::bigint as reward_yuan,
+    -- a unit both first and last: the whole group is tied on the total and every tie-break category,
+    -- and nobody gets an amount, whatever the first and last amounts are (SPEC §6)
+    (case when is_first and is_last then 0
+          else case when is_first then first_yuan else 0 end + case when is_last then last_yuan else 0 end
+     end)::bigint as reward_yuan,
     (is_first and n_first > 1) or (is_last and n_last > 1) as tie
 from counted
