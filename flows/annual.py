@@ -29,15 +29,18 @@ def as_task(step: pipeline.Step, args: dict):
 
 @flow(name="annual-composite", flow_run_name="annual-{year}", validate_parameters=True,
       description="四比四看：由已计分的季度计算年度结果和年度通报")
-def annual_composite(year: int, out_dir: str = "data/out"):
-    """Ends Completed, or Failed when no quarter of the year is scored; data: the outcome dict."""
+def annual_composite(year: int, out_dir: str = "data/out", rubric_file: str | None = None):
+    """Ends Completed, or Failed when no quarter of the year is scored; data: the outcome dict.
+    `rubric_file` overrides the rubric governing the year (--rubric)."""
     run_state.tag_current_run(str(year))
-    state = pipeline.evaluate_year(year, Path(out_dir), call=as_task, say=say)
+    state = pipeline.evaluate_year(year, Path(out_dir), call=as_task, say=say, rubric_file=rubric_file)
     if state["status"] == "failed":
         message = pipeline.year_missing_message(year)
         return run_state.finish({"year": year, "status": "failed", "exit_code": 1, "message": message, "outputs": []},
                                 f"{year}年度结果未计算：{message}。")
     note = "" if state["status"] == "done" else f"（暂定：{state['found']}个季度或含暂定季度）"
+    if state["drafts"]:  # SPEC §12: a quarter never published enters as its draft, and is said
+        note += f"（{'、'.join(state['drafts'])}尚未发布，按草稿计入）"
     say(f"[{year}] 年度结果完成{note}")
     return run_state.finish({"year": year, "status": state["status"], "exit_code": 0, "message": note,
                              "outputs": [str(p) for p in state["reports"]]}, f"{year}年度结果已发布{note}。")

@@ -17,7 +17,8 @@ from sbsk import pipeline
 from sbsk.flows import run_state
 from sbsk.config.periods import HalfYear
 from sbsk.config.registry import Registry, load_registry
-from sbsk.config.rubric import Rubric, load_rubric
+from sbsk.config.rubric import Rubric
+from sbsk.config.rubric_years import rubric_for_year
 from sbsk.files import atomic_path
 from sbsk.intake.discover import discover
 from sbsk.intake.ingest import FileResult, ingest
@@ -85,7 +86,7 @@ def review_half_year(period: str, raw_dir: str = "data/raw", out_dir: str = "dat
     p, raw, out = str(half), Path(raw_dir), Path(out_dir)
     run_state.tag_current_run(p)
     run_id, started = pipeline.new_run_id(), pipeline.now()
-    rubric, registry = load_rubric(), load_registry()
+    rubric, registry = rubric_for_year(half.year), load_registry()  # the rubric governing the half year's year
     defs = load_returns()
     if rubric.review is None:
         message = f"评分细则 {rubric.version} 没有 [review] 部分（观摩评价的评分项目和满分），无法计算观摩评价"
@@ -101,7 +102,7 @@ def review_half_year(period: str, raw_dir: str = "data/raw", out_dir: str = "dat
         found = f"（{len(results)}个文件均未能入库）" if results else f"（{raw / p / 'zdxmb'} 下没有文件）"
         message = f"没有可用的观摩评分：R12「观摩评分」缺报{found}"
         say(f"[{p}] 失败：{message}")
-        pipeline.record_failure(out, defs, "review", p, half.year, run_id, started, message, rubric.version, results)
+        pipeline.record_failure(out, defs, "review", p, half.year, run_id, started, message, rubric, results)
         return run_state.finish({"period": p, "status": "failed", "exit_code": 1, "message": message, "outputs": []},
                                 f"{p}观摩评价未计算：{message}。请把各观摩组的观摩评分表放入 {raw / p / 'zdxmb'}，"
                                 f"再运行 sbsk review {p}。")

@@ -52,6 +52,16 @@ def _year(text: str) -> int:
     return int(text)
 
 
+def _version(text: str) -> int:
+    if not re.fullmatch(r"[1-9]\d*", text.strip()):
+        raise argparse.ArgumentTypeError(f"版本号应为 1、2、3 …，不是 {text!r}")
+    return int(text)
+
+
+def _version_or_draft(text: str) -> int | str:
+    return "draft" if text.strip().lower() in ("draft", "草稿") else _version(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sbsk", description="四比四看 quarterly evaluation pipeline")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -73,10 +83,29 @@ def build_parser() -> argparse.ArgumentParser:
                    help="score a quarter with missing returns as provisional (still exits 1)")
     p.add_argument("--replay", nargs="?", const="latest", metavar="RUN_ID",
                    help="re-run from the archived files a past run read (default: the quarter's latest run)")
+    p.add_argument("--rubric", type=Path, metavar="FILE",
+                   help="score by this rubric file instead of the one governing the quarter's year (recorded)")
+
+    p = sub.add_parser("publish", help="publish a quarter's draft as its next version (第N版)")
+    p.add_argument("quarter", type=_quarter)
+    p.add_argument("--by", required=True, metavar="NAME", help="who publishes (recorded)")
+    p.add_argument("--note", metavar="TEXT", help="a note kept with the version")
+    p.add_argument("--reason", metavar="TEXT", help="why: required to publish over a published version (更正)")
+    dirs(p, raw=False)
+
+    p = sub.add_parser("diff", help="what changed between two versions of a quarter, or a version and the draft")
+    p.add_argument("quarter", type=_quarter)
+    p.add_argument("--from", dest="before", type=_version, metavar="N",
+                   help="default: the version before --to")
+    p.add_argument("--to", dest="after", type=_version_or_draft, metavar="N|draft",
+                   help="default: the draft when it is newer than the latest version, else the latest version")
+    dirs(p, raw=False)
 
     p = sub.add_parser("annual", help="the annual composite from the stored quarters")
     p.add_argument("year", type=_year)
     dirs(p)
+    p.add_argument("--rubric", type=Path, metavar="FILE",
+                   help="this rubric file instead of the one governing the year (recorded)")
 
     p = sub.add_parser("check", help="validate files or folders without loading anything")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -159,12 +188,14 @@ def cmd_run(args) -> int:
             raw_dir = replay_folder(args.out_dir, str(q), args.replay)
         try:
             outcome = outcome_of(score_quarter(str(q), str(raw_dir), str(args.out_dir), args.continue_on_missing,
-                                               return_state=True))
+                                               str(args.rubric) if args.rubric else None, return_state=True))
         except Busy as exc:
             print(f"sbsk: {exc}", file=sys.stderr)
             return 1
         for path in outcome["outputs"]:
             print(path)
+        for line in outcome.get("draft", []):  # a published quarter: what publishing this run would change
+            print(line)
         worst = max(worst, outcome["exit_code"])
     return worst
 
@@ -176,7 +207,8 @@ def cmd_annual(args) -> int:
     from sbsk.flows.annual import annual_composite
     from sbsk.flows.run_state import outcome_of
 
-    outcome = outcome_of(annual_composite(args.year, str(args.out_dir), return_state=True))
+    outcome = outcome_of(annual_composite(args.year, str(args.out_dir), str(args.rubric) if args.rubric else None,
+                                          return_state=True))
     for path in outcome["outputs"]:
         print(path)
     return outcome["exit_code"]
@@ -344,7 +376,19 @@ def cmd_remind(args) -> int:
     return remind_command(args.raw_dir, args.out_dir, args.period, pipeline.reject_unit_overlaps, args.departments)
 
 
-COMMANDS = {"demo": cmd_demo, "run": cmd_run, "annual": cmd_annual, "check": cmd_check, "templates": cmd_templates,
+def cmd_publish(args) -> int:
+    from sbsk.outputs.publication import publish_command
+
+    return publish_command(str(args.quarter), args.out_dir, args.by, args.note, args.reason)
+
+
+def cmd_diff(args) -> int:
+    from sbsk.outputs.publication import diff_command
+
+    return diff_command(str(args.quarter), args.out_dir, args.before, args.after)
+
+
+COMMANDS = {"demo": cmd_demo, "publish": cmd_publish, "diff": cmd_diff, "run": cmd_run, "annual": cmd_annual, "check": cmd_check, "templates": cmd_templates,
             "explain": cmd_explain, "status": cmd_status, "remind": cmd_remind, "serve": cmd_serve,
             "review": cmd_review}
 

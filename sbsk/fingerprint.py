@@ -45,3 +45,20 @@ def code_fingerprint() -> str:
     for rel, path in _covered():
         digest.update(rel.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+@cache
+def code_version() -> str:
+    """The code a run was made with, as recorded in pipeline_runs: the package version and a
+    fingerprint of everything that decides a result (the files above and the SQL models)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("sbsk")
+    except PackageNotFoundError:  # a source tree that was never installed
+        release = "0+unknown"
+    digest = hashlib.sha256(code_fingerprint().encode())
+    models = _folder("sbsk.transforms")
+    for path in sorted(models.rglob("*.sql")):
+        digest.update(path.relative_to(models).as_posix().encode() + b"\0" + path.read_bytes())
+    return f"{release}+{digest.hexdigest()[:16]}"

@@ -16,7 +16,8 @@ from typing import Any, Callable, Iterable
 
 from sbsk.config.periods import Quarter
 from sbsk.config.registry import Registry, load_registry
-from sbsk.config.rubric import Rubric, load_rubric
+from sbsk.config.rubric import Rubric
+from sbsk.config.rubric_years import rubric_for_year
 from sbsk.faults import checkpoint
 from sbsk.files import atomic_path
 from sbsk.intake.discover import SourceFile, discover
@@ -32,8 +33,8 @@ from sbsk.outputs.validation_report import write_validation_report
 from sbsk.schemas import load_returns
 from sbsk.schemas.definitions import Definitions
 from sbsk.store.archive import archive_file
-from sbsk.store.publish import (new_run_id, now, open_published, publish_quarter, publish_year, record_failure,
-                                scratch_report_db)
+from sbsk.store.publish import (annual_drafts, draft_note, new_run_id, now, open_published, publish_quarter,
+                                publish_year, record_failure, scored_quarters, scratch_report_db)
 
 Say = Callable[[str], None]
 
@@ -80,20 +81,32 @@ def walk(steps: tuple[Step, ...], state: dict[str, Any], up_to: str, call: Call 
 
 # ---- what a quarter's steps share ----
 
+def reference_registry(reference_dir: Path | None) -> Registry:
+    """The unit registry of a reference set (its units.csv and unit_groups.csv), else the shipped one."""
+    if reference_dir and (Path(reference_dir) / "units.csv").is_file():
+        return load_registry(Path(reference_dir) / "units.csv", Path(reference_dir) / "unit_groups.csv")
+    return load_registry()
+
+
 def quarter_setting(quarter: str | Quarter, raw_dir: Path, out_dir: Path, continue_on_missing: bool = False,
-                    say: Say = quiet) -> dict[str, Any]:
-    """What every step of a quarter may ask for besides what the steps give."""
+                    say: Say = quiet, rubric_file: Path | str | None = None,
+                    reference_dir: Path | None = None) -> dict[str, Any]:
+    """What every step of a quarter may ask for besides what the steps give. The rubric is the one
+    governing the quarter's year in the reference set, unless `rubric_file` (--rubric) overrides it."""
     q = Quarter.parse(str(quarter))
-    rubric, registry = load_rubric(), load_registry()
+    rubric, registry = rubric_for_year(q.year, rubric_file, reference_dir), reference_registry(reference_dir)
     return {"quarter": q, "raw_dir": Path(raw_dir), "out_dir": Path(out_dir),
             "continue_on_missing": continue_on_missing, "say": say, "defs": load_returns(), "rubric": rubric,
             "registry": registry, "ctx": context_for(q.year, rubric, registry), "run_id": new_run_id(),
-            "started": now()}
+            "started": now(), "reference_dir": reference_dir}
 
 
-def reject_unit_overlaps(results: list[FileResult], defs: Definitions) -> list[FileResult]:
+def reject_unit_overlaps(results: list[FileResult], defs: Definitions,
+                         registry: Registry | None = None) -> list[FileResult]:
     """Several files of one return combine when they cover different units; the same unit in two
-    files is an error naming both, and the later file is rejected whole."""
+    files is an error naming both files and the units (by name, as people write them), and the
+    later file is rejected whole."""
+    names = {u.code: u.name for u in (registry or load_registry()).units}
     seen: dict[tuple[str, str], str] = {}
     for res in results:
         if res.status != "loaded" or res.loaded is None:
@@ -103,7 +116,7 @@ def reject_unit_overlaps(results: list[FileResult], defs: Definitions) -> list[F
         if clash:
             first = sorted(set(clash.values()))[0]
             reject_whole(res, f"与 {first} 是同一报表（{res.return_code}），且包含相同的县(市、区)（"
-                              f"{'、'.join(sorted(clash))}），同一单位只能在一个文件中报送")
+                              f"{'、'.join(names.get(u, u) for u in sorted(clash))}），同一单位只能在一个文件中报送")
             continue
         for u in units:
             seen[(res.return_code, u)] = res.source.rel
@@ -172,8 +185,9 @@ def ingest_files(quarter: Quarter, sources: list[SourceFile], archived: dict[str
     return collect(quarter, sources, verdicts(), archived, say)
 
 
-def combine_files(results: list[FileResult], defs: Definitions) -> tuple[list[FileResult], list[str]]:
-    results = reject_unit_overlaps(results, defs)
+def combine_files(results: list[FileResult], defs: Definitions,
+                  registry: Registry) -> tuple[list[FileResult], list[str]]:
+    results = reject_unit_overlaps(results, defs, registry)
     missing = missing_returns(results, defs)
     checkpoint("after-validate")
     return results, missing
@@ -181,24 +195,31 @@ def combine_files(results: list[FileResult], defs: Definitions) -> tuple[list[Fi
 
 def publish(quarter: Quarter, results: list[FileResult], missing: list[str], continue_on_missing: bool,
             defs: Definitions, rubric: Rubric, registry: Registry, out_dir: Path, run_id: str, started,
-            say: Say) -> str:
-    """Score and publish the quarter (done or provisional); or, with a return missing and no
-    --continue-on-missing, record the failed run and publish nothing ('failed')."""
+            say: Say, reference_dir: Path | None) -> tuple[str, list[str]]:
+    """Score and store the quarter (done or provisional); or, with a return missing and no
+    --continue-on-missing, record the failed run and store nothing ('failed'). Also gives, for a
+    quarter published before, what publishing this run's draft would change (sbsk.store.versions)."""
     if missing and not continue_on_missing:
         message = missing_message(missing)
         say(f"[{quarter}] 失败：{message}")
         record_failure(out_dir, defs, "quarter", str(quarter), quarter.year, run_id, started, message,
-                       rubric.version, results, rubric=rubric)
-        return "failed"
+                       rubric, results, reference_dir)
+        return "failed", []
     say(f"[{quarter}] 计分并发布 …")
-    status = publish_quarter(quarter, results, missing, defs, rubric, registry, out_dir, run_id, started)
+    status = publish_quarter(quarter, results, missing, defs, rubric, registry, out_dir, run_id, started,
+                             reference_dir)
     checkpoint("after-publish")
-    return status
+    draft = draft_note(out_dir, str(quarter)) or []
+    for line in draft:
+        say(line)
+    return status, draft
 
 
-def write_reports(quarter: Quarter, out_dir: Path, results: list[FileResult], status: str) -> list[Path]:
+def write_reports(quarter: Quarter, out_dir: Path, results: list[FileResult], status: str,
+                  draft: list[str]) -> list[Path]:
     """The validation report (of this run's verdicts alone when nothing was published), the
-    bulletin, and the annotated copies to send back."""
+    bulletin (not when the run only drafted beside a published version: the issued bulletin stays
+    until `sbsk publish`), and the annotated copies to send back."""
     q, published = str(quarter), status != "failed"
     folder = out_dir / q
     written = []
@@ -208,7 +229,7 @@ def write_reports(quarter: Quarter, out_dir: Path, results: list[FileResult], st
         with atomic_path(target) as tmp:
             write_validation_report(con, q, tmp)
         written.append(target)
-        if published:
+        if published and not draft:
             target = folder / f"bulletin-{q}.xlsx"
             with atomic_path(target) as tmp:
                 write_quarter_bulletin(con, q, tmp)
@@ -238,7 +259,7 @@ QUARTER_STEPS = (
     Step("archive", archive_inputs, ("archived",)),
     Step("ingest", ingest_files, ("results",)),
     Step("combine", combine_files, ("results", "missing")),
-    Step("publish", publish, ("status",)),
+    Step("publish", publish, ("status", "draft")),
     Step("report", write_reports, ("reports",)),
     Step("export", export_parquet, ("exports",)),
 )
@@ -252,12 +273,14 @@ class QuarterOutcome:
     missing: list[str] = field(default_factory=list)
     message: str = ""
     outputs: list[Path] = field(default_factory=list)
+    draft: list[str] = field(default_factory=list)  # a published quarter: what publishing this run would change
 
 
 def evaluate(quarter: str | Quarter, raw_dir: Path, out_dir: Path, *, continue_on_missing: bool = False,
-             up_to: str = "export", call: Call = call_directly, say: Say = quiet) -> dict[str, Any]:
+             up_to: str = "export", call: Call = call_directly, say: Say = quiet,
+             rubric_file: Path | str | None = None, reference_dir: Path | None = None) -> dict[str, Any]:
     """Walk the quarter's steps up to and including `up_to`; returns the setting and all they gave."""
-    setting = quarter_setting(quarter, raw_dir, out_dir, continue_on_missing, say)
+    setting = quarter_setting(quarter, raw_dir, out_dir, continue_on_missing, say, rubric_file, reference_dir)
     return walk(QUARTER_STEPS, setting, up_to, call)
 
 
@@ -271,30 +294,40 @@ def quarter_outcome(state: dict[str, Any]) -> QuarterOutcome:
         f"缺报 {'、'.join(missing)}，结果为暂定" if missing else "",
         f"{len(whole_rejects)} 个文件被整表退回" if whole_rejects else "",
     ]))
-    return QuarterOutcome(q, status, 1 if (missing or whole_rejects) else 0, missing, message, outputs)
+    return QuarterOutcome(q, status, 1 if (missing or whole_rejects) else 0, missing, message, outputs,
+                          state.get("draft", []))
 
 
 # ---- the year's steps: publish → report ----
 
-def year_setting(year: int, out_dir: Path, say: Say = quiet) -> dict[str, Any]:
-    return {"year": int(year), "out_dir": Path(out_dir), "say": say, "defs": load_returns(), "rubric": load_rubric(),
-            "registry": load_registry(), "run_id": new_run_id(), "started": now()}
+def year_setting(year: int, out_dir: Path, say: Say = quiet, rubric_file: Path | str | None = None,
+                 reference_dir: Path | None = None) -> dict[str, Any]:
+    """The rubric is chosen by the publish step, once it knows the year has something to compose."""
+    return {"year": int(year), "out_dir": Path(out_dir), "say": say, "defs": load_returns(),
+            "rubric_file": rubric_file, "reference_dir": reference_dir,
+            "registry": reference_registry(reference_dir), "run_id": new_run_id(), "started": now()}
 
 
 def year_missing_message(year: int) -> str:
     return f"{year}年没有已计分的季度，请先运行 sbsk run {year}Q1 …"
 
 
-def publish_annual(year: int, defs: Definitions, rubric: Rubric, registry: Registry, out_dir: Path, run_id: str,
-                   started, say: Say) -> tuple[str, int]:
-    """The annual composite from the stored quarters: (status, quarters found); with no quarter
-    scored the failed run is recorded and nothing published."""
-    status, found = publish_year(year, defs, rubric, registry, out_dir, run_id, started)
+def publish_annual(year: int, defs: Definitions, rubric_file: Path | str | None, reference_dir: Path | None,
+                   registry: Registry, out_dir: Path, run_id: str, started, say: Say) -> tuple[str, int, list[str]]:
+    """The annual composite from the stored quarters, by the rubric governing the year: (status,
+    quarters found, the quarters taken as unpublished drafts); with no quarter scored the failed
+    run is recorded (before any rubric is chosen) and nothing published."""
+    status, found = "failed", 0
+    if scored_quarters(out_dir, year):
+        rubric = rubric_for_year(year, rubric_file, reference_dir)
+        status, found = publish_year(year, defs, rubric, registry, out_dir, run_id, started, reference_dir)
     if status == "failed":
         message = year_missing_message(year)
-        record_failure(out_dir, defs, "annual", None, year, run_id, started, message, rubric.version)
+        record_failure(out_dir, defs, "annual", None, year, run_id, started, message, None,
+                       reference_dir=reference_dir)
         say(f"[{year}] 失败：{message}")
-    return status, found
+        return status, found, []
+    return status, found, annual_drafts(out_dir, year)
 
 
 def write_annual_reports(year: int, out_dir: Path, status: str) -> list[Path]:
@@ -316,11 +349,12 @@ def write_annual_reports(year: int, out_dir: Path, status: str) -> list[Path]:
 
 
 YEAR_STEPS = (
-    Step("publish", publish_annual, ("status", "found")),
+    Step("publish", publish_annual, ("status", "found", "drafts")),
     Step("report", write_annual_reports, ("reports",)),
 )
 
 
 def evaluate_year(year: int, out_dir: Path, *, up_to: str = "report", call: Call = call_directly,
-                  say: Say = quiet) -> dict[str, Any]:
-    return walk(YEAR_STEPS, year_setting(year, out_dir, say), up_to, call)
+                  say: Say = quiet, rubric_file: Path | str | None = None,
+                  reference_dir: Path | None = None) -> dict[str, Any]:
+    return walk(YEAR_STEPS, year_setting(year, out_dir, say, rubric_file, reference_dir), up_to, call)

@@ -167,6 +167,7 @@ create table if not exists annual_results (
     review_periods varchar,
     review_weight decimal(5, 4),
     rank_change integer,
+    draft_quarters varchar,
     primary key (year, unit_code)
 );
 comment on table annual_results is 'Annual composite: weighted means of the quarterly scores, combined with the year''s on-site review by annual_review_weight, ranked within each group.';
@@ -189,6 +190,7 @@ comment on column annual_results.review_periods is 'The half years whose review 
 comment on column annual_results.review_weight is 'annual_review_weight of the rubric''s [review] (w): the review''s share of the annual total; 0 shows the review beside the ranking only.';
 comment on column annual_results.status is 'final, provisional (a quarter missing or provisional), or stale (a quarter, or a half year''s review, was re-run after this was computed).';
 comment on column annual_results.rank_change is 'Rank movement against the previous year: its group_rank − this group_rank (positive = 进位); null when that year is not stored or the unit was in another group.';
+comment on column annual_results.draft_quarters is 'The quarters that went in as drafts, never published (e.g. 2020Q4); null when every quarter used is a published version (quarter_versions).';
 
 create table if not exists rejected_rows (
     quarter varchar not null,
@@ -283,9 +285,13 @@ create table if not exists pipeline_runs (
     started_at timestamp not null,
     finished_at timestamp,
     rubric_version varchar,
-    message varchar
+    message varchar,
+    rubric_file varchar,
+    rubric_chosen_by varchar,
+    reference_set varchar,
+    code_version varchar
 );
-comment on table pipeline_runs is 'History of every quarter, annual and review run.';
+comment on table pipeline_runs is 'History of every quarter, annual and review run, with what it was made with: rubric, reference set, code.';
 comment on column pipeline_runs.run_id is 'Run identifier.';
 comment on column pipeline_runs.kind is 'quarter, annual, or review (a half year''s on-site review).';
 comment on column pipeline_runs.quarter is 'Quarter evaluated, or the half year (YYYYHn) of a review run; null for an annual run.';
@@ -293,8 +299,12 @@ comment on column pipeline_runs.year is 'Year.';
 comment on column pipeline_runs.status is 'done, provisional, or failed.';
 comment on column pipeline_runs.started_at is 'Start time (UTC).';
 comment on column pipeline_runs.finished_at is 'End time (UTC).';
-comment on column pipeline_runs.rubric_version is 'Rubric version used.';
+comment on column pipeline_runs.rubric_version is 'Rubric version used (the version field of rubric_file).';
 comment on column pipeline_runs.message is 'Why it failed, or a short summary.';
+comment on column pipeline_runs.rubric_file is 'The rubric file the run scored by (null when it failed before choosing one).';
+comment on column pipeline_runs.rubric_chosen_by is 'How that rubric was chosen: year (the file whose years hold the period''s year), --rubric or SBSK_RUBRIC (an override).';
+comment on column pipeline_runs.reference_set is 'The reference folder the run read its rubric and registry from.';
+comment on column pipeline_runs.code_version is 'The code: package version + a fingerprint of the code, the return definitions, the reference data and the SQL models (sbsk/fingerprint.py).';
 
 create table if not exists run_inputs (
     run_id varchar not null,
@@ -476,3 +486,79 @@ comment on column submission_quality.late is 'Returns received after the due dat
 comment on column submission_quality.not_received is 'Returns not received (未报) when the quarter last ran.';
 comment on column submission_quality.rejected_whole is 'Returns all of whose files were rejected whole (整表退回).';
 comment on column submission_quality.rows_rejected is 'Rows rejected over its returns (submissions.rows_rejected summed).';
+
+-- ---- Versions (SPEC §12) ----
+-- Every run keeps its results as the quarter's draft; `sbsk publish` makes the draft version N.
+-- quarter_results, indicator_scores and category_scores show a quarter's latest published version,
+-- or its draft until it is first published. A *_draft or *_history table holds every column of the table it
+-- copies (it is created from it, so a column added there is added here), after its own columns;
+-- the copied columns carry that table's comments (sbsk/store/warehouse.py copies them).
+create table if not exists quarter_versions (
+    quarter varchar not null,
+    version integer not null,
+    run_id varchar not null,
+    published_at timestamp not null,
+    published_by varchar not null,
+    note varchar,
+    reason varchar,
+    primary key (quarter, version)
+);
+comment on table quarter_versions is 'Every published version of every quarter (sbsk publish): version 1 is the first publication, each later one a restatement (更正) with its reason.';
+comment on column quarter_versions.quarter is 'Quarter, written YYYYQn.';
+comment on column quarter_versions.version is 'Version number: 1, 2, … (第N版 in the bulletin).';
+comment on column quarter_versions.run_id is 'The run whose draft was published (pipeline_runs.run_id).';
+comment on column quarter_versions.published_at is 'When it was published (UTC).';
+comment on column quarter_versions.published_by is 'Who published it (sbsk publish --by).';
+comment on column quarter_versions.note is 'Note given when publishing (--note), if any.';
+comment on column quarter_versions.reason is 'Why it restates the version before (--reason): required from version 2 on.';
+
+create table if not exists quarter_results_draft as
+    select null::varchar as run_id, * from quarter_results limit 0;
+comment on table quarter_results_draft is 'The latest run''s quarter_results of each quarter, published or not: what sbsk publish would publish and sbsk diff --to draft compares. Until a quarter is first published it equals quarter_results, except that rank_change and the streaks are computed on the shown results only (null here).';
+comment on column quarter_results_draft.run_id is 'The run that computed the draft (pipeline_runs.run_id).';
+
+create table if not exists indicator_scores_draft as
+    select null::varchar as run_id, * from indicator_scores limit 0;
+comment on table indicator_scores_draft is 'The latest run''s indicator_scores of each quarter, published or not (see quarter_results_draft).';
+comment on column indicator_scores_draft.run_id is 'The run that computed the draft (pipeline_runs.run_id).';
+
+create table if not exists category_scores_draft as
+    select null::varchar as run_id, * from category_scores limit 0;
+comment on table category_scores_draft is 'The latest run''s category_scores of each quarter, published or not (see quarter_results_draft).';
+comment on column category_scores_draft.run_id is 'The run that computed the draft (pipeline_runs.run_id).';
+
+create table if not exists quarter_results_history as
+    select null::integer as version, null::timestamp as published_at, null::varchar as published_by,
+           null::varchar as note, null::varchar as reason, null::varchar as run_id, *
+    from quarter_results limit 0;
+comment on table quarter_results_history is 'Every published version of quarter_results, kept for good: the rows of quarter N as version V showed them.';
+comment on column quarter_results_history.version is 'Version number (quarter_versions.version).';
+comment on column quarter_results_history.published_at is 'When the version was published (UTC).';
+comment on column quarter_results_history.published_by is 'Who published it.';
+comment on column quarter_results_history.note is 'Note given when publishing, if any.';
+comment on column quarter_results_history.reason is 'Why the version restates the one before (null for version 1).';
+comment on column quarter_results_history.run_id is 'The run whose draft was published.';
+
+create table if not exists indicator_scores_history as
+    select null::integer as version, null::timestamp as published_at, null::varchar as published_by,
+           null::varchar as note, null::varchar as reason, null::varchar as run_id, *
+    from indicator_scores limit 0;
+comment on table indicator_scores_history is 'Every published version of indicator_scores, kept for good (see quarter_results_history).';
+comment on column indicator_scores_history.version is 'Version number (quarter_versions.version).';
+comment on column indicator_scores_history.published_at is 'When the version was published (UTC).';
+comment on column indicator_scores_history.published_by is 'Who published it.';
+comment on column indicator_scores_history.note is 'Note given when publishing, if any.';
+comment on column indicator_scores_history.reason is 'Why the version restates the one before (null for version 1).';
+comment on column indicator_scores_history.run_id is 'The run whose draft was published.';
+
+create table if not exists category_scores_history as
+    select null::integer as version, null::timestamp as published_at, null::varchar as published_by,
+           null::varchar as note, null::varchar as reason, null::varchar as run_id, *
+    from category_scores limit 0;
+comment on table category_scores_history is 'Every published version of category_scores, kept for good (see quarter_results_history).';
+comment on column category_scores_history.version is 'Version number (quarter_versions.version).';
+comment on column category_scores_history.published_at is 'When the version was published (UTC).';
+comment on column category_scores_history.published_by is 'Who published it.';
+comment on column category_scores_history.note is 'Note given when publishing, if any.';
+comment on column category_scores_history.reason is 'Why the version restates the one before (null for version 1).';
+comment on column category_scores_history.run_id is 'The run whose draft was published.';

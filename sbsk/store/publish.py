@@ -1,7 +1,8 @@
 """Publishing a quarter or a year: load the staged rows, run the SQL layers and replace the
 contract tables' rows in one transaction on a private copy of the warehouse (sbsk.store.warehouse
 .writing); a failed run only adds a line to pipeline_runs and what the departments sent
-(sbsk.store.submissions), which every run of a quarter records."""
+(sbsk.store.submissions), which every run of a quarter records. A quarter's results are its draft,
+and what the public tables show until the quarter is first published (sbsk.store.versions)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,11 @@ from sbsk.intake.receipts import beijing_now, observe
 from sbsk.schemas.definitions import Definitions
 from sbsk.store.models import prepare_quarter, prepare_year, publish_reference, score_quarter, score_year
 from sbsk.store.movement import update_annual_movement, update_quarter_movement
+from sbsk.store.runs import record_run
 from sbsk.store.submissions import record_submissions
-from sbsk.store.warehouse import build_schema, insert_frame, load_staging, read_only, replace_rows, sql_file, writing
+from sbsk.store.versions import VERSIONED, keep_draft, pending_draft
+from sbsk.store.warehouse import (DB_NAME, apply_contract, build_schema, insert_frame, load_staging, read_only,
+                                  replace_rows, writing)
 
 
 def now() -> datetime:
@@ -63,8 +67,11 @@ def report_frames(quarter: str, results: list[FileResult]) -> tuple[pd.DataFrame
 
 
 def publish_quarter(quarter: Quarter, results: list[FileResult], missing: list[str], defs: Definitions,
-                    rubric: Rubric, registry: Registry, out_dir: Path, run_id: str, started: datetime) -> str:
-    """Load, score and publish one quarter in one transaction; returns its status."""
+                    rubric: Rubric, registry: Registry, out_dir: Path, run_id: str, started: datetime,
+                    reference_dir: Path | None = None) -> str:
+    """Load, score and store one quarter in one transaction; returns its status. The results are
+    the quarter's draft; until the quarter is first published they are also what the public tables
+    show."""
     q = str(quarter)
     status = "provisional" if missing else "done"
     sources, rejected, py_flags = report_frames(q, results)
@@ -76,10 +83,12 @@ def publish_quarter(quarter: Quarter, results: list[FileResult], missing: list[s
         score_quarter(con, rubric)
         checkpoint("in-transaction")
         publish_reference(con, rubric, registry)
-        replace_rows(con, "indicator_scores", "quarter", q)
-        replace_rows(con, "category_scores", "quarter", q)
-        replace_rows(con, "quarter_results", "quarter", q)
-        update_quarter_movement(con)
+        if keep_draft(con, q, run_id) is None:  # never published: the draft is what is shown
+            for table in VERSIONED:
+                replace_rows(con, table, "quarter", q)
+            update_quarter_movement(con)
+            # the annual result no longer reflects this quarter until it is recomputed
+            con.execute("update main.annual_results set status = 'stale' where year = ?", [quarter.year])
         con.execute("delete from main.source_files where quarter = ?", [q])
         insert_frame(con, "source_files", sources)
         con.execute("delete from main.rejected_rows where quarter = ?", [q])
@@ -90,11 +99,8 @@ def publish_quarter(quarter: Quarter, results: list[FileResult], missing: list[s
         _scoring_flags(con, q, missing, defs, rubric)
         insert_frame(con, "run_inputs", _inputs_frame(run_id, q, results))
         _submissions(con, quarter, results, rubric, defs, out_dir, run_id)
-        # the annual result no longer reflects this quarter's inputs until it is recomputed
-        con.execute("update main.annual_results set status = 'stale' where year = ?", [quarter.year])
-        con.execute("insert into main.pipeline_runs values (?, 'quarter', ?, ?, ?, ?, ?, ?, ?)",
-                    [run_id, q, quarter.year, status, started, now(), rubric.version,
-                     f"缺报：{'、'.join(missing)}" if missing else None])
+        record_run(con, run_id, "quarter", q, quarter.year, status, started, now(), rubric,
+                   f"缺报：{'、'.join(missing)}" if missing else None, reference_dir)
         con.execute("commit")
     return status
 
@@ -120,24 +126,32 @@ def _scoring_flags(con: duckdb.DuckDBPyConnection, q: str, missing: list[str], d
         from build.indicator_scores s, unnest(string_split(s.flags, ',')) f(flag)
         where s.flags is not null and f.flag <> 'missing_return'
     """)
+    # a whole group tied on the total and on every tie-break category gets no amount: say so (SPEC §6)
     con.execute("""
         insert into main.data_flags (quarter, unit_code, flag, detail)
         select quarter, unit_code, 'tie',
-               format('总分{}与同组其他单位并列，按{}类得分仍无法区分，奖惩由专班办公室研究确定', total, ?)
-        from build.quarter_results where tie
+               case when whole then format('全组并列，奖惩由专班决定：同组{}个单位总分均为{}，{}类得分也全部相同，均未计奖惩',
+                                           n, total, $1)
+                    else format('总分{}与同组其他单位并列，按{}类得分仍无法区分，奖惩由专班办公室研究确定', total, $1)
+               end
+        from (select r.*, count(*) over g as n,
+                     min({'t': r.total, 'k': t.tb_key}) over g = max({'t': r.total, 'k': t.tb_key}) over g as whole
+              from build.quarter_results r join build.quarter_totals t using (unit_code)
+              window g as (partition by r.unit_group))
+        where tie
     """, ["、".join(rubric.rewards["tie_break"])])
 
 
 def record_failure(out_dir: Path, defs: Definitions, kind: str, quarter: str | None, year: int, run_id: str,
-                   started: datetime, message: str, rubric_version: str | None,
-                   results: list[FileResult] = (), rubric: Rubric | None = None) -> None:
+                   started: datetime, message: str, rubric: Rubric | str | None,
+                   results: list[FileResult] = (), reference_dir: Path | None = None) -> None:
     """A failed run changes no results; it adds a line to pipeline_runs and lists what it read, and
-    (given the rubric) records what each department sent: a failed quarter is when that matters most."""
+    (for a quarter whose rubric was chosen) records what each department sent: a failed quarter is
+    when that matters most. `rubric` is the rubric the run had chosen, its version alone, or None."""
     with writing(out_dir, defs) as con:
-        con.execute("insert into main.pipeline_runs values (?, ?, ?, ?, 'failed', ?, ?, ?, ?)",
-                    [run_id, kind, quarter, year, started, now(), rubric_version, message])
+        record_run(con, run_id, kind, quarter, year, "failed", started, now(), rubric, message, reference_dir)
         insert_frame(con, "run_inputs", _inputs_frame(run_id, quarter, results))
-        if rubric is not None and quarter:
+        if isinstance(rubric, Rubric) and kind == "quarter":
             _submissions(con, Quarter.parse(quarter), list(results), rubric, defs, out_dir, run_id)
 
 
@@ -151,7 +165,7 @@ def scratch_report_db(quarter: str, results: list[FileResult]) -> duckdb.DuckDBP
     """An in-memory database holding one run's file verdicts, for a validation report of a run
     that was not published."""
     con = duckdb.connect()
-    con.execute(sql_file("contract.sql"))
+    apply_contract(con)
     sources, rejected, flags = report_frames(quarter, results)
     for table, frame in (("source_files", sources), ("rejected_rows", rejected), ("data_flags", flags)):
         insert_frame(con, table, frame)
@@ -159,7 +173,7 @@ def scratch_report_db(quarter: str, results: list[FileResult]) -> duckdb.DuckDBP
 
 
 def publish_year(year: int, defs: Definitions, rubric: Rubric, registry: Registry, out_dir: Path, run_id: str,
-                 started: datetime) -> tuple[str, int]:
+                 started: datetime, reference_dir: Path | None = None) -> tuple[str, int]:
     """Compute and publish the annual result from the stored quarters; returns (status, quarters found)."""
     with writing(out_dir, defs) as con, build_schema(con):
         con.execute("begin")
@@ -176,8 +190,7 @@ def publish_year(year: int, defs: Definitions, rubric: Rubric, registry: Registr
         update_annual_movement(con)
         provisional = con.execute("select bool_or(status <> 'final') from build.annual_results").fetchone()[0]
         status = "provisional" if provisional else "done"
-        con.execute("insert into main.pipeline_runs values (?, 'annual', null, ?, ?, ?, ?, ?, ?)",
-                    [run_id, year, status, started, now(), rubric.version, f"{found}个季度"])
+        record_run(con, run_id, "annual", None, year, status, started, now(), rubric, f"{found}个季度", reference_dir)
         con.execute("commit")
     return status, found
 
@@ -188,3 +201,34 @@ def new_run_id() -> str:
 
 def open_published(out_dir: Path) -> duckdb.DuckDBPyConnection:
     return read_only(out_dir)
+
+
+def draft_note(out_dir: Path, quarter: str) -> list[str] | None:
+    """What a run of a published quarter would change if published (None: not published before)."""
+    con = read_only(out_dir)
+    try:
+        return pending_draft(con, quarter)
+    finally:
+        con.close()
+
+
+def scored_quarters(out_dir: Path, year: int) -> int:
+    """How many quarters of the year the warehouse shows results for."""
+    if not (Path(out_dir) / DB_NAME).exists():
+        return 0
+    con = read_only(out_dir)
+    try:
+        return con.execute("select count(distinct quarter) from quarter_results where quarter like ?",
+                           [f"{year}Q%"]).fetchone()[0]
+    finally:
+        con.close()
+
+
+def annual_drafts(out_dir: Path, year: int) -> list[str]:
+    """The quarters the year's composite took as drafts (never published)."""
+    con = read_only(out_dir)
+    try:
+        row = con.execute("select any_value(draft_quarters) from annual_results where year = ?", [year]).fetchone()
+    finally:
+        con.close()
+    return row[0].split(",") if row and row[0] else []

@@ -22,6 +22,7 @@ from sbsk.intake.ingest import FileResult
 from sbsk.schemas.definitions import Definitions
 from sbsk.store.models import publish_reference
 from sbsk.store.publish import now, report_frames
+from sbsk.store.runs import record_run
 from sbsk.store.warehouse import build_schema, insert_frame, install_macros, replace_rows, run_models, writing
 
 MODELS = ["review_item_stats", "review_results", "review_assessors"]
@@ -119,9 +120,8 @@ def publish_review(half: HalfYear, results: list[FileResult], defs: Definitions,
         insert_frame(con, "run_inputs", inputs_frame(run_id, p, results))
         # the year's annual shows (and with annual_review_weight > 0 counts) the review: recompute it
         con.execute("update main.annual_results set status = 'stale' where year = ?", [half.year])
-        con.execute("insert into main.pipeline_runs values (?, 'review', ?, ?, 'done', ?, ?, ?, ?)",
-                    [run_id, p, half.year, started, now(), rubric.version,
-                     f"{len(scores)}条评分，{scores['assessor'].nunique() if len(scores) else 0}名评分人"])
+        record_run(con, run_id, "review", p, half.year, "done", started, now(), rubric,
+                   f"{len(scores)}条评分，{scores['assessor'].nunique() if len(scores) else 0}名评分人")
         con.execute("commit")
 
 

@@ -33,7 +33,10 @@ CONTRACT_TABLES = ("units", "rubric_indicators", "indicator_scores", "category_s
                    "annual_category_scores", "annual_results",
                    "rejected_rows", "data_flags", "source_files", "pipeline_runs",
                    "review_scores", "review_results", "review_assessors",
-                   "submissions", "submission_files", "submission_quality")
+                   "submissions", "submission_files", "submission_quality", "quarter_versions",
+                   "quarter_results_draft", "indicator_scores_draft", "category_scores_draft",
+                   "quarter_results_history", "indicator_scores_history", "category_scores_history")
+COPIES = ("_draft", "_history")   # a table named <table><suffix> holds every column of <table> (contract.sql)
 
 
 class Busy(RuntimeError):
@@ -57,10 +60,18 @@ def _field_name(ret: ReturnDef, field: str) -> str:
     return "unit_code" if field == "unit" else field
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection, defs: Definitions) -> None:
+def apply_contract(con: duckdb.DuckDBPyConnection) -> None:
+    """The contract tables, the columns added since an older warehouse was made, and the comments
+    of the columns the draft and history tables copy."""
     _add_new_columns(con)  # first: contract.sql comments on the new columns
     con.execute(sql_file("contract.sql"))
     _backfill_category_scores(con)
+    _copy_comments(con)
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, defs: Definitions) -> None:
+    apply_contract(con)
+    _backfill_drafts(con)
     for ret in defs.returns.values():
         cols = [("quarter", "varchar")] + [(_field_name(ret, c.field), COLUMN_TYPES[c.type].sql) for c in ret.columns]
         cols += list(LINEAGE.items())
@@ -106,6 +117,30 @@ def _backfill_category_scores(con: duckdb.DuckDBPyConnection) -> None:
             from (unpivot (select {key}, unit_code, columns('^score_[a-z]$') from main.{wide}
                            where {key} not in (select {key} from main.{long}))
                   on columns('^score_[a-z]$') into name category value score)
+        """)
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute("select table_name, column_name, comment from duckdb_columns() where schema_name = 'main'"
+                       ).fetchall()
+    comments = {(t, c): m for t, c, m in rows}
+    for table, column, comment in rows:
+        for suffix in COPIES:
+            base = comments.get((table.removesuffix(suffix), column)) if table.endswith(suffix) else None
+            if base and not comment:
+                con.execute(f"comment on column {table}.{column} is {literal(base)}")
+
+
+def _backfill_drafts(con: duckdb.DuckDBPyConnection) -> None:
+    """A quarter scored before versions existed has its shown results as its draft, from its last run."""
+    for table in ("quarter_results", "indicator_scores", "category_scores"):
+        con.execute(f"""
+            insert into main.{table}_draft by name
+            select coalesce((select run_id from main.pipeline_runs r where r.quarter = t.quarter and r.status <> 'failed'
+                             order by started_at desc limit 1), 'unknown') as run_id, t.*
+            from main.{table} t
+            where t.quarter not in (select quarter from main.{table}_draft)
+              and t.quarter not in (select quarter from main.quarter_versions)
         """)
 
 

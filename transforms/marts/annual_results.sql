@@ -3,6 +3,14 @@ with params as (
     select * from annual_params
 ),
 
+-- the quarters that entered as drafts: never published (SPEC §12: the annual uses the published
+-- version of each quarter, or its draft with a note)
+drafts as (
+    select string_agg(quarter, ',' order by quarter) as draft_quarters
+    from (select distinct quarter from main.quarter_results join annual_weights using (quarter))
+    where quarter not in (select quarter from main.quarter_versions)
+),
+
 rewarded as (
     select r.*
     from rank_and_reward('annual_combined', getvariable('annual_first_yuan'), getvariable('annual_last_yuan')) r
@@ -27,10 +35,12 @@ final as (
         r.review_total,
         r.review_periods,
         r.review_weight,
-        case when r.provisional then 'provisional' else 'final' end as status
+        case when r.provisional then 'provisional' else 'final' end as status,
+        d.draft_quarters
     from rewarded r
     join units_active u using (unit_code)
     cross join params p
+    cross join drafts d
 )
 
 select * from final

@@ -1,0 +1,29 @@
+"""One line of pipeline_runs per run, with what the run was made with (SPEC §12): the rubric file
+and version and how that rubric was chosen, the reference set, and the code version."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from sbsk import REFERENCE_DIR
+from sbsk.config.rubric import Rubric
+from sbsk.fingerprint import code_version
+
+COLUMNS = ("run_id", "kind", "quarter", "year", "status", "started_at", "finished_at", "rubric_version", "message",
+           "rubric_file", "rubric_chosen_by", "reference_set", "code_version")
+
+
+def record_run(con: duckdb.DuckDBPyConnection, run_id: str, kind: str, quarter: str | None, year: int, status: str,
+               started: datetime, finished: datetime, rubric: Rubric | str | None, message: str | None,
+               reference_dir: Path | None = None) -> None:
+    """`rubric` is the rubric the run used, or only its version (a run that failed before choosing one)."""
+    version = rubric.version if isinstance(rubric, Rubric) else rubric
+    path = str(rubric.path) if isinstance(rubric, Rubric) and rubric.path else None
+    chosen = rubric.chosen_by if isinstance(rubric, Rubric) else None
+    values = [run_id, kind, quarter, year, status, started, finished, version, message, path, chosen,
+              str(reference_dir or REFERENCE_DIR), code_version()]
+    con.execute(f"insert into main.pipeline_runs ({', '.join(COLUMNS)}) values ({', '.join('?' * len(COLUMNS))})",
+                values)
