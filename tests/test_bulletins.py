@@ -101,7 +101,7 @@ def test_quarter_bulletin_ranking(con, tmp_path):
     wb = load_workbook(path)
     assert wb.sheetnames == ["排名", "指标得分", "数据核查", "名次变化", "图表"]
     ws = wb["排名"]
-    assert ws["A1"].value == '2020年第三季度"四比四看"活动考评结果'
+    assert ws["A1"].value == '2020年第三季度"四比四看"活动考评结果（草稿，未发布）'   # never published
     texts = [c.value for c in _cells(path) if isinstance(c.value, str)]
     assert any(t.startswith("注：本季度结果为暂定（部分报表缺报）") for t in texts)
     assert any("安阳县、林州市并列第一" in t and "专班办公室研究确定" in t for t in texts)

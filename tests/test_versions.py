@@ -230,6 +230,11 @@ def test_the_annual_uses_published_versions_or_drafts_with_a_note(dirs):
     assert (a[AY][4:7], a[LZ][4:7]) == ((Decimal("2.00"), 2, 0), (Decimal("3.00"), 1, 500000))
     assert query(out, "select distinct draft_quarters from annual_results where year = 2020") == [("2020Q3",)]
     assert pipeline.annual_drafts(out, 2020) == ["2020Q3"]
+    from openpyxl import load_workbook
+
+    [path] = pipeline.write_annual_reports(2020, out, "done")
+    notes = [c.value for c in load_workbook(path)["排名"]["A"] if isinstance(c.value, str)]
+    assert "注：2020年第三季度考评结果尚未发布，按草稿计入年度结果" in notes
 
     assert publish(out, "2020Q4", "--by", "李四", "--reason", "更正中央预算内资金") == 0
     assert query(out, "select distinct status from annual_results where year = 2020") == [("stale",)]
@@ -240,3 +245,48 @@ def test_the_annual_uses_published_versions_or_drafts_with_a_note(dirs):
     assert (a[AY][4:7], a[LZ][4:7]) == ((Decimal("2.38"), 2, 0), (Decimal("3.00"), 1, 500000))
     assert query(out, "select distinct draft_quarters from annual_results where year = 2020") == [(None,)]
     assert pipeline.annual_drafts(out, 2020) == []
+
+
+def test_bulletins_say_the_version_and_from_version_2_what_changed(dirs):
+    from openpyxl import load_workbook
+
+    from builders import write_quarter
+    from sbsk import pipeline
+
+    raw, out = dirs
+    bulletin = out / "2020Q4" / "bulletin-2020Q4.xlsx"
+    write_quarter(raw, "2020Q4", first())
+    state = pipeline.evaluate("2020Q4", raw, out, up_to="report")
+    assert bulletin in state["reports"]
+    assert load_workbook(bulletin)["排名"]["A1"].value == '2020年第四季度"四比四看"活动考评结果（草稿，未发布）'
+
+    assert publish(out, "2020Q4", "--by", "张三") == 0
+    wb = load_workbook(bulletin)
+    assert wb.sheetnames == ["排名", "指标得分", "数据核查", "图表"]
+    assert wb["排名"]["A1"].value == '2020年第四季度"四比四看"活动考评结果（第1版）'
+
+    # a corrected file: the run drafts, the issued bulletin (version 1) is left as it was
+    write_quarter(raw, "2020Q4", corrected())
+    state = pipeline.evaluate("2020Q4", raw, out, up_to="report")
+    assert bulletin not in state["reports"] and state["draft"][1].startswith("2020Q4 第1版 → 草稿：2个单位")
+    assert load_workbook(bulletin)["排名"]["A1"].value.endswith("（第1版）")
+
+    assert publish(out, "2020Q4", "--by", "李四", "--reason", "市发展改革委更正中央预算内资金") == 0
+    wb = load_workbook(bulletin)
+    assert wb.sheetnames == ["排名", "指标得分", "数据核查", "图表", "更正说明"]
+    ranking = wb["排名"]
+    assert ranking["A1"].value == '2020年第四季度"四比四看"活动考评结果（第2版）'
+    assert ranking["A2"].value.startswith("注：本通报为第2版（") and ranking["A2"].value.endswith(
+        "更正，替代第1版）。更正原因：市发展改革委更正中央预算内资金。各单位的变化见「更正说明」")
+    sheet = wb["更正说明"]
+    assert sheet["A1"].value == "2020年第四季度考评结果更正说明（第2版）"
+    assert sheet["A2"].value.endswith("发布（发布人：李四），替代第1版。")
+    assert sheet["A3"].value == "更正原因：市发展改革委更正中央预算内资金"
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=5, max_row=7)]
+    assert rows == [
+        ["组别", "县(市、区)", "第1版总分", "第2版总分", "第1版排名", "第2版排名", "第1版奖惩(元)", "第2版奖惩(元)",
+         "变化的指标"],
+        # in the new order: 安阳 (now first) before 林州
+        ["县(市)组", "安阳县", 2, 3.5, 2, 1, 0, 200000, "C6 0.00→1.50"],
+        ["县(市)组", "林州市", 3, 3, 1, 2, 200000, 0, None],
+    ]

@@ -10,7 +10,7 @@ import duckdb
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sbsk.config.periods import quarters_of
+from sbsk.config.periods import Quarter, quarters_of
 from sbsk.outputs.bulletin.charts import CHART_SHEET, annual_chart_sheet
 from sbsk.outputs.bulletin.movement import annual_movement_sheet
 from sbsk.outputs.bulletin.ranking import QUARTER_NAMES, TITLE_SUFFIX, group_tables, ranking_page
@@ -52,6 +52,11 @@ def _ranking_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, year: int, res
             row += 1
     if reviewed:
         write_note(ws, row, _review_note(weight), width)
+        row += 1
+    drafts = results[0].get("draft_quarters")
+    if drafts:  # SPEC §12: a quarter never published enters as its draft, and is said
+        write_note(ws, row, f"注：{'、'.join(Quarter.parse(d).chinese for d in drafts.split(','))}考评结果尚未发布，"
+                            f"按草稿计入年度结果", width)
         row += 1
     formats = [INTEGER_FORMAT, None, *([SCORE_FORMAT] * (5 + len(extra))), REWARD_FORMAT]
     row = group_tables(ws, row, con, results, headers, formats,

@@ -16,7 +16,8 @@ from sbsk.outputs.bulletin.charts import CHART_SHEET, quarter_chart_sheet
 from sbsk.outputs.bulletin.flags import write_flags_sheet
 from sbsk.outputs.bulletin.indicators import indicator_sheet
 from sbsk.outputs.bulletin.movement import quarter_movement_sheet
-from sbsk.outputs.bulletin.ranking import TITLE_SUFFIX, group_tables, ranking_page
+from sbsk.outputs.bulletin.ranking import group_tables, ranking_page
+from sbsk.outputs.bulletin.versions import restatement_note, restatement_sheet, shown_version, title
 from sbsk.outputs.sheets import (INTEGER_FORMAT, REWARD_FORMAT, SCORE_FORMAT, fetch_dicts, save_workbook,
                                  set_widths, write_note, write_title)
 
@@ -32,23 +33,29 @@ def write_quarter_bulletin(con: duckdb.DuckDBPyConnection, quarter: str, path: P
     if not results:
         raise ValueError(f"{q}：数据库中没有本季度的考评结果（quarter_results），无法生成通报")
     rubric_version = results[0]["rubric_version"]
+    version = shown_version(con, str(q))
     wb = Workbook()
-    _ranking_sheet(wb.active, con, q, results, rubric_version)
+    _ranking_sheet(wb.active, con, q, results, rubric_version, version)
     indicator_sheet(wb.create_sheet("指标得分"), con, q, results, rubric_version)
     write_flags_sheet(wb.create_sheet("数据核查"), con, q)
     quarter_movement_sheet(wb.create_sheet(), con, str(q))
     quarter_chart_sheet(wb.create_sheet(CHART_SHEET), con, q, results)
+    if version and version.version > 1:  # a restatement: what changed, on a sheet of its own
+        restatement_sheet(wb.create_sheet(), con, q, version)
     return save_workbook(wb, path)
 
 
 def _ranking_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Quarter,
-                   results: list[dict], rubric_version: str) -> None:
+                   results: list[dict], rubric_version: str, version) -> None:
     ws.title = "排名"
     cats = _categories(con, rubric_version)
     headers = ["排名", "县(市、区)", *(h for _, h in cats), "总分", "奖惩(元)"]
     width = len(headers)
-    write_title(ws, f"{q.chinese}{TITLE_SUFFIX}", width)
+    write_title(ws, title(q, version), width)
     row = 2
+    if restatement_note(version):
+        write_note(ws, row, restatement_note(version), width)
+        row += 1
     if any(r["status"] == "provisional" for r in results):
         write_note(ws, row, PROVISIONAL_NOTE + _missing_returns_text(con, q), width)
         row += 1

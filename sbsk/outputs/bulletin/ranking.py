@@ -55,6 +55,8 @@ def _tie_note(rows: list[dict]) -> str | None:
     tied = [r for r in rows if r["tie"]]
     if not tied:
         return None
+    if len(tied) == len(rows) > 1 and all(r["reward_yuan"] == 0 for r in rows):
+        return "注：全组并列（总分及各类得分均相同），奖惩由专班决定"
     parts = []
     for label, keep in (("第一", lambda r: r["reward_yuan"] > 0), ("末位", lambda r: r["reward_yuan"] < 0),
                         ("", lambda r: r["reward_yuan"] == 0)):
