@@ -5,6 +5,8 @@ year and the files."""
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
+from importlib.metadata import version
 
 import pytest
 
@@ -83,3 +85,92 @@ def test_override_wins_and_says_so(reference, tmp_path, monkeypatch):
     assert (r.version, r.chosen_by) == ("2020.9", "SBSK_RUBRIC")
     r = rubric_for_year(2021, override=reference / "rubric-2021.1.toml", reference_dir=reference)
     assert (r.version, r.chosen_by) == ("2021.1", "--rubric")             # --rubric beats the environment
+
+
+# ---- runs: the rubric of the period's year, recorded ----
+
+@pytest.fixture
+def reference_set(tmp_path, monkeypatch):
+    """The shipped reference set, plus a 2021 rubric whose C6 runs against its own time progress
+    (t(Q3) = 0.6 instead of 0.75)."""
+    from sbsk import REFERENCE_DIR
+
+    monkeypatch.delenv("SBSK_RUBRIC", raising=False)
+    folder = tmp_path / "reference"
+    folder.mkdir()
+    for name in ("rubric-2020.1.toml", "units.csv", "unit_groups.csv"):
+        shutil.copy(REFERENCE_DIR / name, folder / name)
+    write_rubric(folder, "rubric-2021.1.toml", "2021.1", "years = [2021]",
+                 ('metric = "central_budget_progress" }',
+                  'metric = "central_budget_progress", time_progress = [0.25, 0.5, 0.6, 1] }'))
+    return folder
+
+
+def _run(raw, out, quarter, reference, rubric_file=None):
+    from sbsk import pipeline
+
+    state = pipeline.evaluate(quarter, raw, out, up_to="publish", reference_dir=reference, rubric_file=rubric_file)
+    assert state["status"] == "done"
+    return state["run_id"]
+
+
+def test_a_run_scores_by_the_rubric_of_its_year_and_records_it(dirs, reference_set, tmp_path):
+    from builders import baseline, write_quarter
+    from conftest import query
+    from sbsk.fingerprint import code_version
+
+    raw, out = dirs
+    for q in ("2020Q3", "2021Q3"):
+        write_quarter(raw, q, baseline())    # every unit paid 50 of 100 of central budget
+    first = _run(raw, out, "2020Q3", reference_set)
+    _run(raw, out, "2021Q3", reference_set)
+    again = _run(raw, out, "2020Q3", reference_set)   # re-run later, with the 2021 rubric in the set
+    c6 = dict(query(out, "select quarter, any_value(points) from indicator_scores where indicator_code = 'C6' "
+                         "group by 1"))
+    # 2020Q3 by 2020.1: 5 × 0.5 / 0.75 = 3.333… → 3.33; 2021Q3 by 2021.1: 5 × 0.5 / 0.6 = 4.1666… → 4.17
+    assert c6 == {"2020Q3": Decimal("3.33"), "2021Q3": Decimal("4.17")}
+    assert query(out, "select distinct quarter, rubric_version from quarter_results order by 1") == [
+        ("2020Q3", "2020.1"), ("2021Q3", "2021.1")]
+    runs = query(out, "select run_id, quarter, rubric_version, rubric_file, rubric_chosen_by, reference_set, "
+                      "code_version from pipeline_runs order by started_at")
+    assert [r[1:5] for r in runs] == [
+        ("2020Q3", "2020.1", str(reference_set / "rubric-2020.1.toml"), "year"),
+        ("2021Q3", "2021.1", str(reference_set / "rubric-2021.1.toml"), "year"),
+        ("2020Q3", "2020.1", str(reference_set / "rubric-2020.1.toml"), "year")]
+    assert [r[0] for r in runs][::2] == [first, again]
+    assert {r[5] for r in runs} == {str(reference_set)}
+    assert {r[6] for r in runs} == {code_version()}
+    release, fingerprint = code_version().split("+")
+    assert release == version("sbsk") and len(fingerprint) == 16
+
+
+def test_an_override_is_recorded_with_the_run(dirs, reference_set, tmp_path):
+    from builders import baseline, write_quarter
+    from conftest import query
+
+    raw, out = dirs
+    write_quarter(raw, "2020Q3", baseline())
+    mine = write_rubric(tmp_path, "mine.toml", "2020.9", "years = [2020]",
+                        ('metric = "central_budget_progress" }',
+                         'metric = "central_budget_progress", time_progress = [0.25, 0.5, 0.6, 1] }'))
+    _run(raw, out, "2020Q3", reference_set, rubric_file=mine)
+    assert query(out, "select rubric_version, rubric_file, rubric_chosen_by from pipeline_runs") == [
+        ("2020.9", str(mine), "--rubric")]
+    assert query(out, "select distinct points from indicator_scores where indicator_code = 'C6'") == [
+        (Decimal("4.17"),)]   # 5 × 0.5 / 0.6 by the override
+
+
+def test_a_year_claimed_twice_stops_the_command_and_changes_nothing(dirs, reference_set, monkeypatch, capsys):
+    from builders import baseline, write_quarter
+    from sbsk.cli import main
+
+    raw, out = dirs
+    write_quarter(raw, "2021Q3", baseline())
+    write_rubric(reference_set, "rubric-2021.2.toml", "2021.2", "years = [2021]")
+    with pytest.raises(RubricError, match="2021年有2个评分细则文件：rubric-2021.1.toml、rubric-2021.2.toml"):
+        _run(raw, out, "2021Q3", reference_set)
+    assert not (out / "sbsk.duckdb").exists()
+    monkeypatch.setattr("sbsk.config.rubric_years.REFERENCE_DIR", reference_set)
+    assert main(["check", str(raw / "2021Q3")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("sbsk: 配置错误（reference data）：2021年有2个评分细则文件：") and "Traceback" not in err
