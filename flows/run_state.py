@@ -76,6 +76,9 @@ def quarter_message(outcome: dict, results, raw_dir: Path, out_dir: Path) -> str
     if others:
         parts.append(f"{q}有{len(others)}个文件被整表退回（其余文件已计分）：{_listed(others)}。请把校验报告 {report} "
                      f"发给报送部门，修改后重新报送，再运行 {rerun}")
+    if not parts and outcome.get("draft"):  # a published quarter: this run only drafted
+        parts.append(f"{outcome['draft'][0]}；{outcome['draft'][1].removeprefix(q + ' ')}；"
+                     f"确认后用 sbsk publish {q} --by 姓名 --reason 原因 发布更正")
     if not parts:
         label = "正式" if status == "done" else status
         parts.append(f"{q}考评完成（{label}），结果已发布")

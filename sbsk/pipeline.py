@@ -210,8 +210,8 @@ def publish(quarter: Quarter, results: list[FileResult], missing: list[str], con
                              reference_dir)
     checkpoint("after-publish")
     draft = draft_note(out_dir, str(quarter)) or []
-    for line in draft:
-        say(line)
+    if draft:  # the whole difference is the command's output (sbsk run prints it)
+        say(f"[{quarter}] {draft[0]}")
     return status, draft
 
 

@@ -154,6 +154,48 @@ def test_a_run_of_a_published_quarter_prints_what_would_change(dirs):
         "如需更正，确认后发布：sbsk publish 2020Q4 --by 姓名 --reason \"更正原因\""]
 
 
+def test_the_operator_is_told_the_run_only_drafted(dirs):
+    from sbsk.flows.run_state import quarter_message
+
+    raw, out = dirs
+    run(dirs, "2020Q4", first())
+    assert publish(out, "2020Q4", "--by", "张三") == 0
+    run(dirs, "2020Q4", corrected())
+    from sbsk import pipeline
+
+    outcome = {"quarter": "2020Q4", "status": "done", "missing": [], "draft": pipeline.draft_note(out, "2020Q4")}
+    assert quarter_message(outcome, [], raw, out) == (
+        "2020Q4已发布第1版：本次运行的结果存为草稿，已发布的结果不变；第1版 → 草稿：2个单位的总分、排名或奖惩有变化；"
+        "确认后用 sbsk publish 2020Q4 --by 姓名 --reason 原因 发布更正。")
+
+
+@pytest.mark.flow
+def test_the_commands_end_to_end(tmp_path):
+    from builders import write_quarter
+    from test_flows import _sbsk
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    dirs_ = ["--raw-dir", str(raw), "--out-dir", str(out)]
+    write_quarter(raw, "2020Q4", first())
+    assert _sbsk("run", "2020Q4", *dirs_, cwd=tmp_path).returncode == 0
+    done = _sbsk("publish", "2020Q4", "--by", "张三", "--out-dir", str(out), cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout.startswith("2020Q4已发布为第1版"), done.stderr
+    write_quarter(raw, "2020Q4", corrected())
+    rerun = _sbsk("run", "2020Q4", *dirs_, cwd=tmp_path)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    printed = rerun.stdout.splitlines()
+    start = printed.index("2020Q4已发布第1版：本次运行的结果存为草稿，已发布的结果不变")
+    assert printed[start + 1:start + 4] == ["2020Q4 第1版 → 草稿：2个单位的总分、排名或奖惩有变化", *CHANGE_LINES]
+    shown = _sbsk("diff", "2020Q4", "--out-dir", str(out), cwd=tmp_path)
+    assert (shown.returncode, shown.stdout.splitlines()[1:]) == (0, CHANGE_LINES)
+    refused = _sbsk("publish", "2020Q4", "--by", "李四", "--out-dir", str(out), cwd=tmp_path)
+    assert refused.returncode == 2 and "须用 --reason 说明更正原因" in refused.stderr
+    done = _sbsk("publish", "2020Q4", "--by", "李四", "--reason", "更正", "--out-dir", str(out), cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout.startswith("2020Q4已更正为第2版")
+    assert query(out, "select version, published_by, reason from quarter_versions order by 1") == [
+        (1, "张三", None), (2, "李四", "更正")]
+
+
 def test_publishing_nothing_changes_nothing(dirs, capsys):
     from sbsk import pipeline
     from sbsk.schemas import load_returns
