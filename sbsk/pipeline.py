@@ -25,9 +25,10 @@ from sbsk.intake.ingest import FileResult, ingest, reject_whole
 from sbsk.intake.receipts import observe
 from sbsk.intake.validate import Context, context_for
 from sbsk.outputs.annotate import annotate
-from sbsk.outputs.bulletin import write_annual_bulletin, write_quarter_bulletin
-from sbsk.outputs.tongbao import write_quarter_tongbao, write_year_tongbao
-from sbsk.outputs.bulletin_html import write_quarter_html, write_year_html
+from sbsk.outputs.bulletin import write_annual_bulletin
+from sbsk.outputs.issued import write_quarter_documents
+from sbsk.outputs.tongbao import write_year_tongbao
+from sbsk.outputs.bulletin_html import write_year_html
 from sbsk.outputs.parquet_export import export_quarter, export_year
 from sbsk.outputs.validation_report import write_validation_report
 from sbsk.schemas import load_returns
@@ -230,18 +231,7 @@ def write_reports(quarter: Quarter, out_dir: Path, results: list[FileResult], st
             write_validation_report(con, q, tmp)
         written.append(target)
         if published and not draft:
-            target = folder / f"bulletin-{q}.xlsx"
-            with atomic_path(target) as tmp:
-                write_quarter_bulletin(con, q, tmp)
-            written.append(target)
-            target = folder / f"tongbao-{q}.docx"
-            with atomic_path(target) as tmp:
-                write_quarter_tongbao(con, q, tmp)
-            written.append(target)
-            target = folder / f"bulletin-{q}.html"
-            with atomic_path(target) as tmp:
-                write_quarter_html(con, q, tmp)
-            written.append(target)
+            written += write_quarter_documents(con, q, folder)
     finally:
         con.close()
     annotated = folder / "annotated"

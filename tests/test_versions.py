@@ -66,7 +66,9 @@ def test_publish_rerun_diff_restate_history(dirs, capsys):
 
     assert publish(out, "2020Q4", "--by", "张三", "--note", "首次通报") == 0
     printed = capsys.readouterr().out.splitlines()
-    assert printed[0].startswith("2020Q4已发布为第1版（发布人：张三，") and printed[-1].endswith("bulletin-2020Q4.xlsx")
+    assert printed[0].startswith("2020Q4已发布为第1版（发布人：张三，")
+    assert printed[-3:] == [str(out / "2020Q4" / n) for n in ("bulletin-2020Q4.xlsx", "tongbao-2020Q4.docx",
+                                                              "bulletin-2020Q4.html")]
     [(v, by, note, reason, run_id)] = query(out, "select version, published_by, note, reason, run_id from quarter_versions")
     assert (v, by, note, reason) == (1, "张三", "首次通报", None)
     v1_run = query(out, "select run_id from pipeline_runs where kind = 'quarter'")[0][0]
@@ -274,7 +276,7 @@ def test_the_annual_uses_published_versions_or_drafts_with_a_note(dirs):
     assert pipeline.annual_drafts(out, 2020) == ["2020Q3"]
     from openpyxl import load_workbook
 
-    [path] = pipeline.write_annual_reports(2020, out, "done")
+    path = next(p for p in pipeline.write_annual_reports(2020, out, "done") if p.suffix == ".xlsx")
     notes = [c.value for c in load_workbook(path)["排名"]["A"] if isinstance(c.value, str)]
     assert "注：2020年第三季度考评结果尚未发布，按草稿计入年度结果" in notes
 
@@ -304,7 +306,7 @@ def test_bulletins_say_the_version_and_from_version_2_what_changed(dirs):
 
     assert publish(out, "2020Q4", "--by", "张三") == 0
     wb = load_workbook(bulletin)
-    assert wb.sheetnames == ["排名", "指标得分", "数据核查", "图表"]
+    assert wb.sheetnames == ["排名", "指标得分", "数据核查", "名次变化", "图表"]
     assert wb["排名"]["A1"].value == '2020年第四季度"四比四看"活动考评结果（第1版）'
 
     # a corrected file: the run drafts, the issued bulletin (version 1) is left as it was
@@ -315,7 +317,7 @@ def test_bulletins_say_the_version_and_from_version_2_what_changed(dirs):
 
     assert publish(out, "2020Q4", "--by", "李四", "--reason", "市发展改革委更正中央预算内资金") == 0
     wb = load_workbook(bulletin)
-    assert wb.sheetnames == ["排名", "指标得分", "数据核查", "图表", "更正说明"]
+    assert wb.sheetnames == ["排名", "指标得分", "数据核查", "名次变化", "图表", "更正说明"]
     ranking = wb["排名"]
     assert ranking["A1"].value == '2020年第四季度"四比四看"活动考评结果（第2版）'
     assert ranking["A2"].value.startswith("注：本通报为第2版（") and ranking["A2"].value.endswith(

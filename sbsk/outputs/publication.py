@@ -8,8 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from sbsk.files import atomic_path
-from sbsk.outputs.bulletin import write_quarter_bulletin
+from sbsk.outputs.issued import write_quarter_documents
 from sbsk.outputs.parquet_export import export_quarter
 from sbsk.schemas import load_returns
 from sbsk.store.versions import VersionError, diff_quarter, label, publish
@@ -39,14 +38,13 @@ def publish_command(quarter: str, out_dir: Path, by: str, note: str | None, reas
         print(f"注意：{quarter}的结果为暂定（有报表缺报），发布的是暂定结果")
     for line in pub.lines:
         print(printable(line))
-    target = Path(out_dir) / quarter / f"bulletin-{quarter}.xlsx"
     con = read_only(Path(out_dir))
-    try:
-        with atomic_path(target) as tmp:
-            write_quarter_bulletin(con, quarter, tmp)
+    try:  # the issued documents now show this version
+        written = write_quarter_documents(con, quarter, Path(out_dir) / quarter)
     finally:
         con.close()
-    print(target)
+    for path in written:
+        print(path)
     export_quarter(Path(out_dir), quarter)
     return 0
 

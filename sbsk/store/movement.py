@@ -12,6 +12,10 @@ import duckdb
 from sbsk.store.warehouse import run_models
 
 
+# the quarter_results columns this module writes: never copied from a draft (sbsk.store.versions)
+QUARTER_MOVEMENT_COLUMNS = ("rank_change", "streak_first", "streak_last")
+
+
 def update_quarter_movement(con: duckdb.DuckDBPyConnection) -> None:
     run_models(con, "marts", ["quarter_movement"])
     con.execute("""

@@ -20,7 +20,7 @@ import duckdb
 from sbsk.faults import checkpoint
 from sbsk.schemas.definitions import Definitions
 from sbsk.store.diff import Diff, compare, diff_lines, group_labels, read_set
-from sbsk.store.movement import update_quarter_movement
+from sbsk.store.movement import QUARTER_MOVEMENT_COLUMNS, update_quarter_movement
 from sbsk.store.warehouse import build_schema, writing
 
 VERSIONED = ("quarter_results", "indicator_scores", "category_scores")
@@ -122,8 +122,10 @@ def publish(out_dir: Path, defs: Definitions, quarter: str, by: str, note: str |
         when = _utc_now()
         extra = [number, when, by.strip(), (note or "").strip() or None, (reason or "").strip() or None]
         for table in VERSIONED:
+            # the movement columns are computed on the shown results, next, never taken from a draft
+            skip = ", ".join(("run_id", *(QUARTER_MOVEMENT_COLUMNS if table == "quarter_results" else ())))
             con.execute(f"delete from main.{table} where quarter = ?", [quarter])
-            con.execute(f"insert into main.{table} by name select * exclude (run_id) from main.{table}_draft "
+            con.execute(f"insert into main.{table} by name select * exclude ({skip}) from main.{table}_draft "
                         f"where quarter = ?", [quarter])
         update_quarter_movement(con)  # rank movement and streaks of the shown results, this quarter's too
         for table in VERSIONED:  # the version as shown, every column
