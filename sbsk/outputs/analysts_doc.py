@@ -42,6 +42,14 @@ SHA-256、工作表、Excel 行号），用于追溯某个得分来自哪些项�
 
 金额单位均为万元（奖惩 `reward_yuan` 为元）；季度写作 `YYYYQn`，如 `2020Q3`。
 
+版本（SPEC §12）：每次运行的结果先存为该季度的草稿（`quarter_results_draft`、`indicator_scores_draft`、
+`category_scores_draft`）；`sbsk publish` 把草稿发布为第 N 版。季度首次发布前，`quarter_results`、
+`indicator_scores`、`category_scores` 显示草稿；发布后显示最新发布的版本，之后的运行只更新草稿。
+每个发布过的版本都完整保存在 `*_history` 中（带 `version`、`published_at`、`published_by`、`reason`），
+`quarter_versions` 每版一行。某季度现在显示第几版：
+`select max(version) from quarter_versions where quarter = '2020Q3'`（无结果即为草稿）。
+`data_flags`、`rejected_rows`、`source_files` 描述的是最近一次运行读到的报表。
+
 半年观摩评价（SPEC §11）：`review_scores`（每位评分人对每个单位的一行评分及其来源）、`review_results`
 （各单位各项平均分、观摩总分和组内名次）、`review_assessors`（评分人一致性）以 `period` 为键，写作
 `YYYYH1` / `YYYYH2`；观摩评分表（R12）的文件、退回行和核查标志也记在 `source_files`、`rejected_rows`、
