@@ -94,6 +94,23 @@ class Month:
     def chinese(self) -> str:
         return f"{self.year}年{self.m}月"
 
+    # ---- what a dispatch (SPEC §9) asks of a month ----
+
+    @property
+    def previous_in_year(self) -> "Month | None":
+        """The month a YTD amount is compared with (cumulative_decrease): none for January."""
+        return Month(self.year, self.m - 1) if self.m > 1 else None
+
+    @property
+    def previous(self) -> "Month":
+        """The month before, across a year end: what rank_change is measured against."""
+        return Month(self.year, self.m - 1) if self.m > 1 else Month(self.year - 1, 12)
+
+    @property
+    def quarters_closed(self) -> list[Quarter]:
+        """The quarters of the year that end on or before the month end (Q3 for September, not for July)."""
+        return [Quarter(self.year, q) for q in range(1, 5) if Quarter(self.year, q).end <= self.end]
+
 
 Period = Quarter | Month
 
@@ -158,3 +175,7 @@ def period_kind(text: str) -> str | None:
     if _HALF.match(t):
         return "half_year"
     return None
+
+
+def months_of(year: int) -> list[Month]:
+    return [Month(year, m) for m in range(1, 13)]
