@@ -7,6 +7,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
@@ -16,7 +17,12 @@ from sbsk.config.review_rubric import ReviewRubric, ReviewRubricError, parse_rev
 RUBRIC_FILE = REFERENCE_DIR / "rubric-2020.1.toml"
 METHODS = {"assessor", "relative", "progress", "threshold", "graded"}
 NO_BASE = {"zero", "full"}
-PART_KEYS = {"share", "method", "source", "metric", "target", "time_progress", "min_count", "no_base"}
+PART_KEYS = {"share", "method", "source", "metric", "target", "time_progress", "monthly_time_progress", "min_count",
+             "no_base"}
+WARNING_KEYS = ("amber_ratio", "relative_red", "relative_amber")
+# A time progress value as written: a number (0.75, exact as written) or a fraction ("7/12", exact).
+Progress = Decimal | Fraction
+_FRACTION = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
 REQUIRED_PARAMETERS = {
     "major_quality_min_investment", "major_quality_sectors", "signed_quality_min_amount",
     "approval_workday_limit", "over_plan_ratio", "total_mismatch_tolerance",
@@ -81,15 +87,24 @@ class Part:
     target: Decimal | None = None  # a constant target; None: time progress t(q)
     min_count: int = 1
     no_base: str = "zero"
-    time_progress: tuple[Decimal, ...] | None = None  # this part's own t(1..4), else the rubric's
+    time_progress: tuple[Progress, ...] | None = None  # this part's own t(1..4), else the rubric's
+    monthly_time_progress: tuple[Progress, ...] | None = None  # its own t(1..12) for a dispatch, else the rubric's
 
-    def target_in(self, q: int, default: tuple[Decimal, ...]) -> Decimal | None:
+    def target_in(self, q: int, default: tuple[Progress, ...]) -> Progress | None:
         """The progress target for quarter q; None for methods that have none."""
         if self.method != "progress":
             return None
         if self.target is not None:
             return self.target
         return (self.time_progress or default)[q - 1]
+
+    def target_in_month(self, m: int, default: tuple[Progress, ...]) -> Progress | None:
+        """The progress target at the end of month m (SPEC §9): a constant target stays."""
+        if self.method != "progress":
+            return None
+        if self.target is not None:
+            return self.target
+        return (self.monthly_time_progress or default)[m - 1]
 
 
 @dataclass(frozen=True)
@@ -124,6 +139,14 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Warnings:
+    """The dispatch's 红灯/黄灯 thresholds (SPEC §9), exact decimals."""
+    amber_ratio: Decimal      # progress: r / target at or above this (and below 1) is amber, below it red
+    relative_red: Decimal     # relative: v / group maximum below this is red ...
+    relative_amber: Decimal   # ... below this amber
+
+
+@dataclass(frozen=True)
 class Rubric:
     version: str
     total_points: Decimal
@@ -138,6 +161,8 @@ class Rubric:
     years: tuple[int, ...] = ()     # the years this rubric governs (SPEC §5, rubric versions)
     path: Path | None = None        # the file it was loaded from
     chosen_by: str = "year"         # how it was chosen: year, --rubric or SBSK_RUBRIC (sbsk.config.rubric_years)
+    monthly_time_progress: tuple[Progress, ...] = ()  # t(1..12) of a dispatch, required by parse_rubric
+    warnings: Warnings | None = None                   # required by parse_rubric
 
     def indicator(self, code: str) -> Indicator:
         for ind in self.indicators:
@@ -179,20 +204,57 @@ def _part(raw: dict, number: int, where: str, return_codes: set[str]) -> Part:
         if raw["method"] != "progress" or target is not None:
             raise RubricError(f"{where}: time_progress belongs to a progress part without a constant target")
         time_progress = _time_progress(time_progress, f"{where}.time_progress")
+    monthly = raw.get("monthly_time_progress")
+    if monthly is not None:
+        if raw["method"] != "progress" or target is not None:
+            raise RubricError(f"{where}: monthly_time_progress belongs to a progress part without a constant target")
+        monthly = _time_progress(monthly, f"{where}.monthly_time_progress", 12, "month")
     min_count = raw.get("min_count", 1)
     if not isinstance(min_count, int) or min_count < 1:
         raise RubricError(f"{where}: min_count must be a whole number ≥ 1")
     no_base = raw.get("no_base", "zero")
     if no_base not in NO_BASE:
         raise RubricError(f"{where}: no_base must be one of {sorted(NO_BASE)}")
-    return Part(number, share, raw["method"], raw["source"], raw["metric"], target, min_count, no_base, time_progress)
+    return Part(number, share, raw["method"], raw["source"], raw["metric"], target, min_count, no_base, time_progress,
+                monthly)
 
 
-def _time_progress(values, where: str) -> tuple[Decimal, ...]:
-    found = tuple(_dec(t, where, 6) for t in values) if isinstance(values, list) else ()
-    if len(found) != 4 or any(not (0 < t <= 1) for t in found):
-        raise RubricError(f"{where}: needs four values in (0, 1], one per quarter")
+def _progress_value(value, where: str) -> Progress:
+    if isinstance(value, str):
+        m = _FRACTION.fullmatch(value)
+        if not m or int(m.group(2)) == 0:
+            raise RubricError(f"{where}: {value!r} is neither a number nor a fraction such as \"7/12\"")
+        return Fraction(int(m.group(1)), int(m.group(2)))
+    return _dec(value, where, 6)
+
+
+def _time_progress(values, where: str, count: int = 4, per: str = "quarter") -> tuple[Progress, ...]:
+    words = {4: "four", 12: "twelve"}[count]
+    if not isinstance(values, list):
+        raise RubricError(f"{where}: needs {words} values in (0, 1], one per {per}")
+    found = tuple(_progress_value(t, f"{where}[{i}]") for i, t in enumerate(values))
+    if len(found) != count or any(not (0 < t <= 1) for t in found):
+        raise RubricError(f"{where}: needs {words} values in (0, 1], one per {per}")
     return found
+
+
+def _warnings(raw, where: str = "dispatch") -> Warnings:
+    if not isinstance(raw, dict):
+        raise RubricError(f"[{where}]: missing; it holds {', '.join(WARNING_KEYS)}")
+    unknown = set(raw) - set(WARNING_KEYS)
+    if unknown:
+        raise RubricError(f"[{where}]: unknown key(s) {sorted(unknown)}")
+    values = {}
+    for key in WARNING_KEYS:
+        if key not in raw:
+            raise RubricError(f"{where}.{key}: missing")
+        values[key] = _dec(raw[key], f"{where}.{key}", 4)
+        if not 0 < values[key] <= 1:
+            raise RubricError(f"{where}.{key}: needs a ratio in (0, 1], got {raw[key]!r}")
+    if values["relative_red"] > values["relative_amber"]:
+        raise RubricError(f"{where}: relative_red ({raw['relative_red']}) must not exceed relative_amber "
+                          f"({raw['relative_amber']})")
+    return Warnings(**values)
 
 
 def parse_years(value) -> tuple[int, ...]:
@@ -257,6 +319,8 @@ def parse_rubric(doc: dict, return_codes: set[str], review_items: list[str] | No
             raise RubricError(f"category {cat.code}: indicator maxima add up to {got}, not its max_points {cat.max_points}")
 
     time_progress = _time_progress(doc.get("time_progress"), "time_progress")
+    monthly_time_progress = _time_progress(doc.get("monthly_time_progress"), "monthly_time_progress", 12, "month")
+    warnings = _warnings(doc.get("dispatch"))
     weights = tuple(_dec(w, "annual_weights", 4) for w in doc.get("annual_weights", []))
     if len(weights) != 4 or any(w < 0 for w in weights) or sum(weights) <= 0:
         raise RubricError("annual_weights: needs four non-negative weights, not all zero")
@@ -293,7 +357,8 @@ def parse_rubric(doc: dict, return_codes: set[str], review_items: list[str] | No
             raise RubricError(f"parameters.{key}: needs a whole number of working days from 1 to "
                               f"{MAX_DUE_WORKING_DAY}, got {n!r}")
     return Rubric(version, total, time_progress, weights, rewards, grades,
-                  tuple(categories), tuple(indicators), params, review, years)
+                  tuple(categories), tuple(indicators), params, review, years,
+                  monthly_time_progress=monthly_time_progress, warnings=warnings)
 
 
 def load_rubric(path: Path | None = None) -> Rubric:
