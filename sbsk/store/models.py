@@ -7,33 +7,22 @@ metric, point, rank and reward is computed by the models in transforms/.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from typing import Callable
 
 import duckdb
 import pandas as pd
 
-from sbsk.config.periods import Quarter
+from sbsk.config.periods import Month, Quarter
 from sbsk.config.registry import Registry
-from sbsk.config.rubric import Rubric, RubricError
+from sbsk.config.rubric import Part, Progress, Rubric, RubricError
 from sbsk.store.warehouse import install_macros, run_models, union_models
 from sbsk.config.workdays import calendar_frame
 
 METRIC_COLUMNS = "unit_code, metric, num::decimal(38, 4) as num, den::decimal(38, 4) as den"
 FLAG_COLUMNS = ("unit_code, return_code, flag, detail, source_file, sheet, row_number::integer as row_number")
-
-
-def _text(value) -> str | None:
-    """Decimals cross into DuckDB as text, so no binary float touches a rubric number."""
-    return None if value is None else str(value)
-
-
-def _fraction(value: Decimal | None) -> tuple[str | None, str | None]:
-    """A decimal as the exact integer fraction (numerator, denominator), as text for hugeint columns:
-    a target is used exactly as written in the rubric (0.333333 is 333333/1000000, not 0.3333)."""
-    if value is None:
-        return None, None
-    n, d = value.as_integer_ratio()
-    return str(n), str(d)
 
 
 def _temp(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, ddl: str) -> None:
@@ -73,11 +62,57 @@ def publish_reference(con: duckdb.DuckDBPyConnection, rubric: Rubric, registry: 
             ",".join(p.method for p in ind.parts), ",".join(sorted(ind.sources))])
 
 
+@dataclass(frozen=True)
+class Window:
+    """What the generic models ask of a period: a quarter (SPEC §2) or a month's dispatch (SPEC §9).
+
+    The models read it from run_params under the quarter's names: `quarter` is the period the rows
+    were staged for, `quarter_start` … `quarter_end` is C1's "in quarter" window (for a month: from the
+    first day of the quarter holding it to the month end), YTD is [year_start, quarter_end], and
+    `previous_quarter` the period cumulative_decrease compares with.
+    """
+    key: str
+    year: int
+    q: int                       # the quarter holding the period
+    start: date
+    end: date
+    previous: str | None
+    target: Callable[[Part], Progress | None]
+
+
+def quarter_window(quarter: Quarter, rubric: Rubric) -> Window:
+    prev = quarter.previous_in_year
+    return Window(str(quarter), quarter.year, quarter.q, quarter.start, quarter.end, str(prev) if prev else None,
+                  lambda part: part.target_in(quarter.q, rubric.time_progress))
+
+
+def month_window(month: Month, rubric: Rubric) -> Window:
+    prev = month.previous_in_year
+    return Window(str(month), month.year, month.quarter.q, month.quarter.start, month.end,
+                  str(prev) if prev else None,
+                  lambda part: part.target_in_month(month.m, rubric.monthly_time_progress))
+
+
+def _fraction(value: Progress | None) -> tuple[str | None, str | None]:
+    """An exact target as numerator and denominator (hugeint text): 7/12 stays 7/12, 0.333333 stays
+    333333/1000000."""
+    if value is None:
+        return None, None
+    f = Fraction(value)
+    return str(f.numerator), str(f.denominator)
+
+
 def prepare_quarter(con: duckdb.DuckDBPyConnection, quarter: Quarter, rubric: Rubric, registry: Registry,
                     missing: set[str]) -> None:
-    _common(con, quarter.year, rubric, registry)
+    prepare_window(con, quarter_window(quarter, rubric), rubric, registry, missing)
+
+
+def prepare_window(con: duckdb.DuckDBPyConnection, window: Window, rubric: Rubric, registry: Registry,
+                   missing: set[str], carried: pd.DataFrame | None = None) -> None:
+    """The run's inputs for the generic models; `carried` holds a dispatch's carried assessor points
+    (unit_code, indicator_code, points, from_period), empty for a quarter."""
+    _common(con, window.year, rubric, registry)
     p = rubric.parameters
-    prev = quarter.previous_in_year
     con.execute("create or replace temp table run_params as select "
                 "?::varchar as quarter, ?::integer as year, ?::integer as q, ?::date as quarter_start, "
                 "?::date as quarter_end, ?::date as year_start, ?::varchar as previous_quarter, "
@@ -85,18 +120,22 @@ def prepare_quarter(con: duckdb.DuckDBPyConnection, quarter: Quarter, rubric: Ru
                 "?::decimal(18, 4) as major_quality_min_investment, ?::varchar[] as major_quality_sectors, "
                 "?::decimal(18, 4) as signed_quality_min_amount, ?::integer as approval_workday_limit, "
                 "?::decimal(9, 4) as over_plan_ratio",
-                [str(quarter), quarter.year, quarter.q, quarter.start, quarter.end, quarter.year_start,
-                 str(prev) if prev else None, rubric.version,
+                [window.key, window.year, window.q, window.start, window.end, date(window.year, 1, 1),
+                 window.previous, rubric.version,
                  p["major_quality_min_investment"], list(p["major_quality_sectors"]),
                  p["signed_quality_min_amount"], p["approval_workday_limit"], p["over_plan_ratio"]])
     parts = pd.DataFrame([
-        (ind.code, part.number, part.method, str(part.share), *_fraction(part.target_in(quarter.q, rubric.time_progress)),
-         part.min_count, part.no_base, part.metric, part.source)
+        (ind.code, part.number, part.method, str(part.share), *_fraction(window.target(part)), part.min_count,
+         part.no_base, part.metric, part.source)
         for ind in rubric.indicators for part in ind.parts
     ], columns=["indicator_code", "part_no", "method", "share", "target_n", "target_d", "min_count", "no_base",
                 "metric", "source"])
     _temp(con, "rubric_parts", parts, "indicator_code varchar, part_no integer, method varchar, share decimal(9, 4), "
           "target_n hugeint, target_d hugeint, min_count integer, no_base varchar, metric varchar, source varchar")
+    if carried is None:
+        carried = pd.DataFrame(columns=["unit_code", "indicator_code", "points", "from_period"])
+    _temp(con, "carried_assessments", carried,
+          "unit_code varchar, indicator_code varchar, points decimal(6, 2), from_period varchar")
     inds = pd.DataFrame([
         (ind.code, ind.category, str(ind.max_points),
          ind.deduction.metric if ind.deduction else None, ind.deduction.source if ind.deduction else None,
@@ -124,7 +163,7 @@ def score_quarter(con: duckdb.DuckDBPyConnection, rubric: Rubric) -> None:
                                   f"no model in transforms/intermediate (known: {', '.join(sorted(produced))})")
         if ind.deduction and ind.deduction.metric not in produced:
             raise RubricError(f"indicator {ind.code} deduction: metric {ind.deduction.metric!r} is produced by no model")
-    run_models(con, "marts", ["indicator_scores", "category_scores", "quarter_totals", "quarter_results"])
+    run_models(con, "marts", ["part_points", "indicator_scores", "category_scores", "quarter_totals", "quarter_results"])
 
 
 def prepare_year(con: duckdb.DuckDBPyConnection, year: int, rubric: Rubric, registry: Registry) -> None:

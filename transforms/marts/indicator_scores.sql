@@ -1,102 +1,7 @@
--- The one generic scoring model: applies each rubric part's method to its metric, sums the parts,
--- takes the deduction, and rounds to 2 decimals half up.
---
--- Points are computed as exact fractions of integers (hugeint numerator / denominator): metric
--- values are decimals scaled by 10^4, and a progress target comes as the exact fraction of the
--- decimal written in the rubric (target_n / target_d), so no binary float and no cut decides a rounding.
+-- Each indicator's points from its parts (part_points): the parts summed, the deduction taken, and
+-- rounded to 2 decimals half up, all in exact fractions.
 with params as (
     select * from run_params
-),
-
-metrics as (
-    select
-        unit_code,
-        metric,
-        num,
-        den,
-        (num * 10000)::hugeint as n,
-        (den * 10000)::hugeint as d,
-        -- the value compared across units; a share or rate with nothing to take it of is 0
-        case when den = 0 or num is null then 0 else num::double / den::double end as v
-    from int_metrics
-),
-
-parts as (
-    select
-        u.unit_code,
-        u.unit_group,
-        rp.indicator_code,
-        rp.part_no,
-        rp.method,
-        rp.source,
-        (rp.share * 10000)::hugeint as share_n,
-        rp.share,
-        rp.target_n,
-        rp.target_d,
-        rp.min_count,
-        rp.no_base,
-        m.num,
-        m.den,
-        m.n,
-        m.d,
-        m.v,
-        rp.source in (select return_code from missing_returns) as source_missing
-    from units_active u
-    cross join rubric_parts rp
-    left join metrics m on m.unit_code = u.unit_code and m.metric = rp.metric
-),
-
-with_leader as (
-    select
-        *,
-        -- the group leader's value as a fraction (relative method): v_max = max_n / max_d
-        arg_max(n, v) over (partition by unit_group, indicator_code, part_no) as max_n,
-        arg_max(d, v) over (partition by unit_group, indicator_code, part_no) as max_d,
-        max(v) over (partition by unit_group, indicator_code, part_no) as v_max
-    from parts
-),
-
-part_points as (
-    select
-        *,
-        case
-            when source_missing then {'n': 0::hugeint, 'd': 1::hugeint}
-            when method = 'assessor' then {'n': coalesce(n, 0), 'd': 10000::hugeint}
-            when method = 'threshold' then
-                case when coalesce(num, 0) >= min_count then {'n': share_n, 'd': 10000::hugeint}
-                     else {'n': 0::hugeint, 'd': 1::hugeint} end
-            when method = 'graded' then {'n': least(share_n, coalesce(n, 0)), 'd': 10000::hugeint}
-            when method = 'relative' then
-                case when v_max <= 0 or v <= 0 then {'n': 0::hugeint, 'd': 1::hugeint}
-                     -- share × (n/d) / (max_n/max_d)
-                     else {'n': share_n * n * max_d, 'd': 10000 * d * max_n} end
-            when method = 'progress' then
-                case when d = 0 then
-                         case when no_base = 'full' then {'n': share_n, 'd': 10000::hugeint}
-                              else {'n': 0::hugeint, 'd': 1::hugeint} end
-                     -- r / target ≥ 1 ⇔ n × target_d ≥ d × target_n: full share
-                     when n * target_d >= d * target_n then {'n': share_n, 'd': 10000::hugeint}
-                     -- share × (n/d) / (target_n/target_d)
-                     else {'n': share_n * n * target_d, 'd': 10000 * d * target_n} end
-        end as frac,
-        case
-            when source_missing then 'missing_return'
-            when method = 'assessor' and num is null then 'missing_assessment'
-            when method = 'progress' and d = 0 then 'no_base'
-        end as flag,
-        case
-            when method = 'relative' then v_max
-            when method = 'progress' then target_n::double / target_d::double
-            when method = 'threshold' then min_count::double
-        end as basis
-    from with_leader
-),
-
-reduced as (
-    select
-        *,
-        {'n': frac.n // gcd(frac.n, frac.d), 'd': frac.d // gcd(frac.n, frac.d)} as pf
-    from part_points
 ),
 
 indicator_sum as (
@@ -116,7 +21,7 @@ indicator_sum as (
         max(basis) filter (where part_no = 2) as basis_2,
         max(pf.n::double / pf.d::double) filter (where part_no = 2) as points_2,
         string_agg(distinct flag, ',' order by flag) as flags
-    from reduced
+    from part_points
     group by unit_code, unit_group, indicator_code
 ),
 
