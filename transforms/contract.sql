@@ -206,7 +206,7 @@ create table if not exists rejected_rows (
     cell varchar
 );
 comment on table rejected_rows is 'Every rejected row and every file rejected whole, with a message a clerk can act on.';
-comment on column rejected_rows.quarter is 'Period the file was sent for: a quarter (YYYYQn), or a half year (YYYYHn) for R12.';
+comment on column rejected_rows.quarter is 'Period the file was sent for: a quarter (YYYYQn), a half year (YYYYHn) for R12, or a month (YYYY-MM) for a dispatch.';
 comment on column rejected_rows.department is 'Department folder code (fgw, czj, tjj, swj, zwfw, zdxmb).';
 comment on column rejected_rows.return_code is 'Return the file was taken to be (R01 … R12), null if unrecognised.';
 comment on column rejected_rows.source_file is 'File path relative to the raw folder.';
@@ -228,8 +228,8 @@ create table if not exists data_flags (
     sheet varchar,
     row_number integer
 );
-comment on table data_flags is '数据核查 flags: checks that do not reject a row but need a look (suspect_start, cumulative_decrease, total_mismatch, over_plan, duplicate_project), scoring flags (missing_return, tie), and the review''s not_reviewed and outlier_assessor (R12).';
-comment on column data_flags.quarter is 'Period: a quarter (YYYYQn), or a half year (YYYYHn) for the review''s flags.';
+comment on table data_flags is '数据核查 flags: checks that do not reject a row but need a look (suspect_start, cumulative_decrease, total_mismatch, over_plan, duplicate_project), scoring flags (missing_return, tie; a dispatch''s carried_assessment), and the review''s not_reviewed and outlier_assessor (R12).';
+comment on column data_flags.quarter is 'Period: a quarter (YYYYQn), a half year (YYYYHn) for the review''s flags, or a month (YYYY-MM) for a dispatch.';
 comment on column data_flags.unit_code is 'Unit concerned, if any.';
 comment on column data_flags.return_code is 'Return concerned, if any.';
 comment on column data_flags.flag is 'Flag code.';
@@ -257,8 +257,8 @@ create table if not exists source_files (
     skipped_example integer not null,
     archive_path varchar
 );
-comment on table source_files is 'Every file a quarter or review run read, with its row accounting: rows_read = rows_loaded + rows_rejected + rows_skipped.';
-comment on column source_files.quarter is 'Period: a quarter (YYYYQn), or a half year (YYYYHn) for R12 files.';
+comment on table source_files is 'Every file a quarter, review or dispatch run read, with its row accounting: rows_read = rows_loaded + rows_rejected + rows_skipped.';
+comment on column source_files.quarter is 'Period: a quarter (YYYYQn), a half year (YYYYHn) for R12 files, or a month (YYYY-MM) for a dispatch.';
 comment on column source_files.path is 'File path relative to the raw folder.';
 comment on column source_files.sha256 is 'SHA-256 of the file content.';
 comment on column source_files.department is 'Department folder code.';
@@ -293,8 +293,8 @@ create table if not exists pipeline_runs (
 );
 comment on table pipeline_runs is 'History of every quarter, annual and review run, with what it was made with: rubric, reference set, code.';
 comment on column pipeline_runs.run_id is 'Run identifier.';
-comment on column pipeline_runs.kind is 'quarter, annual, or review (a half year''s on-site review).';
-comment on column pipeline_runs.quarter is 'Quarter evaluated, or the half year (YYYYHn) of a review run; null for an annual run.';
+comment on column pipeline_runs.kind is 'quarter, annual, review (a half year''s on-site review), or dispatch (a month).';
+comment on column pipeline_runs.quarter is 'Quarter evaluated, the half year (YYYYHn) of a review run, or the month (YYYY-MM) of a dispatch; null for an annual run.';
 comment on column pipeline_runs.year is 'Year.';
 comment on column pipeline_runs.status is 'done, provisional, or failed.';
 comment on column pipeline_runs.started_at is 'Start time (UTC).';
@@ -316,7 +316,7 @@ create table if not exists run_inputs (
 );
 comment on table run_inputs is 'Which archived files each quarter (or review) run read: with them a quarter can be re-run exactly as it was.';
 comment on column run_inputs.run_id is 'The run (pipeline_runs.run_id).';
-comment on column run_inputs.quarter is 'Quarter of the run, or half year (YYYYHn) of a review run.';
+comment on column run_inputs.quarter is 'Quarter of the run, half year (YYYYHn) of a review run, or month (YYYY-MM) of a dispatch.';
 comment on column run_inputs.path is 'File path relative to the raw folder at the time of the run.';
 comment on column run_inputs.sha256 is 'SHA-256 of the file content.';
 comment on column run_inputs.department is 'Department folder code.';
@@ -562,3 +562,107 @@ comment on column category_scores_history.published_by is 'Who published it.';
 comment on column category_scores_history.note is 'Note given when publishing, if any.';
 comment on column category_scores_history.reason is 'Why the version restates the one before (null for version 1).';
 comment on column category_scores_history.run_id is 'The run whose draft was published.';
+
+-- The monthly dispatch (月调度, SPEC §9): provisional, never a reward, never touching the quarter tables.
+create table if not exists dispatch_scores (
+    month varchar not null,
+    unit_code varchar not null,
+    unit_group varchar not null,
+    indicator_code varchar not null,
+    category_code varchar not null,
+    rubric_version varchar not null,
+    metric_1 double,
+    numerator_1 decimal(38, 4),
+    denominator_1 decimal(38, 4),
+    basis_1 double,
+    points_1 double,
+    metric_2 double,
+    numerator_2 decimal(38, 4),
+    denominator_2 decimal(38, 4),
+    basis_2 double,
+    points_2 double,
+    deduction decimal(6, 2) not null,
+    points decimal(6, 2) not null,
+    max_points decimal(6, 2) not null,
+    flags varchar,
+    primary key (month, unit_code, indicator_code)
+);
+comment on table dispatch_scores is 'Provisional points of every unit on every indicator at a month end (月调度), scored like a quarter with the monthly time progress; the same columns as indicator_scores.';
+comment on column dispatch_scores.month is 'Month, written YYYY-MM.';
+comment on column dispatch_scores.unit_code is 'Unit (units.unit_code).';
+comment on column dispatch_scores.unit_group is 'Ranking group of the unit that year.';
+comment on column dispatch_scores.indicator_code is 'Indicator (rubric_indicators.indicator_code).';
+comment on column dispatch_scores.category_code is 'Category of the indicator.';
+comment on column dispatch_scores.rubric_version is 'Rubric version used.';
+comment on column dispatch_scores.metric_1 is 'Metric of part 1: a count, a sum in 万元, a share or a rate (numerator ÷ denominator), year to date at the month end.';
+comment on column dispatch_scores.numerator_1 is 'Numerator of the part 1 metric: the count or sum (万元) itself, or the top of a share or rate; for an assessor part the score (the carried one when flagged carried_assessment).';
+comment on column dispatch_scores.denominator_1 is 'Denominator of the part 1 metric: 1 for a count or sum, else the base of the share or rate (0: nothing to measure).';
+comment on column dispatch_scores.basis_1 is 'What part 1 was measured against: the group maximum (relative), the target (progress: the monthly time progress t(m) = m/12 by default, or the part''s constant target), the minimum count (threshold); null otherwise.';
+comment on column dispatch_scores.points_1 is 'Unrounded points of part 1.';
+comment on column dispatch_scores.metric_2 is 'Metric of part 2, if the indicator has two parts.';
+comment on column dispatch_scores.numerator_2 is 'Numerator of the part 2 metric.';
+comment on column dispatch_scores.denominator_2 is 'Denominator of the part 2 metric.';
+comment on column dispatch_scores.basis_2 is 'Basis of part 2 (see basis_1).';
+comment on column dispatch_scores.points_2 is 'Unrounded points of part 2.';
+comment on column dispatch_scores.deduction is 'Points deducted before rounding (C2: 0.5 per suspected fake start).';
+comment on column dispatch_scores.points is 'Points at the month end, rounded to 2 decimals half up.';
+comment on column dispatch_scores.max_points is 'Maximum points of the indicator.';
+comment on column dispatch_scores.flags is 'Comma-separated scoring flags: no_base, missing_assessment, carried_assessment (the assessor points of the latest stored quarter of the year ending by the month end), missing_return.';
+
+create table if not exists dispatch_results (
+    month varchar not null,
+    unit_code varchar not null,
+    unit_name varchar not null,
+    unit_group varchar not null,
+    score_a decimal(7, 2) not null,
+    score_b decimal(7, 2) not null,
+    score_c decimal(7, 2) not null,
+    score_d decimal(7, 2) not null,
+    total decimal(7, 2) not null,
+    group_rank integer not null,
+    rank_change integer,
+    status varchar not null,
+    rubric_version varchar not null,
+    primary key (month, unit_code)
+);
+comment on table dispatch_results is 'Provisional ranking of every unit at a month end (月调度): category scores, total, rank within its group and its movement since the month before. No reward.';
+comment on column dispatch_results.month is 'Month, written YYYY-MM.';
+comment on column dispatch_results.unit_code is 'Unit (units.unit_code).';
+comment on column dispatch_results.unit_name is 'Unit name.';
+comment on column dispatch_results.unit_group is 'Ranking group of the unit that year.';
+comment on column dispatch_results.score_a is 'Category A (比谋划看储备 in the plan): sum of the rounded A indicator points (dispatch_scores.points).';
+comment on column dispatch_results.score_b is 'Category B (比招引看投资).';
+comment on column dispatch_results.score_c is 'Category C (比开工看进度).';
+comment on column dispatch_results.score_d is 'Category D (比服务看实效).';
+comment on column dispatch_results.total is 'Total: the sum of the unit''s category scores over every category of the rubric.';
+comment on column dispatch_results.group_rank is 'Rank within the group by total; tied units share the better rank.';
+comment on column dispatch_results.rank_change is 'Rank movement: the group_rank of the dispatch of the month before (December of the year before for January) − this group_rank; positive = 进位. Null when that month''s dispatch was not run.';
+comment on column dispatch_results.status is 'Always provisional: a dispatch is a progress check, never a result.';
+comment on column dispatch_results.rubric_version is 'Rubric version used.';
+
+create table if not exists dispatch_warnings (
+    month varchar not null,
+    unit_code varchar not null,
+    indicator_code varchar not null,
+    part integer not null,
+    method varchar not null,
+    level varchar not null,
+    ratio double not null,
+    value double,
+    basis double,
+    gap decimal(38, 2),
+    detail varchar not null,
+    primary key (month, unit_code, indicator_code, part)
+);
+comment on table dispatch_warnings is '预警 of a dispatch: every unit and indicator part behind at the month end, amber (黄灯) or red (红灯), decided in exact arithmetic against the rubric''s [dispatch] thresholds. Parts on track have no row.';
+comment on column dispatch_warnings.month is 'Month, written YYYY-MM.';
+comment on column dispatch_warnings.unit_code is 'Unit (units.unit_code).';
+comment on column dispatch_warnings.indicator_code is 'Indicator (rubric_indicators.indicator_code).';
+comment on column dispatch_warnings.part is 'Part of the indicator, numbered 1, 2 … in the rubric''s order (SPEC §5''s table).';
+comment on column dispatch_warnings.method is 'Scoring method of the part: progress, relative or threshold (assessor and graded parts have no warning).';
+comment on column dispatch_warnings.level is 'red (红灯) or amber (黄灯). progress: r / target below amber_ratio (0.9) red, else below 1 amber; relative: v / group maximum below relative_red (0.5) red, below relative_amber (0.8) amber; threshold: 0 points red.';
+comment on column dispatch_warnings.ratio is 'progress: r / target, not clamped; relative: the part''s unrounded points / its share (v / the group maximum, before C2''s deduction); threshold: 0.';
+comment on column dispatch_warnings.value is 'The part''s metric at the month end (dispatch_scores.metric_k): r for progress, v for relative, the count for threshold.';
+comment on column dispatch_warnings.basis is 'What the metric was measured against: the target (progress), the group maximum (relative), the minimum count (threshold).';
+comment on column dispatch_warnings.gap is 'progress only: how much more of the numerator would reach the target, target × denominator − numerator, in the metric''s unit (万元 for investment, payment and spending; 件 for approval items), rounded up to 0.01.';
+comment on column dispatch_warnings.detail is 'The warning in Chinese for the unit''s leaders: which indicator, how far behind time progress or the group leader, and what would close the gap.';

@@ -77,19 +77,20 @@ class Window:
     start: date
     end: date
     previous: str | None
+    previous_label: str          # how a flag names `previous`: 上季度, 上月
     target: Callable[[Part], Progress | None]
 
 
 def quarter_window(quarter: Quarter, rubric: Rubric) -> Window:
     prev = quarter.previous_in_year
     return Window(str(quarter), quarter.year, quarter.q, quarter.start, quarter.end, str(prev) if prev else None,
-                  lambda part: part.target_in(quarter.q, rubric.time_progress))
+                  "上季度", lambda part: part.target_in(quarter.q, rubric.time_progress))
 
 
 def month_window(month: Month, rubric: Rubric) -> Window:
     prev = month.previous_in_year
     return Window(str(month), month.year, month.quarter.q, month.quarter.start, month.end,
-                  str(prev) if prev else None,
+                  str(prev) if prev else None, "上月",
                   lambda part: part.target_in_month(month.m, rubric.monthly_time_progress))
 
 
@@ -116,12 +117,12 @@ def prepare_window(con: duckdb.DuckDBPyConnection, window: Window, rubric: Rubri
     con.execute("create or replace temp table run_params as select "
                 "?::varchar as quarter, ?::integer as year, ?::integer as q, ?::date as quarter_start, "
                 "?::date as quarter_end, ?::date as year_start, ?::varchar as previous_quarter, "
-                "?::varchar as rubric_version, "
+                "?::varchar as previous_label, ?::varchar as rubric_version, "
                 "?::decimal(18, 4) as major_quality_min_investment, ?::varchar[] as major_quality_sectors, "
                 "?::decimal(18, 4) as signed_quality_min_amount, ?::integer as approval_workday_limit, "
                 "?::decimal(9, 4) as over_plan_ratio",
                 [window.key, window.year, window.q, window.start, window.end, date(window.year, 1, 1),
-                 window.previous, rubric.version,
+                 window.previous, window.previous_label, rubric.version,
                  p["major_quality_min_investment"], list(p["major_quality_sectors"]),
                  p["signed_quality_min_amount"], p["approval_workday_limit"], p["over_plan_ratio"]])
     parts = pd.DataFrame([
@@ -152,6 +153,13 @@ def prepare_window(con: duckdb.DuckDBPyConnection, window: Window, rubric: Rubri
 
 def score_quarter(con: duckdb.DuckDBPyConnection, rubric: Rubric) -> None:
     """Intermediate and mart models for the prepared quarter, as temp tables."""
+    score_window(con, rubric)
+    run_models(con, "marts", ["quarter_results"])
+
+
+def score_window(con: duckdb.DuckDBPyConnection, rubric: Rubric) -> None:
+    """The generic models for the prepared period (quarter or month): metrics, part and indicator
+    points, totals."""
     built = run_models(con, "intermediate")
     union_models(con, "int_metrics", [m for m in built if m.endswith("_metrics")], METRIC_COLUMNS)
     union_models(con, "int_data_flags", [m for m in built if m.startswith("int_flags_")], FLAG_COLUMNS)
@@ -163,7 +171,7 @@ def score_quarter(con: duckdb.DuckDBPyConnection, rubric: Rubric) -> None:
                                   f"no model in transforms/intermediate (known: {', '.join(sorted(produced))})")
         if ind.deduction and ind.deduction.metric not in produced:
             raise RubricError(f"indicator {ind.code} deduction: metric {ind.deduction.metric!r} is produced by no model")
-    run_models(con, "marts", ["part_points", "indicator_scores", "category_scores", "quarter_totals", "quarter_results"])
+    run_models(con, "marts", ["part_points", "indicator_scores", "category_scores", "quarter_totals"])
 
 
 def prepare_year(con: duckdb.DuckDBPyConnection, year: int, rubric: Rubric, registry: Registry) -> None:

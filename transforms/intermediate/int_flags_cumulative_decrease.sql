@@ -1,4 +1,5 @@
--- Year-to-date money that went down since the previous quarter of the same year (SPEC §4).
+-- Year-to-date money that went down since the previous period of the same year (SPEC §4): the
+-- previous quarter, or for a dispatch the previous month (SPEC §9).
 -- R04 projects are matched by project code; the other returns by unit and project name.
 with params as (
     select * from run_params
@@ -41,12 +42,14 @@ final as (
         n.unit_code,
         n.return_code,
         'cumulative_decrease' as flag,
-        format('项目「{}」{}为{}万元，低于上季度的{}万元', n.project_name, n.what, n.amount::double, b.amount::double) as detail,
+        format('项目「{}」{}为{}万元，低于{}的{}万元', n.project_name, n.what, n.amount::double, p.previous_label,
+               b.amount::double) as detail,
         n.source_file,
         n.sheet,
         n.row_number
     from now_ n
     join before b using (return_code, unit_code, project_key)
+    cross join params p
     where n.amount < b.amount
 )
 
