@@ -651,6 +651,7 @@ create table if not exists dispatch_warnings (
     value double,
     basis double,
     gap decimal(38, 2),
+    points_behind double not null,
     detail varchar not null,
     primary key (month, unit_code, indicator_code, part)
 );
@@ -665,4 +666,5 @@ comment on column dispatch_warnings.ratio is 'progress: r / target, not clamped;
 comment on column dispatch_warnings.value is 'The part''s metric at the month end (dispatch_scores.metric_k): r for progress, v for relative, the count for threshold.';
 comment on column dispatch_warnings.basis is 'What the metric was measured against: the target (progress), the group maximum (relative), the minimum count (threshold).';
 comment on column dispatch_warnings.gap is 'progress only: how much more of the numerator would reach the target, target × denominator − numerator, in the metric''s unit (万元 for investment, payment and spending; 件 for approval items), rounded up to 0.01.';
+comment on column dispatch_warnings.points_behind is 'Points the part is short of its share: the share less its unrounded points, what catching up in full would add (before rounding).';
 comment on column dispatch_warnings.detail is 'The warning in Chinese for the unit''s leaders: which indicator, how far behind time progress or the group leader, and what would close the gap.';

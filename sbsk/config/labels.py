@@ -23,6 +23,7 @@ FLAGS = {
     "formula_value": "含公式（按保存值读取）",
     "missing_return": "报表缺报",
     "missing_assessment": "缺少专班评分",
+    "carried_assessment": "沿用季度专班评分",
     "no_base": "无计算基数",
     "tie": "并列待定",
     "not_reviewed": "未观摩评分",          # the half-yearly review (SPEC §11)

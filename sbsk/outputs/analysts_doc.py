@@ -56,6 +56,11 @@ SHA-256、工作表、Excel 行号），用于追溯某个得分来自哪些项�
 `data_flags` 中，其 `quarter` 列写的是半年（如 `2020H1`）。`annual_results.review_total` 是年度观摩评价，
 `review_weight` 是它计入年度总分的权重。
 
+月调度（`sbsk dispatch YYYY-MM`）的结果在 `dispatch_scores`、`dispatch_results`、`dispatch_warnings` 三张表中，
+以月份 `month`（写作 `YYYY-MM`，如 `2020-07`）为键，均为暂定结果、不计奖惩，不会改动任何季度表；
+月调度读取的文件、退回的行和数据核查标记与季度一样记在 `source_files`、`rejected_rows`、`data_flags` 中，
+其 `quarter` 列此时为月份，暂存表的 `quarter` 列同理。
+
 ## 打开数据库（只读）
 
 分析时请**只读**打开，这样不会妨碍考评运行：

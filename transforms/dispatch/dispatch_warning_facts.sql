@@ -62,6 +62,8 @@ final as (
         j.v as value,
         j.basis,
         j.share,
+        -- what catching up in full would add: the share less the part's unrounded points
+        j.share::double - j.pf.n::double / j.pf.d::double as points_behind,
         j.min_count,
         j.leader_code,
         -- progress: what would bring num up to target × den, in the metric's unit, rounded up to a cent:
