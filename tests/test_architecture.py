@@ -30,7 +30,7 @@ STAGES = [
     ("store", ["sbsk.store"]),
     ("outputs", ["sbsk.outputs"]),
     ("samples", ["sbsk.samples"]),
-    ("pipeline", ["sbsk.pipeline"]),
+    ("pipeline", ["sbsk.pipeline", "sbsk.dispatch"]),
     ("flows", ["sbsk.flows"]),
     ("cli", ["sbsk.cli", "sbsk.__main__"]),
 ]

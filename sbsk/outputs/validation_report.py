@@ -15,14 +15,14 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sbsk.config.labels import FILE_STATES, department_label, return_label
-from sbsk.config.periods import Quarter
+from sbsk.config.periods import Period, parse_period
 from sbsk.outputs.bulletin.flags import write_flags_sheet
 from sbsk.outputs.return_writer import put_text_safe
 from sbsk.outputs.sheets import INTEGER_FORMAT, fetch_dicts, set_widths, setup_page, write_table, write_title
 
 
 def write_validation_report(con: duckdb.DuckDBPyConnection, quarter: str, path: Path) -> Path:
-    q = Quarter.parse(quarter)
+    q = parse_period(quarter)
     wb = Workbook()
     _summary_sheet(wb.active, con, q)
     _rejected_sheet(wb.create_sheet("退回明细"), con, q)
@@ -33,7 +33,7 @@ def write_validation_report(con: duckdb.DuckDBPyConnection, quarter: str, path: 
     return path
 
 
-def _summary_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Quarter) -> None:
+def _summary_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Period) -> None:
     ws.title = "汇总"
     headers = ["部门", "文件", "报表", "状态", "读取行数", "入库行数", "退回行数", "跳过行数"]
     write_title(ws, f"{q.chinese}报表校验结果汇总", len(headers))
@@ -47,7 +47,7 @@ def _summary_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Quarter) ->
              f["rows_rejected"], f["rows_skipped"]] for f in files]
     end = write_table(ws, 2, headers, rows, formats=[None] * 4 + [INTEGER_FORMAT] * 4, wrap=(1,))
     if not rows:
-        put_text_safe(ws.cell(end, 1), "本季度没有读取到任何报表文件")
+        put_text_safe(ws.cell(end, 1), "本期没有读取到任何报表文件")
     set_widths(ws, [20, 48, 28, 10, 10, 10, 10, 10])
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:H{max(end - 1, 2)}"
@@ -64,7 +64,7 @@ def problem_text(message: str, source_file: str | None) -> str:
     return message[prefix.end():] if prefix else message
 
 
-def _rejected_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Quarter) -> None:
+def _rejected_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Period) -> None:
     headers = ["部门", "文件", "工作表", "行号", "列", "填报值", "问题说明"]
     write_title(ws, f"{q.chinese}退回明细", len(headers))
     rejected = fetch_dicts(con, """
@@ -76,7 +76,7 @@ def _rejected_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Quarter) -
              r["column_name"] or "", r["value"], problem_text(r["message"], r["source_file"])] for r in rejected]
     end = write_table(ws, 2, headers, rows, formats=[None] * 3 + [INTEGER_FORMAT], wrap=(1, 5, 6))
     if not rows:
-        put_text_safe(ws.cell(end, 1), "本季度没有退回的行")
+        put_text_safe(ws.cell(end, 1), "本期没有退回的行")
     set_widths(ws, [20, 40, 12, 8, 18, 24, 60])
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:G{max(end - 1, 2)}"

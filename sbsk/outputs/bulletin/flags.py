@@ -1,4 +1,5 @@
-"""The 数据核查 sheet: every data flag of a quarter (in the bulletin and the validation report)."""
+"""The 数据核查 sheet: every data flag of a quarter or a month's dispatch (in the bulletin and the
+validation report)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,20 @@ import duckdb
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sbsk.config.labels import flag_labels, return_label
-from sbsk.config.periods import Quarter
+from sbsk.config.periods import Period
 from sbsk.config.rubric import Rubric, load_rubric, rubric_for
 from sbsk.outputs.return_writer import put_text_safe
 from sbsk.outputs.sheets import INTEGER_FORMAT, fetch_dicts, set_widths, setup_page, write_table, write_title
 
 
-def scored_rubric(con: duckdb.DuckDBPyConnection, quarter: Quarter) -> Rubric:
-    """The rubric the quarter was scored with; the one in force for a quarter not scored."""
-    version = con.execute("select any_value(rubric_version) from quarter_results where quarter = ?",
-                          [str(quarter)]).fetchone()[0]
+def scored_rubric(con: duckdb.DuckDBPyConnection, quarter: Period) -> Rubric:
+    """The rubric the period was scored with; the one in force for a period not scored."""
+    results = "dispatch_results where month" if quarter.kind == "month" else "quarter_results where quarter"
+    version = con.execute(f"select any_value(rubric_version) from {results} = ?", [str(quarter)]).fetchone()[0]
     return rubric_for(version)[0] if version else load_rubric()
 
 
-def write_flags_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, quarter: Quarter) -> None:
+def write_flags_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, quarter: Period) -> None:
     headers = ["单位", "报表", "标志", "说明", "文件", "行号"]
     write_title(ws, f"{quarter.chinese}数据核查", len(headers))
     flags = fetch_dicts(con, """
@@ -34,7 +35,7 @@ def write_flags_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, quarter: Qu
              f["detail"] or "", f["source_file"] or "", f["row_number"]] for f in flags]
     end = write_table(ws, 2, headers, rows, formats=[None] * 5 + [INTEGER_FORMAT], wrap=(3, 4))
     if not rows:
-        put_text_safe(ws.cell(end, 1), "本季度无数据核查事项")
+        put_text_safe(ws.cell(end, 1), "本期无数据核查事项")
     set_widths(ws, [12, 24, 20, 60, 40, 8])
     ws.freeze_panes = "A3"
     setup_page(ws, "2:2")
