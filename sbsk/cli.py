@@ -8,7 +8,7 @@ import re
 import sys
 from pathlib import Path
 
-from sbsk.config.periods import HalfYear, Period, Quarter, parse_period
+from sbsk.config.periods import HalfYear, Month, Period, Quarter, parse_period
 
 
 def _period(text: str) -> Period:
@@ -21,8 +21,35 @@ def _period(text: str) -> Period:
 def _quarter(text: str) -> Quarter:
     try:
         return Quarter.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    except ValueError:
+        pass
+    try:
+        Month.parse(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"「{text}」不是季度：季度写作 YYYYQn，如 2020Q3") from None
+    raise argparse.ArgumentTypeError(f"「{text}」是月份，不是季度（季度写作 YYYYQn，如 2020Q3）；"
+                                     f"月调度请运行 sbsk dispatch {text.strip()}")
+
+
+def _month(text: str) -> Month:
+    """A month the working-day calendar knows (SPEC §2: a date outside it is an error, never a guess)."""
+    from sbsk.config.workdays import covered_years
+
+    try:
+        month = Month.parse(text)
+    except ValueError:
+        try:
+            quarter = Quarter.parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"「{text}」不是月份：月份写作 YYYY-MM，如 2020-07") from None
+        raise argparse.ArgumentTypeError(
+            f"「{text}」是季度，不是月份（月份写作 YYYY-MM，如 {quarter.year}-{3 * quarter.q:02d}）；"
+            f"季度考评请运行 sbsk run {quarter}") from None
+    lo, hi = covered_years()
+    if not lo <= month.year <= hi:
+        raise argparse.ArgumentTypeError(f"「{month}」不在工作日历覆盖的年份内（{lo}—{hi}年），无法计算：请核对月份，"
+                                         f"或更新 chinesecalendar 的节假日数据")
+    return month
 
 
 def _half(text: str) -> HalfYear:
@@ -101,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="default: the draft when it is newer than the latest version, else the latest version")
     dirs(p, raw=False)
 
+    p = sub.add_parser("dispatch", help="the monthly dispatch (月调度): a month end scored provisionally, "
+                                        "ranked and warned about")
+    p.add_argument("month", type=_month, metavar="MONTH", help="YYYY-MM, e.g. 2020-07")
+    dirs(p)
+
     p = sub.add_parser("annual", help="the annual composite from the stored quarters")
     p.add_argument("year", type=_year)
     dirs(p)
@@ -124,8 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     dirs(p)
 
-    p = sub.add_parser("serve", help="serve the scheduled quarter-end deployment to a Prefect server")
+    p = sub.add_parser("serve", help="serve the scheduled deployments (quarter end, monthly dispatch) to a Prefect "
+                                     "server")
     dirs(p)
+    p.add_argument("--dispatch-cron", default=None, help="the monthly dispatch's schedule (default: 02:00 on the 5th "
+                                                         "of every month, Asia/Shanghai)")
     p.add_argument("--cron", default=None, help="schedule (default: 02:00 on the 10th day after each quarter ends, "
                                                 "Asia/Shanghai)")
     p.add_argument("--continue-on-missing", action="store_true")
@@ -200,6 +235,30 @@ def cmd_run(args) -> int:
     return worst
 
 
+def cmd_dispatch(args) -> int:
+    from sbsk.dispatch import month_folder_problem
+
+    problem = month_folder_problem(args.raw_dir, args.month)
+    if problem:
+        print(f"sbsk dispatch: {problem}", file=sys.stderr)
+        return 2
+    from sbsk.runtime import configure_prefect
+
+    configure_prefect(args.out_dir)
+    from sbsk.flows.dispatch import dispatch_month
+    from sbsk.flows.run_state import outcome_of
+    from sbsk.store.warehouse import Busy
+
+    try:
+        outcome = outcome_of(dispatch_month(str(args.month), str(args.raw_dir), str(args.out_dir), return_state=True))
+    except Busy as exc:
+        print(f"sbsk: {exc}", file=sys.stderr)
+        return 1
+    for path in outcome["outputs"]:
+        print(path)
+    return outcome["exit_code"]
+
+
 def cmd_annual(args) -> int:
     from sbsk.runtime import configure_prefect
 
@@ -224,10 +283,12 @@ def cmd_demo(args) -> int:
 
     configure_prefect(args.out_dir)
     from sbsk.flows.annual import annual_composite
+    from sbsk.flows.dispatch import dispatch_month
     from sbsk.flows.quarter import score_quarter
     from sbsk.flows.run_state import outcome_of
 
-    paths = generate_year(args.raw_dir, args.year)
+    months = (7, 8)  # two months of a dispatch (月调度), scored after the quarters they carry assessments from
+    paths = generate_year(args.raw_dir, args.year, months=months)
     date_sample_files(paths, args.raw_dir)  # when each department "sent" its returns (the 催报单's lateness)
     print(f"示例数据：{len(paths)} 个报表文件写入 {args.raw_dir}/", file=sys.stderr)
     outputs = []
@@ -241,6 +302,10 @@ def cmd_demo(args) -> int:
     outputs += _demo_reviews(args)
     outcome = outcome_of(annual_composite(args.year, str(args.out_dir), return_state=True))
     outputs += outcome["outputs"]
+    for m in months:
+        outcome = outcome_of(dispatch_month(f"{args.year}-{m:02d}", str(args.raw_dir), str(args.out_dir),
+                                            return_state=True))
+        outputs += outcome["outputs"]
     try:  # the 催报单 of the third quarter: what a newcomer would send the departments
         outputs.append(remind(args.raw_dir, args.out_dir, Quarter(args.year, 3), pipeline.reject_unit_overlaps)[0])
     except CalendarError as exc:
@@ -351,9 +416,10 @@ def cmd_serve(args) -> int:
     from sbsk.runtime import configure_prefect
 
     configure_prefect(args.out_dir)
-    from sbsk.flows.deployments import DEFAULT_CRON, serve
+    from sbsk.flows.deployments import DEFAULT_CRON, DISPATCH_CRON, serve
 
-    serve(args.raw_dir, args.out_dir, args.cron or DEFAULT_CRON, args.continue_on_missing)
+    serve(args.raw_dir, args.out_dir, args.cron or DEFAULT_CRON, args.continue_on_missing,
+          args.dispatch_cron or DISPATCH_CRON)
     return 0
 
 
@@ -388,8 +454,9 @@ def cmd_diff(args) -> int:
     return diff_command(str(args.quarter), args.out_dir, args.before, args.after)
 
 
-COMMANDS = {"demo": cmd_demo, "publish": cmd_publish, "diff": cmd_diff, "run": cmd_run, "annual": cmd_annual, "check": cmd_check, "templates": cmd_templates,
-            "explain": cmd_explain, "status": cmd_status, "remind": cmd_remind, "serve": cmd_serve,
+COMMANDS = {"demo": cmd_demo, "run": cmd_run, "publish": cmd_publish, "diff": cmd_diff, "dispatch": cmd_dispatch,
+            "annual": cmd_annual, "check": cmd_check, "templates": cmd_templates, "explain": cmd_explain,
+            "status": cmd_status, "remind": cmd_remind, "serve": cmd_serve,
             "review": cmd_review}
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ def _stop(proc: subprocess.Popen) -> None:
 def test_scheduled_deployment_runs_on_a_real_server(tmp_path):
     raw, out = tmp_path / "raw", tmp_path / "out"
     write_quarter(raw, "2020Q1", baseline())
+    write_quarter(raw, "2020-02", baseline())  # the monthly dispatch's returns (SPEC §9)
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
@@ -67,23 +68,34 @@ def test_scheduled_deployment_runs_on_a_real_server(tmp_path):
                                   start_new_session=True)
         trigger = (
             "import time\n"
+            "from prefect import get_client\n"
             "from prefect.deployments import run_deployment\n"
             "from prefect.exceptions import ObjectNotFound\n"
-            "for _ in range(120):\n"
-            "    try:\n"
-            "        run = run_deployment('quarter-end/sbsk-quarter-end', parameters={'quarter': '2020Q1'}, timeout=240)\n"
-            "        break\n"
-            "    except ObjectNotFound:\n"
-            "        time.sleep(1)\n"
-            "print(run.state.type.value)\n"
+            "for name, params in (('quarter-end/sbsk-quarter-end', {'quarter': '2020Q1'}),\n"
+            "                     ('month-end/sbsk-month-end', {'month': '2020-02'})):\n"
+            "    for _ in range(120):\n"
+            "        try:\n"
+            "            run = run_deployment(name, parameters=params, timeout=240)\n"
+            "            break\n"
+            "        except ObjectNotFound:\n"
+            "            time.sleep(1)\n"
+            "    print(run.name, run.state.type.value)\n"
+            "with get_client(sync_client=True) as client:\n"
+            "    d = client.read_deployment_by_name('month-end/sbsk-month-end')\n"
+            "    print('cron', d.schedules[0].schedule.cron, d.schedules[0].schedule.timezone)\n"
         )
         done = subprocess.run([sys.executable, "-c", trigger], env=client_env, capture_output=True, text=True,
-                              timeout=300)
-        assert done.stdout.strip().splitlines()[-1] == "COMPLETED", done.stdout + done.stderr
+                              timeout=600)
+        lines = done.stdout.strip().splitlines()
+        assert lines[-3].endswith("COMPLETED"), done.stdout + done.stderr
+        # the dispatch of February, by the month-end deployment that runs on the 5th of every month
+        assert lines[-2] == "month-end-2020-02 COMPLETED", done.stdout + done.stderr
+        assert lines[-1] == "cron 0 2 5 * * Asia/Shanghai"
     finally:
         if served:
             _stop(served)
         _stop(server)
     assert query(out, "select count(*), any_value(status) from quarter_results where quarter = '2020Q1'") == [(9, "final")]
-    runs = query(out, "select kind, quarter, status from pipeline_runs")
-    assert runs == [("quarter", "2020Q1", "done")]
+    runs = query(out, "select kind, quarter, status from pipeline_runs order by started_at")
+    assert runs == [("quarter", "2020Q1", "done"), ("dispatch", "2020-02", "provisional")]
+    assert query(out, "select count(*) from dispatch_results where month = '2020-02'") == [(9,)]

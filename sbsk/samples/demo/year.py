@@ -17,6 +17,7 @@ from sbsk.samples.demo.projects import attraction, events, major_projects, reser
 from sbsk.samples.demo.services import approvals, assessments, documents
 from sbsk.samples.demo.vocabulary import TRADITIONAL
 from sbsk.samples.layouts import write_messy
+from sbsk.samples.months import write_months
 from sbsk.schemas import load_returns
 
 BUILDERS: dict[str, Callable[[Year, Unit, random.Random], list[Snapshots]]] = {
@@ -55,8 +56,11 @@ MESSY = {
 }
 
 
-def generate_year(raw_dir: Path, year: int = 2020, seed: int = 2020, messy: bool = True) -> list[Path]:
-    """Write the four quarters of returns under raw_dir/<YYYYQn>/<dept_code>/<code>-<table>.xlsx; return the paths."""
+def generate_year(raw_dir: Path, year: int = 2020, seed: int = 2020, messy: bool = True,
+                  months: tuple[int, ...] = ()) -> list[Path]:
+    """Write the four quarters of returns under raw_dir/<YYYYQn>/<dept_code>/<code>-<table>.xlsx, and
+    the returns of the given months for a dispatch under raw_dir/<YYYY-MM>/ (sbsk.samples.months);
+    return the paths."""
     defs = load_returns()
     units = load_registry().for_year(year)
     y = Year(year, seed)
@@ -74,4 +78,4 @@ def generate_year(raw_dir: Path, year: int = 2020, seed: int = 2020, messy: bool
                 paths.append(write_messy(path, code, rows, MESSY[code], quarter=str(qtr), seed=seed + qtr.q).path)
             else:
                 paths.append(write_plain(path, ret, rows, title=f"{qtr.chinese} {ret.title}"))
-    return paths
+    return paths + write_months(raw_dir, year, months, plan)
