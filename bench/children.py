@@ -7,7 +7,7 @@ import resource
 import time
 from pathlib import Path
 
-from settings import QUARTER
+from settings import MONTH, QUARTER
 from stages import Stopwatch, instrument
 
 def child_pipeline(raw: Path, out: Path, profile: Path | None) -> dict:
@@ -52,6 +52,27 @@ def child_pipeline(raw: Path, out: Path, profile: Path | None) -> dict:
         "files_rejected": [r.file_message for r in results if r.status == "rejected"],
         "peak_rss": peak_rss_self(),
     }
+
+
+def child_dispatch(raw: Path, out: Path) -> dict:
+    """A month's dispatch as plain calls (sbsk.dispatch.evaluate_dispatch) on the quarter's own files,
+    seen as September's (measure.month_view), timed with the same stages as the quarter."""
+    started = time.perf_counter()
+    from sbsk import dispatch
+    from sbsk.config.rubric import load_rubric
+    import_seconds = time.perf_counter() - started
+
+    sw = Stopwatch()
+    instrument(sw)
+    load_rubric()
+    begin = time.perf_counter()
+    state = dispatch.evaluate_dispatch(MONTH, raw, out, call=sw.step)
+    total = time.perf_counter() - begin
+    results = state["results"]
+    return {"import_seconds": import_seconds, "total_seconds": total, "stages": sw.seconds,
+            "not_instrumented": sw.skipped, "status": state["status"], "missing": state["missing"],
+            "files": len(results), "rows_loaded": sum(r.rows_loaded for r in results),
+            "rows_rejected": sum(r.rows_rejected for r in results), "peak_rss": peak_rss_self()}
 
 
 def child_fastexcel(raw: Path) -> dict:

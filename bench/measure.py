@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from settings import (PANDAS_FULL_SIZE, PANDAS_SAMPLE_SIZE, PREFECT_HOME, PROJECT_ROOT, QUARTER, RESULTS_DIR,
-                      RUN_SCRIPT, RUNS_DIR, say)
+from settings import (MONTH, PANDAS_FULL_SIZE, PANDAS_SAMPLE_SIZE, PREFECT_HOME, PROJECT_ROOT, QUARTER,
+                      RESULTS_DIR, RUN_SCRIPT, RUNS_DIR, say)
 
 def spawn(mode: str, raw: Path, *extra: str) -> dict:
     """Run one measurement in a fresh interpreter; it hands back JSON through a file."""
@@ -73,6 +73,17 @@ def sbsk_run(raw: Path, out: Path) -> dict:
             "log": str(log), "log_tail": log.read_text(errors="replace")[-1500:] if code else ""}
 
 
+def month_view(raw: Path) -> Path:
+    """The quarter's files as the month's returns: raw/<MONTH>/ holds hard links to raw/<QUARTER>/'s
+    files (no copy; the file contents and so their verdicts are the same)."""
+    for path in sorted((raw / QUARTER).rglob("*")):
+        target = raw / MONTH / path.relative_to(raw / QUARTER)
+        if path.is_file() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, target)
+    return raw
+
+
 def drop_bulk(out: Path) -> None:
     """A run's pickled verdicts and raw copies: GBs at 3M rows, of no use once it is measured."""
     for bulky in (".cache", "archive"):
@@ -114,6 +125,8 @@ def measure(rows: int, seed: int, split: str, cli: bool, repeats: int = 3) -> di
     if out["pipeline"]["rows_loaded"] != rows or out["pipeline"]["rows_rejected"]:
         say(f"[{rows:,}] WARNING: expected {rows} rows loaded and none rejected, got "
             f"{out['pipeline']['rows_loaded']} loaded, {out['pipeline']['rows_rejected']} rejected")
+    say(f"[{rows:,}] the dispatch of {MONTH} on the same files (plain calls) …")
+    out["dispatch"] = spawn("dispatch", month_view(raw), "--out", str(RUNS_DIR / f"dispatch-{rows}"))
     if rows == PANDAS_FULL_SIZE:
         say(f"[{rows:,}] pandas + openpyxl read (slow) …")
         out["pandas"] = spawn("pandas", raw)

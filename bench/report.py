@@ -41,6 +41,14 @@ def judge(results: list[dict], fixed: dict | None, rate: float) -> list[tuple[st
                              f"{peak / GB:.2f} GB (max of plain calls and sbsk run)"))
         else:
             verdicts.append((f"{rows // 1_000_000}M: peak RSS ≤ {limit} GB", "NOT RUN", ""))
+    for r in results:
+        if "dispatch" in r:
+            d, q = r["dispatch"]["total_seconds"], r["pipeline"]["total_seconds"]
+            # wall time moves by a few per cent between runs on a shared machine: 5 % is noise, not cost
+            verdicts.append((f"{r['rows'] / 1e6:g}M: a dispatch costs no more than a quarter on the same files",
+                             _pf(d <= 1.05 * q and r["dispatch"]["rows_loaded"] == r["pipeline"]["rows_loaded"]),
+                             f"{d:.1f} s vs {q:.1f} s ({d / q:.2f}×), plain calls; CPU {r['dispatch']['cpu_seconds']:.1f} s "
+                             f"vs {r['pipeline']['cpu_seconds']:.1f} s"))
     r = at(3_000_000)
     if r:
         cli = r.get("cli")
@@ -81,6 +89,16 @@ def table(results: list[dict], fixed: dict | None, rate: float, rate_note: str) 
     row("everything beyond a plain fastexcel read (s)", [sec(b) for b in beyond])
     row("… as a share of the plain read", [f"{b / r['fastexcel']['arrow_seconds']:.2f}×" for b, r in zip(beyond, results)])
     row("CPU time, plain calls (s)", [sec(r["pipeline"]["cpu_seconds"]) for r in results])
+    for key, what in STAGES:
+        if any(r.get("dispatch", {}).get("stages", {}).get(key) for r in results):
+            row(f"dispatch: {key}", [sec(r["dispatch"]["stages"].get(key)) if "dispatch" in r else "—" for r in results])
+    row("**dispatch total, plain calls (s)**", [sec(r["dispatch"]["total_seconds"]) if "dispatch" in r else "—"
+                                                 for r in results])
+    row("… ÷ the quarter's plain calls", [f"{r['dispatch']['total_seconds'] / r['pipeline']['total_seconds']:.2f}×"
+                                          if "dispatch" in r else "—" for r in results])
+    row("CPU time / peak RSS, dispatch (s / GB)", [
+        f"{r['dispatch']['cpu_seconds']:.2f} / {r['dispatch']['peak_rss'] / GB:.2f}" if "dispatch" in r else "—"
+        for r in results])
     row("peak RSS, plain calls (GB)", [f"{r['pipeline']['peak_rss'] / GB:.2f}" for r in results])
     row("**sbsk run, real command (s)**", [sec(r["cli"]["seconds"]) if "cli" in r else "—" for r in results])
     if fixed:

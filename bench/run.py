@@ -9,7 +9,10 @@ its own:
   fastexcel  a plain fastexcel read of the same files: every sheet, every cell as a string;
   pandas     pandas.read_excel + openpyxl on the same files (measured at 300k rows; other sizes
              are extrapolated from its rows/s, or from a 50k-row sample when 300k is not run);
-  sbsk run   the real command (Prefect flow, temporary server, result persistence) on the quarter.
+  sbsk run   the real command (Prefect flow, temporary server, result persistence) on the quarter;
+  dispatch   the monthly dispatch (sbsk.dispatch.evaluate_dispatch, plain calls, same stages) on the
+             same files seen as September's, so that a dispatch compares with the quarter stage by
+             stage (SPEC §9: it costs no more than a quarter run on the same files).
 
 The fixed cost of `sbsk run` is measured on a tiny quarter (tests/builders.baseline()).
 
@@ -32,7 +35,7 @@ from datetime import datetime
 from pathlib import Path
 
 from settings import DEFAULT_SIZES, PROJECT_ROOT, RESULTS_DIR, say  # also puts the project on sys.path
-from children import child_fastexcel, child_pandas, child_pipeline
+from children import child_dispatch, child_fastexcel, child_pandas, child_pipeline
 from measure import fixed_cost, measure, pandas_rate, profile_pipeline, pyspy_cli
 from report import machine, render
 
@@ -52,7 +55,7 @@ def main() -> None:
     parser.add_argument("--pyspy", type=int, metavar="ROWS",
                         help="also record the real `sbsk run` at this size with py-spy (pip install py-spy)")
     parser.add_argument("--report", type=Path, metavar="JSON", help="print the report of a saved run again")
-    parser.add_argument("--child", choices=["pipeline", "fastexcel", "pandas"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["pipeline", "dispatch", "fastexcel", "pandas"], help=argparse.SUPPRESS)
     parser.add_argument("--raw", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -60,11 +63,12 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.child:
-        if args.child == "pipeline":
+        if args.child in ("pipeline", "dispatch"):
             if args.out.exists():
                 shutil.rmtree(args.out)
             args.out.mkdir(parents=True)
-            data = child_pipeline(args.raw, args.out, args.profile_to)
+            data = (child_pipeline(args.raw, args.out, args.profile_to) if args.child == "pipeline"
+                    else child_dispatch(args.raw, args.out))
         else:
             data = {"fastexcel": child_fastexcel, "pandas": child_pandas}[args.child](args.raw)
         args.result.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")

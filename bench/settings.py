@@ -12,6 +12,7 @@ RUNS_DIR = DATA_DIR / "runs"
 RESULTS_DIR = DATA_DIR / "results"
 PREFECT_HOME = DATA_DIR / "prefect-home"  # not ~/.prefect: engineers' test runs share that database
 QUARTER = "2020Q3"
+MONTH = "2020-09"  # the dispatch measured on the quarter's own files: September ends with Q3 (SPEC §9)
 DEFAULT_SIZES = "300000,1000000"
 PANDAS_FULL_SIZE = 300_000
 PANDAS_SAMPLE_SIZE = 50_000

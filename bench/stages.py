@@ -69,7 +69,8 @@ STAGES = [
     ("score", "prepare_quarter + intermediate + indicator_scores/quarter_totals"),
     ("rank", "marts/quarter_results (rank, rewards, tie-break)"),
     ("publish.other", "copy/open DB, schema, inserts, commit, checkpoint, fsync, rename"),
-    ("outputs", "the report step: validation report + bulletin workbooks + annotated copies"),
+    ("dispatch", "a dispatch only: transforms/dispatch (ranking with movement, warnings) and the warnings' wording"),
+    ("outputs", "the report step: validation report + bulletin workbooks (a dispatch: its workbook) + annotated copies"),
     ("export", "the export step: the quarter's Parquet copies"),
 ]
 # The stage each step of sbsk.pipeline.QUARTER_STEPS is counted as (outside its nested stages).
@@ -79,6 +80,8 @@ STEP_STAGES = {"discover": "discover", "archive": "archive", "ingest": "ingest.o
 
 def instrument(sw: Stopwatch) -> None:
     import fastexcel
+
+    from sbsk.store import dispatch
 
     from sbsk.intake import ingest, reader, validate
     from sbsk.store import models as scoring
@@ -102,6 +105,12 @@ def instrument(sw: Stopwatch) -> None:
     sw.wrap(publish, "_frames", "stage")
     sw.wrap(publish, "load_staging", "stage")
     sw.wrap(publish, "prepare_quarter", "score")
+    # a dispatch calls them under its own names: the same stages, so the two runs compare stage by stage
+    sw.wrap(dispatch, "_frames", "stage")
+    sw.wrap(dispatch, "load_staging", "stage")
+    sw.wrap(dispatch, "prepare_dispatch", "score")
+    sw.wrap(dispatch, "run_models", "dispatch")
+    sw.wrap(dispatch, "_warnings_frame", "dispatch")
     sw.wrap(scoring, "union_models", "score")
     original = getattr(scoring, "run_models", None)
     if original is None:
