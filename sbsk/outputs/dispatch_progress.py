@@ -50,10 +50,15 @@ def _short_names(rubric_version: str) -> dict[tuple[str, int], str]:
     catalogue = load_catalogue()
     found = {}
     for ind in rubric.indicators:
-        for part in ind.parts:
-            metric = catalogue.describe(part.metric, rubric)
-            if metric:
-                found[(ind.code, part.number)] = f"{ind.name}（{metric.short}）" if len(ind.parts) > 1 else ind.name
+        metrics = [catalogue.describe(part.metric, rubric) for part in ind.parts]
+        shorts = [m.short for m in metrics if m]
+        for part, metric in zip(ind.parts, metrics):
+            if metric is None or len(ind.parts) == 1:
+                found[(ind.code, part.number)] = ind.name
+            elif shorts.count(metric.short) > 1:  # C5's two parts are both 投资完成率: say whose
+                found[(ind.code, part.number)] = f"{metric.meaning}（{metric.short}）"
+            else:
+                found[(ind.code, part.number)] = f"{ind.name}（{metric.short}）"
     return found
 
 
