@@ -49,27 +49,65 @@ def test_a_month_without_its_folder_is_refused_and_names_the_quarter_folder(dirs
     assert query(out, "select count(*) from pipeline_runs where kind = 'dispatch'") == [(0,)]
 
 
-@pytest.mark.flow
-def test_the_dispatch_flow_names_its_run_and_writes_the_workbook(dirs):
-    from openpyxl import load_workbook
-    from prefect.client.orchestration import get_client
+DRIVER = r"""
+import json, sys
+from pathlib import Path
+raw, out = Path(sys.argv[1]), Path(sys.argv[2])
+from sbsk.runtime import configure_prefect
+configure_prefect(out)
+from prefect.client.orchestration import get_client
+from sbsk.flows.dispatch import dispatch_month
+from sbsk.flows.month_end import month_end
+from sbsk.flows.run_state import outcome_of
 
-    from sbsk.runtime import configure_prefect
+def seen(state):
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(state.state_details.flow_run_id)
+    return {"type": run.state.type.value, "message": run.state.message, "name": run.name, "tags": sorted(run.tags),
+            "outcome": outcome_of(state)}
+
+print(json.dumps({"dispatch": seen(dispatch_month("2020-07", str(raw), str(out), return_state=True)),
+                  "scheduled": seen(month_end("2020-08", str(raw), str(out), return_state=True)),
+                  "no_folder": seen(month_end("2020-09", str(raw), str(out), return_state=True))},
+                 ensure_ascii=False))
+"""
+
+
+@pytest.mark.flow
+def test_the_dispatch_flows_name_their_runs_and_write_the_workbook(dirs, tmp_path):
+    """The flows in a child process on a temporary Prefect server of its own, read back from its API."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from openpyxl import load_workbook
 
     raw, out = dirs
     write_quarter(raw, "2020-07", baseline())
-    configure_prefect(out)
-    from sbsk.flows.dispatch import dispatch_month
-    from sbsk.flows.run_state import outcome_of
-
-    state = dispatch_month("2020-07", str(raw), str(out), return_state=True)
-    outcome = outcome_of(state)
-    assert (outcome["status"], outcome["exit_code"]) == ("provisional", 0)
-    with get_client(sync_client=True) as client:
-        run = client.read_flow_run(state.state_details.flow_run_id)
-    assert run.name == "dispatch-2020-07"
-    assert {"2020-07", "dispatch"} <= set(run.tags)
+    august = baseline()
+    del august["R07"]                          # the finance bureau has not sent August's return
+    write_quarter(raw, "2020-08", august)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), DO_NOT_TRACK="1")
+    done = subprocess.run([sys.executable, "-c", DRIVER, str(raw), str(out)], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    runs = json.loads(done.stdout.strip().splitlines()[-1])
+    july = runs["dispatch"]
+    assert (july["name"], july["type"], july["outcome"]["status"]) == ("dispatch-2020-07", "COMPLETED", "provisional")
+    assert {"2020-07", "dispatch"} <= set(july["tags"])
+    assert july["message"].startswith("2020年7月月调度已按月末数据暂定计分并发布")
     book = out / "2020-07" / "dispatch-2020-07.xlsx"
-    assert str(book) in outcome["outputs"] and (out / "2020-07" / "validation-2020-07.xlsx").is_file()
+    assert str(book) in july["outcome"]["outputs"] and (out / "2020-07" / "validation-2020-07.xlsx").is_file()
     assert load_workbook(book).sheetnames == ["排名", "预警清单", "进度对照"]
-    assert "2020年7月月调度已按月末数据暂定计分并发布" in state.message
+    # the scheduled flow: August is published although R07 is missing, and the run fails so it is seen
+    august_run = runs["scheduled"]
+    assert (august_run["name"], august_run["type"]) == ("month-end-2020-08", "FAILED")
+    assert "缺报 R07「地方政府专项债券项目」（市财政局），相关指标计0分；补报后重新运行 sbsk dispatch 2020-08" in \
+        august_run["message"]
+    assert query(out, "select count(*) from dispatch_results where month = '2020-08'") == [(9,)]
+    # no folder for September: the run fails saying so, and nothing is stored
+    nothing = runs["no_folder"]
+    assert nothing["type"] == "FAILED" and "未找到2020年9月的报表文件夹" in nothing["message"]
+    assert query(out, "select distinct month from dispatch_results order by 1") == [("2020-07",), ("2020-08",)]
