@@ -249,3 +249,21 @@ def test_a_missing_return_never_fails_a_dispatch(dirs):
     # nothing was sent to judge B1 (relative: every unit 0 of a maximum 0 would be red) or C6 by: no warning
     assert warnings(out, "2020-07", "B1") == {} and warnings(out, "2020-07", "C6") == {}
     assert query(out, "select kind, quarter, status from pipeline_runs") == [("dispatch", "2020-07", "provisional")]
+
+
+def test_a_month_records_what_each_department_sent_and_refuses_the_review_form(dirs):
+    from review_builders import scores as review_scores, write_review
+
+    from builders import write_quarter
+    from sbsk.dispatch import evaluate_dispatch
+
+    raw, out = dirs
+    write_review(raw, "2020-07", [review_scores(LZ, "甲", 20)])   # R12 is half-yearly: not a month's return
+    write_quarter(raw, "2020-07", {c: rows for c, rows in inert().items() if c not in ("R06", "R10")})
+    state = evaluate_dispatch("2020-07", raw, out, up_to="publish")
+    (r12,) = [r for r in state["results"] if r.return_code == "R12"]
+    assert r12.status == "rejected"
+    assert "每半年报送一次，不属于月调度报表，请放入 2020H1 或 2020H2 目录" in r12.file_message
+    subs = dict(query(out, "select return_code, state from submissions where period = '2020-07'"))
+    # R06 never came; R10 is not owed by a month (SPEC §9, §12); the others are loaded
+    assert subs["R06"] == "未报" and subs["R01"] == "已入库" and "R10" not in subs

@@ -168,12 +168,15 @@ def halves_of(year: int) -> list[HalfYear]:
 
 
 def period_kind(text: str) -> str | None:
-    """'quarter' for YYYYQn, 'half_year' for YYYYHn, None for anything else (a folder name, say)."""
+    """'quarter' for YYYYQn, 'half_year' for YYYYHn, 'month' for YYYY-MM, None for anything else (a
+    folder name, say)."""
     t = text.strip().upper()
     if _QUARTER.match(t):
         return "quarter"
     if _HALF.match(t):
         return "half_year"
+    if _MONTH.match(t):
+        return "month"
     return None
 
 

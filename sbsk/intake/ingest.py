@@ -108,9 +108,9 @@ def _wrong_period(rel: str, ret) -> str | None:
     period folder is named, as for `sbsk check FILE`)."""
     for part in Path(rel).parts[:-1]:
         kind = period_kind(part)
-        if kind == "quarter" and ret.period == "half_year":
-            return (f"{ret.code}「{ret.title}」每半年报送一次，不属于季度报表，请放入 {part[:4]}H1 或 "
-                    f"{part[:4]}H2 目录（如 {part[:4]}H1/{ret.owner}/）")
+        if kind in ("quarter", "month") and ret.period == "half_year":
+            return (f"{ret.code}「{ret.title}」每半年报送一次，不属于{'季度' if kind == 'quarter' else '月调度'}报表，"
+                    f"请放入 {part[:4]}H1 或 {part[:4]}H2 目录（如 {part[:4]}H1/{ret.owner}/）")
         if kind == "half_year" and ret.period == "quarter":
             return (f"{ret.code}「{ret.title}」是季度报表，半年目录（{part}）只收观摩评分表，"
                     f"请放入对应季度目录（如 {part[:4]}Q2/{ret.owner}/）")
