@@ -60,8 +60,10 @@ def _half(text: str) -> HalfYear:
 
 
 def _quarter_or_half(text: str) -> Quarter | HalfYear:
+    if "H" not in text.upper():
+        return _quarter(text)  # a month gets the Chinese hint towards sbsk dispatch
     try:
-        return HalfYear.parse(text) if "H" in text.upper() else Quarter.parse(text)
+        return HalfYear.parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{exc}; a half year is written YYYYH1 or YYYYH2") from None
 
