@@ -36,3 +36,18 @@ def test_rows_and_dates_after_the_month_end_are_not_there_yet():
                                                       "completed_on": None}
     assert month_snapshot("R09", item, None, AUG)["completed_on"] is None
     assert month_snapshot("R10", {"indicator": "A1", "score": 2}, None, AUG) is None  # assessors score quarters
+
+
+def test_a_months_demo_files_are_dated_by_the_months_due_date(tmp_path):
+    from datetime import datetime
+
+    from sbsk.intake.receipts import BEIJING
+    from sbsk.samples.receipts import date_sample_files
+
+    path = tmp_path / "2020-08" / "fgw" / "R01.xlsx"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"x")
+    date_sample_files([path], tmp_path)
+    # a month's returns are due on the 3rd working day after its end: 08-31 is a Monday, so 09-01 (1),
+    # 09-02 (2), 09-03 (3); fgw sends one working day early, on 09-02, at 16:30 Beijing time
+    assert path.stat().st_mtime == datetime(2020, 9, 2, 16, 30, tzinfo=BEIJING).timestamp()

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sbsk.config.deadlines import due_on
-from sbsk.config.periods import Quarter
+from sbsk.config.periods import Period, parse_period
 from sbsk.config.rubric import load_rubric
 from sbsk.config.workdays import CalendarError, is_workday, nth_workday_after
 from sbsk.intake.receipts import BEIJING
@@ -20,8 +20,8 @@ LATE_IN_Q3 = {"czj": 2}            # department → working days late in the thi
 EARLY = {"fgw": 1, "czj": 2, "tjj": 3, "swj": 1, "zwfw": 2, "zdxmb": 0}   # working days before the due day
 
 
-def received_at(quarter: Quarter, department: str, due: date) -> datetime:
-    if quarter.q == 3 and department in LATE_IN_Q3:
+def received_at(period: Period, department: str, due: date) -> datetime:
+    if period.kind == "quarter" and period.q == 3 and department in LATE_IN_Q3:
         day = nth_workday_after(due, LATE_IN_Q3[department])
     else:
         day, early = due, EARLY.get(department, 1)
@@ -32,14 +32,15 @@ def received_at(quarter: Quarter, department: str, due: date) -> datetime:
 
 
 def date_sample_files(paths: list[Path], raw_dir: Path) -> None:
-    """Set each demo file's modification time to when its department 'sent' it. A year beyond the
+    """Set each demo file's modification time to when its department 'sent' it (a month's returns by
+    the month's due date, each department as early as in a quarter). A year beyond the
     working-day calendar keeps today's times."""
     rubric = load_rubric()
     for path in paths:
         parts = Path(path).relative_to(raw_dir).parts
-        quarter, department = Quarter.parse(parts[0]), parts[1]
+        period, department = parse_period(parts[0]), parts[1]  # a quarter, or a dispatch's month
         try:
-            moment = received_at(quarter, department, due_on(quarter, rubric)).timestamp()
+            moment = received_at(period, department, due_on(period, rubric)).timestamp()
         except CalendarError:
             continue
         os.utime(path, (moment, moment))
