@@ -15,7 +15,8 @@ from typing import Any
 from sbsk import pipeline
 from sbsk.config.periods import Month
 from sbsk.config.registry import Registry, load_registry
-from sbsk.config.rubric import Rubric, load_rubric
+from sbsk.config.rubric import Rubric
+from sbsk.config.rubric_years import rubric_for_year
 from sbsk.faults import checkpoint
 from sbsk.files import atomic_path
 from sbsk.intake.ingest import FileResult
@@ -33,7 +34,8 @@ def dispatch_setting(month: str | Month, raw_dir: Path, out_dir: Path, say: pipe
                      ) -> dict[str, Any]:
     """What every step may ask for. The quarter's steps name their period `quarter`: here it is the month."""
     m = Month.parse(str(month))
-    rubric, registry = load_rubric(), load_registry()
+    # the rubric governing the month's year, as for a quarter (SPEC §5)
+    rubric, registry = rubric_for_year(m.year), load_registry()
     return {"quarter": m, "raw_dir": Path(raw_dir), "out_dir": Path(out_dir), "say": say, "defs": load_returns(),
             "rubric": rubric, "registry": registry, "ctx": context_for(m.year, rubric, registry),
             "run_id": new_run_id(), "started": now()}

@@ -20,6 +20,7 @@ from sbsk.faults import checkpoint
 from sbsk.intake.ingest import FileResult
 from sbsk.schemas.definitions import Definitions
 from sbsk.store.models import month_window, prepare_window, publish_reference, score_window
+from sbsk.store.runs import record_run
 from sbsk.store.publish import _frames, _inputs_frame, _submissions, now, report_frames
 from sbsk.store.warehouse import build_schema, insert_frame, load_staging, replace_rows, run_models, sql_file, writing
 from sbsk.store.warning_words import word_warnings
@@ -88,9 +89,8 @@ def publish_dispatch(month: Month, results: list[FileResult], missing: list[str]
         _scoring_flags(con, month, missing, defs)
         insert_frame(con, "run_inputs", _inputs_frame(run_id, m, results))
         _submissions(con, month, results, rubric, defs, out_dir, run_id)  # what each department sent (SPEC §12)
-        con.execute("insert into main.pipeline_runs values (?, 'dispatch', ?, ?, 'provisional', ?, ?, ?, ?)",
-                    [run_id, m, month.year, started, now(), rubric.version,
-                     f"缺报：{'、'.join(missing)}" if missing else None])
+        record_run(con, run_id, "dispatch", m, month.year, "provisional", started, now(), rubric,
+                   f"缺报：{'、'.join(missing)}" if missing else None)
         con.execute("commit")
     return "provisional"
 
