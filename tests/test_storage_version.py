@@ -57,7 +57,8 @@ def test_a_warehouse_an_older_sbsk_wrote_in_the_2_0_format_is_converted(dirs):
     primary_keys = "select table_name from duckdb_constraints() where constraint_type = 'PRIMARY KEY' order by 1"
     keys_before = con.execute(primary_keys).fetchall()
     assert ("quarter_results",) in keys_before and ("indicator_scores",) in keys_before
-    con.execute("insert into pipeline_runs values ('old-run', 'annual', null, 2019, 'done', "
+    con.execute("insert into pipeline_runs (run_id, kind, quarter, year, status, started_at, finished_at, "
+                "rubric_version, message) values ('old-run', 'annual', null, 2019, 'done', "
                 "timestamp '2020-01-10 02:00:00', null, '2020.1', '旧记录')")
     # a table the current schema does not re-create: its comments can only come from the old file
     con.execute("create table legacy_notes (note varchar not null)")
