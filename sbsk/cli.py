@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import sys
@@ -275,9 +276,13 @@ def cmd_annual(args) -> int:
     return outcome["exit_code"]
 
 
+DEMO_PUBLISHER = "示例（sbsk demo）"
+
+
 def cmd_demo(args) -> int:
     from sbsk import pipeline
     from sbsk.config.workdays import CalendarError
+    from sbsk.outputs.publication import publish_command
     from sbsk.outputs.remind import remind
     from sbsk.samples.demo import generate_year
     from sbsk.samples.receipts import date_sample_files
@@ -301,6 +306,11 @@ def cmd_demo(args) -> int:
             print(f"sbsk demo: {outcome['quarter']} failed: {outcome['message']}", file=sys.stderr)
             return 1
         outputs += outcome["outputs"]
+        # as the office does once the validation report is read: the draft becomes version 1 (SPEC §12),
+        # so the annual composes published versions and the issued documents carry no 草稿 mark
+        with contextlib.redirect_stdout(sys.stderr):
+            if publish_command(outcome["quarter"], args.out_dir, DEMO_PUBLISHER, None, None) != 0:
+                return 1
     outputs += _demo_reviews(args)
     outcome = outcome_of(annual_composite(args.year, str(args.out_dir), return_state=True))
     outputs += outcome["outputs"]

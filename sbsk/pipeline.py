@@ -206,7 +206,7 @@ def publish(quarter: Quarter, results: list[FileResult], missing: list[str], con
         record_failure(out_dir, defs, "quarter", str(quarter), quarter.year, run_id, started, message,
                        rubric, results, reference_dir)
         return "failed", []
-    say(f"[{quarter}] 计分并发布 …")
+    say(f"[{quarter}] 计分（存为草稿，sbsk publish 发布）…")
     status = publish_quarter(quarter, results, missing, defs, rubric, registry, out_dir, run_id, started,
                              reference_dir)
     checkpoint("after-publish")

@@ -54,7 +54,7 @@ def test_a_whole_walk_publishes_reports_and_exports(dirs):
     assert all(p.is_file() for p in state["reports"] + state["exports"])
     assert (out / "parquet" / "category_scores" / "quarter=2020Q1" / "data.parquet") in state["exports"]
     assert lines[0] == f"[2020Q1] 发现 11 个文件（{raw / '2020Q1'}）"
-    assert lines[-1] == "[2020Q1] 计分并发布 …"
+    assert lines[-1] == "[2020Q1] 计分（存为草稿，sbsk publish 发布）…"
     assert sum("[####################] 11/11" in line for line in lines) == 1
     outcome = pipeline.quarter_outcome(state)
     assert (outcome.status, outcome.exit_code, outcome.message) == ("done", 0, "")
