@@ -94,7 +94,8 @@ def test_sbsk_demo_runs_from_the_installed_wheel_in_an_empty_folder(built, tmp_p
     for q in range(1, 5):
         book = load_workbook(out / f"2020Q{q}" / f"bulletin-2020Q{q}.xlsx")
         assert book.sheetnames == ["排名", "指标得分", "数据核查", "名次变化", "图表"]
-        assert book["排名"]["A1"].value == f'2020年第{"一二三四"[q - 1]}季度"四比四看"活动考评结果'
+        # the demo publishes each quarter once: the issued bulletin is version 1 (SPEC §12: 第N版)
+        assert book["排名"]["A1"].value == f'2020年第{"一二三四"[q - 1]}季度"四比四看"活动考评结果（第1版）'
     annual = load_workbook(out / "2020" / "bulletin-2020.xlsx")
     assert annual.sheetnames == ["排名", "名次变化", "图表"]
     assert annual["排名"]["A1"].value == '2020年度"四比四看"活动考评结果'
