@@ -245,15 +245,23 @@ def cmd_dispatch(args) -> int:
     if problem:
         print(f"sbsk dispatch: {problem}", file=sys.stderr)
         return 2
+    return _run_period_flow("sbsk.flows.dispatch", "dispatch_month", str(args.month), args)
+
+
+def _run_period_flow(module: str, name: str, period: str, args) -> int:
+    """A one-period flow (a month's dispatch, a half year's review) from the command line: the files it
+    wrote on stdout, its exit code; a busy warehouse is exit 1 with the message."""
+    import importlib
+
     from sbsk.runtime import configure_prefect
 
-    configure_prefect(args.out_dir)
-    from sbsk.flows.dispatch import dispatch_month
+    configure_prefect(args.out_dir)  # before Prefect is imported by the flow module
     from sbsk.flows.run_state import outcome_of
     from sbsk.store.warehouse import Busy
 
+    flow = getattr(importlib.import_module(module), name)
     try:
-        outcome = outcome_of(dispatch_month(str(args.month), str(args.raw_dir), str(args.out_dir), return_state=True))
+        outcome = outcome_of(flow(period, str(args.raw_dir), str(args.out_dir), return_state=True))
     except Busy as exc:
         print(f"sbsk: {exc}", file=sys.stderr)
         return 1
@@ -391,21 +399,7 @@ def cmd_templates(args) -> int:
 
 
 def cmd_review(args) -> int:
-    from sbsk.runtime import configure_prefect
-
-    configure_prefect(args.out_dir)
-    from sbsk.flows.review import review_half_year
-    from sbsk.flows.run_state import outcome_of
-    from sbsk.store.warehouse import Busy
-
-    try:
-        outcome = outcome_of(review_half_year(str(args.half), str(args.raw_dir), str(args.out_dir), return_state=True))
-    except Busy as exc:
-        print(f"sbsk: {exc}", file=sys.stderr)
-        return 1
-    for path in outcome["outputs"]:
-        print(path)
-    return outcome["exit_code"]
+    return _run_period_flow("sbsk.flows.review", "review_half_year", str(args.half), args)
 
 
 def cmd_explain(args) -> int:

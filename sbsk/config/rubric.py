@@ -361,19 +361,24 @@ def parse_rubric(doc: dict, return_codes: set[str], review_items: list[str] | No
                   monthly_time_progress=monthly_time_progress, warnings=warnings)
 
 
+def read_rubric_toml(path: Path) -> dict:
+    """A rubric file's TOML, or a RubricError naming the file."""
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise RubricError(f"{path}: cannot be read ({exc.strerror})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise RubricError(f"{path.name}: not valid TOML: {exc}") from exc
+
+
 def load_rubric(path: Path | None = None) -> Rubric:
     """One rubric file, validated (without a path: SBSK_RUBRIC, else the shipped file). Which file
     governs a period's year is sbsk.config.rubric_years.rubric_for_year."""
     from sbsk.schemas import load_returns
 
     path = Path(path or os.environ.get("SBSK_RUBRIC") or RUBRIC_FILE)
-    try:
-        with open(path, "rb") as fh:
-            doc = tomllib.load(fh)
-    except OSError as exc:
-        raise RubricError(f"{path}: cannot be read ({exc.strerror})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise RubricError(f"{path.name}: not valid TOML: {exc}") from exc
+    doc = read_rubric_toml(path)
     try:
         return replace(parse_rubric(doc, set(load_returns().returns)), path=path)
     except RubricError as exc:

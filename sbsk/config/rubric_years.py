@@ -6,12 +6,11 @@ the choice is kept on the rubric (`chosen_by`) so the run can record it."""
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import replace
 from pathlib import Path
 
 from sbsk import REFERENCE_DIR
-from sbsk.config.rubric import Rubric, RubricError, load_rubric, parse_years
+from sbsk.config.rubric import Rubric, RubricError, load_rubric, parse_years, read_rubric_toml
 
 PATTERN = "rubric-*.toml"
 
@@ -24,13 +23,7 @@ def claimed_years(reference_dir: Path) -> dict[Path, tuple[int, ...]]:
     """Every rubric file of the reference set and the years it claims (read, not yet validated whole)."""
     claims = {}
     for path in sorted(Path(reference_dir).glob(PATTERN)):
-        try:
-            with open(path, "rb") as fh:
-                doc = tomllib.load(fh)
-        except OSError as exc:
-            raise RubricError(f"{path}: cannot be read ({exc.strerror})") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise RubricError(f"{path.name}: not valid TOML: {exc}") from exc
+        doc = read_rubric_toml(path)
         try:
             claims[path] = parse_years(doc.get("years"))
         except RubricError as exc:
