@@ -196,3 +196,27 @@ def test_a_year_claimed_twice_leaves_a_warehouse_as_it_was(dirs, reference_set, 
     with pytest.raises(RubricError, match="2021年有2个评分细则文件"):
         evaluate_dispatch("2021-07", raw, out)
     assert digest() == before
+
+
+def test_the_recorded_code_version_changes_with_a_scoring_model(tmp_path, monkeypatch):
+    """pipeline_runs.code_version names the code that decided the result: an edit to one SQL model
+    (which the cache fingerprint leaves out) gives another version, an unchanged tree the same one."""
+    from sbsk import fingerprint
+
+    fingerprint.code_fingerprint()                     # the Python side, computed from the real tree
+    models = tmp_path / "transforms"
+    shutil.copytree(fingerprint._folder("sbsk.transforms"), models)
+    real = fingerprint._folder
+    monkeypatch.setattr(fingerprint, "_folder", lambda p: models if p == "sbsk.transforms" else real(p))
+    try:
+        fingerprint.code_version.cache_clear()
+        before = fingerprint.code_version()
+        fingerprint.code_version.cache_clear()
+        assert fingerprint.code_version() == before
+        sql = models / "marts" / "indicator_scores.sql"
+        sql.write_text(sql.read_text(encoding="utf-8") + "\n-- an edit\n", encoding="utf-8")
+        fingerprint.code_version.cache_clear()
+        after = fingerprint.code_version()
+        assert after != before and after.split("+")[0] == before.split("+")[0]
+    finally:
+        fingerprint.code_version.cache_clear()         # the other tests see the real tree's version
