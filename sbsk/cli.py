@@ -210,6 +210,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_run(args) -> int:
+    from sbsk.pipeline import quarter_folder_problem
+
+    if not args.replay:  # every quarter asked for is checked before anything runs
+        problems = [p for p in (quarter_folder_problem(args.raw_dir, q) for q in args.quarters) if p]
+        if problems:
+            for problem in problems:
+                print(f"sbsk run: {problem}", file=sys.stderr)
+            return 2
     from sbsk.runtime import configure_prefect
 
     configure_prefect(args.out_dir)

@@ -129,6 +129,19 @@ def missing_returns(results: list[FileResult], defs: Definitions) -> list[str]:
     return sorted(set(defs.returns) - have)
 
 
+def quarter_folder_problem(raw_dir: Path, quarter: Quarter) -> str | None:
+    """Why the quarter cannot be run at all, in Chinese, else None: its returns were put in a month's
+    folder (2020-09/ for 2020Q3, the reverse of a month's returns in a quarter's folder, SPEC §9).
+    Without this every return would look missing and a failed run be recorded."""
+    folder = Path(raw_dir) / str(quarter)
+    months = [Path(raw_dir) / f"{quarter.year}-{m:02d}" for m in range(3 * quarter.q - 2, 3 * quarter.q + 1)]
+    found = [m for m in months if m.is_dir()]
+    if folder.is_dir() or not found:
+        return None
+    return (f"未找到{quarter.chinese}的报表文件夹 {folder}（{'、'.join(str(m) for m in found)} 是月份的文件夹，"
+            f"供月调度 sbsk dispatch 使用；季度考评的报表请放在 {folder}/<部门>/ 下）；数据库未作任何改动")
+
+
 def missing_message(missing: list[str]) -> str:
     return f"缺少报表：{'、'.join(missing)}（可用 --continue-on-missing 按暂定结果计分）"
 

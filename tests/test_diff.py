@@ -77,3 +77,22 @@ def test_a_unit_in_one_set_only_is_a_change():
         "  区组 北关区：不再计分（原总分 4.00，排名 2）",
         "  区组 龙安区：新增（总分 1.00，排名 3）",
     ]
+
+
+def test_a_rank_that_moves_alone_is_a_change():
+    # 汤阴 overtakes 安阳 (C6 3.00 → 5.00: 7.00 → 9.00); 安阳's total (8.00) and reward (0) stay, its
+    # rank alone goes 2 → 3: still a change the office must see
+    county = lambda ay, ty, ty_c6: ResultSet("x", {
+        "410581": row("410581", "林州市", "county", "10.00", 1, 200000, c="10.00"),
+        "410522": row("410522", "安阳县", "county", "8.00", ay, 0, c="8.00"),
+        "410523": row("410523", "汤阴县", "county", ty_c6, ty, 0, c=ty_c6),
+        "410526": row("410526", "滑县", "county", "3.00", 4, -200000, c="3.00"),
+    }, {("410523", "C6"): D(ty_c6) - D("4.00")})
+    before, after = county(2, 3, "7.00"), county(3, 2, "9.00")
+    diff = compare("2020Q3", ResultSet("第1版", before.results, before.points),
+                   ResultSet("第2版", after.results, after.points))
+    assert diff_lines(diff, LABELS) == [
+        "2020Q3 第1版 → 第2版：2个单位的总分、排名或奖惩有变化",
+        "  县(市)组 安阳县：总分 8.00 不变，排名 2 → 3",
+        "  县(市)组 汤阴县：总分 7.00 → 9.00（+2.00），排名 3 → 2，指标 C6 3.00 → 5.00",
+    ]

@@ -49,6 +49,30 @@ def test_a_month_without_its_folder_is_refused_and_names_the_quarter_folder(dirs
     assert query(out, "select count(*) from pipeline_runs where kind = 'dispatch'") == [(0,)]
 
 
+
+def test_a_quarter_without_its_folder_but_with_its_months_is_refused(dirs, capsys):
+    """The reverse: the quarter's returns put in a month's folder. Without the refusal every return
+    would look missing (未报) and a failed run be recorded."""
+    raw, out = dirs
+    write_quarter(raw, "2020Q2", baseline())
+    evaluate(raw, out, "2020Q2")
+    write_quarter(raw, "2020-09", baseline())   # Q3's returns put in September's folder
+    before = _digest(out / "sbsk.duckdb")
+    assert cli.main(["run", "2020Q3", "--raw-dir", str(raw), "--out-dir", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert (f"sbsk run: 未找到2020年第三季度的报表文件夹 {raw / '2020Q3'}（{raw / '2020-09'} 是月份的文件夹，"
+            f"供月调度 sbsk dispatch 使用；季度考评的报表请放在 {raw / '2020Q3'}/<部门>/ 下）；数据库未作任何改动") in err
+    assert _digest(out / "sbsk.duckdb") == before
+    assert query(out, "select count(*) from pipeline_runs where quarter = '2020Q3'") == [(0,)]
+    # nothing to point at: the run goes on (and finds its returns missing), as before
+    from sbsk.config.periods import Quarter
+    from sbsk.pipeline import quarter_folder_problem
+
+    assert quarter_folder_problem(raw, Quarter(2020, 4)) is None     # no folder, no month of Q4 either
+    (raw / "2020Q3").mkdir()
+    assert quarter_folder_problem(raw, Quarter(2020, 3)) is None     # its own folder is there
+
+
 DRIVER = r"""
 import json, sys
 from pathlib import Path

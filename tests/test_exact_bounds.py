@@ -133,3 +133,26 @@ def test_beyond_the_bound_a_row_is_rejected(dirs):
     assert query(out, "select unit_code, allocated from stg_central_budget order by unit_code") == sorted(
         [(CODE[u], Decimal("100.0000")) for u in UNITS.values() if u not in ("林州市", "安阳县", "汤阴县")]
         + [(CODE["安阳县"], Decimal("1000000000.0000"))])
+
+
+def test_a_dispatch_at_the_bound_scores_and_warns_exactly(dirs):
+    """The month's models (SPEC §9: warnings in exact arithmetic, the gap in 万元) at the bound too.
+    September: t = 9/12 = 3/4, as Q3, so C6 is 5.00 for 汤阴 and 4.99 for 滑县 (worked above).
+    Warnings on C6: 汤阴 r/t = 0.74925/0.75 = 0.999, 滑县 a hair less: both amber (≥ 0.9, < 1).
+    The gap t × Σ allocated − Σ paid: 汤阴 2250000000 − 2247750000 = 2250000.00; 滑县
+    2250000000 − 2247749999.9999 = 2250000.0001, rounded up to the cent: 2250000.01."""
+    from sbsk.dispatch import evaluate_dispatch
+
+    raw, out = dirs
+    write_quarter(raw, "2020-09", at_the_bound())
+    state = evaluate_dispatch("2020-09", raw, out, up_to="publish")
+    assert state["status"] == "provisional" and state["missing"] == []
+    assert [r["message"] for f in state["results"] for r in f.rejections] == []
+    c6 = dict(query(out, "select unit_code, points from dispatch_scores where indicator_code = 'C6'"))
+    assert (c6[CODE["汤阴县"]], c6[CODE["滑县"]]) == (Decimal("5.00"), Decimal("4.99"))
+    warned = {u: (level, gap) for u, level, gap in query(
+        out, "select unit_code, level, gap from dispatch_warnings where indicator_code = 'C6'")}
+    assert warned[CODE["汤阴县"]] == ("amber", Decimal("2250000.00"))
+    assert warned[CODE["滑县"]] == ("amber", Decimal("2250000.01"))
+    assert query(out, "select count(*) from dispatch_results r where total = (select sum(points) from "
+                      "dispatch_scores s where s.unit_code = r.unit_code)") == [(9,)]

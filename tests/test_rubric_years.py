@@ -174,3 +174,49 @@ def test_a_year_claimed_twice_stops_the_command_and_changes_nothing(dirs, refere
     assert main(["check", str(raw / "2021Q3")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("sbsk: 配置错误（reference data）：2021年有2个评分细则文件：") and "Traceback" not in err
+
+
+def test_a_year_claimed_twice_leaves_a_warehouse_as_it_was(dirs, reference_set, monkeypatch):
+    """With results stored, neither a quarter nor a month of the year claimed twice changes a byte."""
+    import hashlib
+
+    from builders import baseline, write_quarter
+    from sbsk.dispatch import evaluate_dispatch
+
+    raw, out = dirs
+    for period in ("2020Q3", "2021Q3", "2021-07"):
+        write_quarter(raw, period, baseline())
+    _run(raw, out, "2020Q3", reference_set)
+    write_rubric(reference_set, "rubric-2021.2.toml", "2021.2", "years = [2021]")
+    monkeypatch.setattr("sbsk.config.rubric_years.REFERENCE_DIR", reference_set)
+    digest = lambda: {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.rglob("*") if p.is_file()}
+    before = digest()
+    with pytest.raises(RubricError, match="2021年有2个评分细则文件：rubric-2021.1.toml、rubric-2021.2.toml"):
+        _run(raw, out, "2021Q3", reference_set)
+    with pytest.raises(RubricError, match="2021年有2个评分细则文件"):
+        evaluate_dispatch("2021-07", raw, out)
+    assert digest() == before
+
+
+def test_the_recorded_code_version_changes_with_a_scoring_model(tmp_path, monkeypatch):
+    """pipeline_runs.code_version names the code that decided the result: an edit to one SQL model
+    (which the cache fingerprint leaves out) gives another version, an unchanged tree the same one."""
+    from sbsk import fingerprint
+
+    fingerprint.code_fingerprint()                     # the Python side, computed from the real tree
+    models = tmp_path / "transforms"
+    shutil.copytree(fingerprint._folder("sbsk.transforms"), models)
+    real = fingerprint._folder
+    monkeypatch.setattr(fingerprint, "_folder", lambda p: models if p == "sbsk.transforms" else real(p))
+    try:
+        fingerprint.code_version.cache_clear()
+        before = fingerprint.code_version()
+        fingerprint.code_version.cache_clear()
+        assert fingerprint.code_version() == before
+        sql = models / "marts" / "indicator_scores.sql"
+        sql.write_text(sql.read_text(encoding="utf-8") + "\n-- an edit\n", encoding="utf-8")
+        fingerprint.code_version.cache_clear()
+        after = fingerprint.code_version()
+        assert after != before and after.split("+")[0] == before.split("+")[0]
+    finally:
+        fingerprint.code_version.cache_clear()         # the other tests see the real tree's version
