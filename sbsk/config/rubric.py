@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from sbsk import REFERENCE_DIR, TRANSFORMS_DIR
+from sbsk.config.honour_roll import HonourRoll, HonourRollError, parse_honour_roll
 from sbsk.config.review_rubric import ReviewRubric, ReviewRubricError, parse_review
 
 RUBRIC_FILE = REFERENCE_DIR / "rubric-2020.1.toml"
@@ -163,6 +164,7 @@ class Rubric:
     chosen_by: str = "year"         # how it was chosen: year, --rubric or SBSK_RUBRIC (sbsk.config.rubric_years)
     monthly_time_progress: tuple[Progress, ...] = ()  # t(1..12) of a dispatch, required by parse_rubric
     warnings: Warnings | None = None                   # required by parse_rubric
+    honour_roll: HonourRoll = HonourRoll()  # [honour_roll], the 红黑榜 rules (SPEC §13)
 
     def indicator(self, code: str) -> Indicator:
         for ind in self.indicators:
@@ -356,9 +358,13 @@ def parse_rubric(doc: dict, return_codes: set[str], review_items: list[str] | No
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_DUE_WORKING_DAY:
             raise RubricError(f"parameters.{key}: needs a whole number of working days from 1 to "
                               f"{MAX_DUE_WORKING_DAY}, got {n!r}")
+    try:
+        honour_roll = parse_honour_roll(doc.get("honour_roll"), total)
+    except HonourRollError as exc:
+        raise RubricError(str(exc)) from exc
     return Rubric(version, total, time_progress, weights, rewards, grades,
                   tuple(categories), tuple(indicators), params, review, years,
-                  monthly_time_progress=monthly_time_progress, warnings=warnings)
+                  monthly_time_progress=monthly_time_progress, warnings=warnings, honour_roll=honour_roll)
 
 
 def read_rubric_toml(path: Path) -> dict:
