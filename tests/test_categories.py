@@ -100,6 +100,31 @@ def test_a_category_the_rubric_adds_counts_in_the_total_and_the_tie_break(tmp_pa
     ay = next(row for row in rows if row[1] == AY)
     assert ay[2:9] == [0, 3, 0, 0, 5, 8, 200000]
 
+    # the 通报 (quarter and year) and the explanation state category E too, from the long tables
+    from sbsk.outputs.explain.build import build_explanation
+    from sbsk.outputs.tongbao.facts import quarter_facts, year_facts
+    from sbsk.config.periods import Quarter
+
+    con = duckdb.connect(str(out / "sbsk.duckdb"), read_only=True)
+    try:
+        facts = {"quarter": quarter_facts(con, "2020Q4"), "year": year_facts(con, 2020)}
+        explained = build_explanation(con, Quarter.parse("2020Q4"), CODE[AY])
+    finally:
+        con.close()
+    for period, f in facts.items():
+        assert f["category_heads"][-1] == "比创新看成效（5）", period
+        county = next(g for g in f["groups"] if g["label"] == "县(市)组")
+        # 安阳 A 0, B 3, C 0, D 0, E 5 (in the rubric's category order)
+        assert next(r for r in county["rows"] if r["name"] == AY)["scores"] == ["0.00", "3.00", "0.00", "0.00", "5.00"]
+        e = next(c for c in f["categories"] if c["code"] == "E")
+        # county E: 安阳 5, 汤阴 2.5, 滑县 0.5, 林州 and 内黄 0 (rank order: 林州 first, 内黄 fourth)
+        assert (e["groups"][0]["best"], e["groups"][0]["best_points"]) == ([AY], "5.00"), period
+        assert (e["groups"][0]["worst"], e["groups"][0]["worst_points"]) == ([LZ, NH], "0.00"), period
+        assert (e["groups"][1]["best"], e["groups"][1]["best_points"]) == ([BG], "5.00"), period  # 北关 100 of 100
+    assert {c["code"]: c["points"] for c in explained["categories"]} == {"A": 0, "B": 3, "C": 0, "D": 0, "E": 5}
+    assert explained["categories"][-1]["name"] == "比创新看成效" and explained["categories"][-1]["max_points"] == 5
+    assert "E1" in [i["code"] for i in explained["indicators"]]
+
 
 def test_the_tie_flag_names_the_rubrics_order(tmp_path, monkeypatch, dirs):
     monkeypatch.setenv("SBSK_RUBRIC", str(_rubric_with_e(tmp_path)))

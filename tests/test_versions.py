@@ -305,6 +305,9 @@ def test_bulletins_say_the_version_and_from_version_2_what_changed(dirs):
     assert load_workbook(bulletin)["排名"]["A1"].value == '2020年第四季度"四比四看"活动考评结果（草稿，未发布）'
 
     assert publish(out, "2020Q4", "--by", "张三") == 0
+    tongbao, page = out / "2020Q4" / "tongbao-2020Q4.docx", out / "2020Q4" / "bulletin-2020Q4.html"
+    assert "（第1版）" in _docx_text(tongbao) and "更正原因" not in _docx_text(tongbao)
+    assert "（第1版）</h1>" in page.read_text(encoding="utf-8") and "更正说明" not in page.read_text(encoding="utf-8")
     wb = load_workbook(bulletin)
     assert wb.sheetnames == ["排名", "指标得分", "数据核查", "名次变化", "图表"]
     assert wb["排名"]["A1"].value == '2020年第四季度"四比四看"活动考评结果（第1版）'
@@ -334,3 +337,17 @@ def test_bulletins_say_the_version_and_from_version_2_what_changed(dirs):
         ["县(市)组", "安阳县", 2, 3.5, 2, 1, 0, 200000, "C6 0.00→1.50"],
         ["县(市)组", "林州市", 3, 3, 1, 2, 200000, 0, None],
     ]
+    # the 通报 and the page say the same: 第2版, the reason, and each unit whose total, rank or reward changed
+    changed = "安阳县总分2.00→3.50，名次2→1，奖惩无→奖励20万元；林州市名次1→2，奖惩奖励20万元→无"
+    text = _docx_text(tongbao)
+    assert "（第2版）" in text
+    assert "替代第1版。更正原因：市发展改革委更正中央预算内资金。更正后，" + changed + "。" in text
+    html = page.read_text(encoding="utf-8")
+    assert "（第2版）</h1>" in html and "<h2>更正说明</h2>" in html
+    assert "更正原因：市发展改革委更正中央预算内资金。" in html
+    assert "<li>安阳县总分2.00→3.50，名次2→1，奖惩无→奖励20万元</li><li>林州市名次1→2，奖惩奖励20万元→无</li>" in html
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)

@@ -83,12 +83,17 @@ def _chart(g: dict) -> str:
 
 
 def _rolls(facts: dict) -> str:
-    red = "".join(f"<li>{_e(g['label'])}：{_e('、'.join(g['first']))}（{_e(g['first_total'])}分）</li>"
-                  for g in facts["groups"])
-    black = "".join(f"<li>{_e(g['label'])}：{_e('、'.join(g['last']))}（{_e(g['last_total'])}分）</li>"
-                    for g in facts["groups"] if g["last"] != ["—"])
-    return (f'<div class="rolls"><div class="roll red"><b>红榜</b><ul>{red}</ul></div>'
-            f'<div class="roll black"><b>黑榜</b><ul>{black}</ul></div></div>')
+    """The 红黑榜 by the rubric's rules (config/honour_roll.py); a group with nobody on a roll says 无."""
+    totals = {r["name"]: r["total"] for g in facts["groups"] for r in g["rows"]}
+
+    def items(key: str) -> str:
+        return "".join(f"<li>{_e(g['label'])}：{_e('、'.join(f'{n}（{totals[n]}分）' for n in g[key]) or '无')}</li>"
+                       for g in facts["groups"])
+
+    rule = facts["honour_roll"]
+    return (f'<div class="rolls"><div class="roll red"><b>红榜</b><ul>{items("red")}</ul></div>'
+            f'<div class="roll black"><b>黑榜</b><ul>{items("black")}</ul></div></div>'
+            f'<p style="font-size:.85rem">红榜为{_e(rule["red"])}；黑榜为{_e(rule["black"])}。</p>')
 
 
 def _categories(facts: dict) -> str:
@@ -99,8 +104,19 @@ def _categories(facts: dict) -> str:
     return f"<table><tbody>{items}</tbody></table>"
 
 
+def _restatement(r: dict | None) -> str:
+    """From version 2 (SPEC §12): which version this is, why, and whose total, rank or reward changed."""
+    if not r:
+        return ""
+    changes = "".join(f"<li>{_e(c)}</li>" for c in r["changes"]) or "<li>各单位的总分、名次和奖惩均未变化</li>"
+    return (f'<section><h2>更正说明</h2><p>本页为第{r["number"]}版，{_e(r["day"])}更正，替代第{r["previous"]}版。'
+            f'更正原因：{_e(r["reason"])}。</p><ul>{changes}</ul></section>')
+
+
 def render(facts: dict) -> str:
     note = f'<p class="note">{_e(facts["status_note"])}</p>' if facts["status_note"] else ""
+    version = f"（{_e(facts['version_label'])}）" if facts.get("version_label") else ""
+    restated = _restatement(facts.get("restatement"))
     groups = "".join(_ranking(g, facts["category_heads"]) for g in facts["groups"])
     charts = "".join(f"<h3>{_e(g['label'])}</h3>{_chart(g)}" for g in facts["groups"])
     legend = (f"“变化”为与{_e(facts['previous_name'])}相比的名次变化，↑进位，↓退位。" if facts["has_previous"]
@@ -109,8 +125,8 @@ def render(facts: dict) -> str:
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{_e(facts['period_name'])}“四比四看”活动考评结果</title><style>{CSS}</style></head>
-<body><header><h1>{_e(facts['period_name'])}<br>“四比四看”活动考评结果</h1><p>安阳市“四比四看”活动专班办公室</p></header>
-<main>
+<body><header><h1>{_e(facts['period_name'])}<br>“四比四看”活动考评结果{version}</h1><p>安阳市“四比四看”活动专班办公室</p></header>
+<main>{restated}
 <section><h2>总体情况</h2><p>全市{facts['unit_count']}个县（市、区）参加考评，平均得分{_e(facts['mean_total'])}分，
 最高{_e(facts['max_total'])}分，最低{_e(facts['min_total'])}分。</p>{note}</section>
 <section><h2>红黑榜</h2>{_rolls(facts)}</section>

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from sbsk import REFERENCE_DIR
-from sbsk.config.rubric import Rubric
+from sbsk.config.rubric import Rubric, load_rubric, rubric_for
 from sbsk.fingerprint import code_version
 
 COLUMNS = ("run_id", "kind", "quarter", "year", "status", "started_at", "finished_at", "rubric_version", "message",
@@ -27,3 +27,18 @@ def record_run(con: duckdb.DuckDBPyConnection, run_id: str, kind: str, quarter: 
               str(reference_dir or REFERENCE_DIR), code_version()]
     con.execute(f"insert into main.pipeline_runs ({', '.join(COLUMNS)}) values ({', '.join('?' * len(COLUMNS))})",
                 values)
+
+
+def scoring_rubric(con: duckdb.DuckDBPyConnection, quarters: list[str], version: str | None) -> Rubric | None:
+    """The rubric the results were scored with: the file the latest run of these quarters recorded
+    (pipeline_runs.rubric_file, so an override such as --rubric counts), else rubric-<version>.toml."""
+    if not version:
+        return None
+    marks = ", ".join("?" * len(quarters))
+    found = con.execute(f"select rubric_file from pipeline_runs where quarter in ({marks}) and rubric_version = ? "
+                        "and rubric_file is not null order by started_at desc limit 1", [*quarters, version]).fetchone()
+    if found and Path(found[0]).is_file():
+        rubric = load_rubric(Path(found[0]))
+        if rubric.version == version:
+            return rubric
+    return rubric_for(version)[0]

@@ -83,3 +83,39 @@ def restatement_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Quarter,
                    + "；".join(f"{c.unit_name}（{_moved(c)}）" for c in diff.minor), width)
     set_widths(ws, [10, 14, 12, 12, 10, 10, 14, 14, 40])
     setup_page(ws)
+
+
+def _yuan(value) -> str:
+    if not value:
+        return "无"
+    return ("奖励" if value > 0 else "扣减") + f"{abs(value) / 10000:g}万元"
+
+
+def change_text(change: UnitChange, n: int) -> str:
+    """One unit's change in words, for the 通报 and the page: 安阳县总分2.00→3.50，名次2→1，奖惩无→奖励20万元."""
+    b, a = change.before, change.after
+    if b is None:
+        return f"{change.unit_name}第{n}版新列入考评（总分{a['total']}，第{a['group_rank']}名）"
+    if a is None:
+        return f"{change.unit_name}第{n}版不再列入考评"
+    parts = []
+    for key, word, show in (("total", "总分", str), ("group_rank", "名次", str), ("reward_yuan", "奖惩", _yuan)):
+        if b[key] != a[key]:
+            parts.append(f"{word}{show(b[key])}→{show(a[key])}")
+    return change.unit_name + "，".join(parts)
+
+
+def version_facts(con: duckdb.DuckDBPyConnection, quarter: str) -> dict:
+    """What the 通报 and the page say of the version shown (SPEC §12): 第N版 or 草稿, and from version 2
+    the day, the reason and each unit whose total, rank or reward changed against version N − 1."""
+    version = shown_version(con, quarter)
+    if version is None:
+        return {"version_label": "草稿，未发布", "restatement": None}
+    facts = {"version_label": label(version.version), "restatement": None}
+    if version.version >= 2:
+        n = version.version
+        diff = compare(quarter, read_set(con, quarter, n - 1, label(n - 1)), read_set(con, quarter, n, label(n)))
+        facts["restatement"] = {
+            "number": n, "previous": n - 1, "day": _day(version), "reason": version.reason,
+            "changes": [change_text(c, n) for c in diff.headline], "minor_count": len(diff.minor)}
+    return facts

@@ -12,6 +12,7 @@ from sbsk.config.registry import load_registry
 from sbsk.config.rubric import Rubric, rubric_for
 from sbsk.outputs.explain.indicator import explain_indicator, flag_concerns
 from sbsk.schemas import load_returns
+from sbsk.store.runs import scoring_rubric
 
 
 class NoResult(LookupError):
@@ -72,6 +73,9 @@ def build_explanation(con: duckdb.DuckDBPyConnection, quarter: Quarter, unit_cod
         raise NoResult(f"{quarter.chinese}（{q}）没有 {unit_code} 的考评结果（该单位本年可能不参加考评）")
     res = result[0]
     rubric, warning = rubric_for(res["rubric_version"])
+    scored = scoring_rubric(con, [q], res["rubric_version"])  # the file the run recorded, e.g. --rubric
+    if scored is not None and scored.version == res["rubric_version"]:
+        rubric, warning = scored, None
     scores = {r["indicator_code"]: r for r in _rows(
         con, "select * from indicator_scores where quarter = ? and unit_code = ?", [q, unit_code])}
     if any("numerator_1" not in r for r in scores.values()):
@@ -86,12 +90,26 @@ def build_explanation(con: duckdb.DuckDBPyConnection, quarter: Quarter, unit_cod
         "group_label": ctx["group_label"], "total": float(res["total"]), "group_rank": res["group_rank"],
         "group_size": len(ctx["group_results"]), "reward_yuan": res["reward_yuan"], "status": res["status"],
         "rubric_version": res["rubric_version"], "time_progress": float(rubric.time_progress[quarter.q - 1]),
-        "categories": [{"code": c.code, "name": c.name, "max_points": float(c.max_points),
-                        "points": float(res[f"score_{c.code.lower()}"]) if f"score_{c.code.lower()}" in res else None}
-                       for c in rubric.categories],
+        "categories": _categories(con, q, unit_code, res, rubric),
         "warning": warning, "indicators": indicators,
         "unit_flags": [f for f in ctx["data_flags"] if not any(flag_concerns(f, i) for i in rubric.indicators)],
     }
+
+
+def _categories(con: duckdb.DuckDBPyConnection, q: str, unit_code: str, res: dict, rubric: Rubric) -> list[dict]:
+    """Every category the unit was scored in, also one the rubric adds beyond A–D (category E): as the run
+    stored them (rubric_indicators, category_scores), else from the rubric and the score_a … columns."""
+    stored = con.execute("select category_code, any_value(category_name), sum(max_points) from rubric_indicators "
+                         "where rubric_version = ? group by 1 order by 1", [res["rubric_version"]]).fetchall()
+    cats = stored or [(c.code, c.name, c.max_points) for c in rubric.categories]
+    scores = dict(con.execute("select category_code, score from category_scores where quarter = ? and unit_code = ?",
+                              [q, unit_code]).fetchall())
+    found = []
+    for code, name, maximum in cats:
+        value = scores.get(code, res.get(f"score_{code.lower()}"))
+        found.append({"code": code, "name": name, "max_points": float(maximum),
+                      "points": None if value is None else float(value)})
+    return found
 
 
 def _context(con: duckdb.DuckDBPyConnection, quarter: Quarter, res: dict, rubric: Rubric) -> dict:

@@ -29,6 +29,11 @@ RED = RGBColor(0xC0, 0x00, 0x00)
 ISSUER = "安阳市“四比四看”活动专班办公室"
 
 BODY = [
+    ("p", "{%p if restatement %}"),
+    ("p", "本通报为第{{ restatement.number }}版，{{ restatement.day }}更正，替代第{{ restatement.previous }}版。"
+          "更正原因：{{ restatement.reason }}。{% if restatement.changes %}更正后，{{ restatement.changes|join('；') }}"
+          "{% else %}各单位的总分、名次和奖惩均未变化{% endif %}。"),
+    ("p", "{%p endif %}"),
     ("h1", "一、总体情况"),
     ("p", "{{ period_name }}，全市{{ unit_count }}个县（市、区）参加“四比四看”活动考评，平均得分{{ mean_total }}分，"
           "最高{{ max_total }}分，最低{{ min_total }}分。{{ status_note }}"),
@@ -39,6 +44,9 @@ BODY = [
           "{{ g.first_reward }}{% endif %}；末位{{ g.last|join('、') }}（{{ g.last_total }}分）{% if g.last_reward %}，"
           "{{ g.last_reward }}{% endif %}。{% if g.tie_note %}{{ g.tie_note }}。{% endif %}"),
     ("p", "{%p endfor %}"),
+    ("p", "列入红榜的是{% for g in groups %}{{ g.label }}{{ g.red|join('、') or '（无）' }}{% if not loop.last %}，"
+          "{% endif %}{% endfor %}；列入黑榜的是{% for g in groups %}{{ g.label }}{{ g.black|join('、') or '（无）' }}"
+          "{% if not loop.last %}，{% endif %}{% endfor %}（红榜为{{ honour_roll.red }}，黑榜为{{ honour_roll.black }}）。"),
     ("h2", "（二）名次变化"),
     ("p", "{%p if has_previous %}"),
     ("p", "{%p for g in groups %}"),
@@ -156,6 +164,9 @@ def build(path: Path = TEMPLATE) -> Path:
     doc.add_paragraph()
     _title(doc, "关于{{ period_name }}“四比四看”活动", pitch=Pt(36))
     _title(doc, "考评结果的通报", pitch=Pt(36))
+    _title(doc, "{%p if version_label %}", SIZE_3, KAI_FONT, pitch=LINE_PITCH_SAFE)
+    _title(doc, "（{{ version_label }}）", SIZE_3, KAI_FONT, pitch=LINE_PITCH_SAFE)
+    _title(doc, "{%p endif %}", SIZE_3, KAI_FONT, pitch=LINE_PITCH_SAFE)
     doc.add_paragraph()
     p = doc.add_paragraph()
     exact_lines(p.paragraph_format)

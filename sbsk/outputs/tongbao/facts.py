@@ -11,9 +11,11 @@ from typing import Any
 
 import duckdb
 
-from sbsk.config.periods import Quarter
-from sbsk.outputs.sheets import fetch_dicts
+from sbsk.config.honour_roll import HonourRoll
 from sbsk.config.labels import FLAGS as FLAG_LABELS
+from sbsk.config.periods import Quarter
+from sbsk.store.runs import scoring_rubric
+from sbsk.outputs.sheets import fetch_dicts
 
 # the flags a 数据核查 paragraph reports (ties and missing returns are said elsewhere in the 通报)
 FINDING_FLAGS = ("suspect_start", "cumulative_decrease", "total_mismatch", "over_plan", "duplicate_project")
@@ -56,7 +58,13 @@ def _best_worst(rows: list[dict], key) -> dict:
             "same": hi == lo}
 
 
-def _group_facts(label: str, rows: list[dict], has_previous: bool) -> dict:
+def honour_roll_rules(con: duckdb.DuckDBPyConnection, quarters: list[str], version: str | None) -> HonourRoll:
+    """The 红黑榜 rules (SPEC §13) of the rubric the results were scored with; the defaults without one."""
+    rubric = scoring_rubric(con, quarters, version)
+    return rubric.honour_roll if rubric else HonourRoll()
+
+
+def _group_facts(label: str, rows: list[dict], has_previous: bool, cats: list[str], roll: HonourRoll) -> dict:
     first = [r for r in rows if r["group_rank"] == 1]
     worst = max(r["group_rank"] for r in rows)
     last = [r for r in rows if r["group_rank"] == worst] if len(rows) > 1 else []
@@ -77,8 +85,11 @@ def _group_facts(label: str, rows: list[dict], has_previous: bool) -> dict:
         "up": [f"{r['unit_name']}（进{r['rank_change']}位）" for r in rows if (r["rank_change"] or 0) > 0],
         "down": [f"{r['unit_name']}（退{-r['rank_change']}位）" for r in rows if (r["rank_change"] or 0) < 0],
         "streaks": streaks,
+        # the 红黑榜: each end of the ranking, with the rubric's conditions (config/honour_roll.py)
+        "red": [r["unit_name"] for r in rows if roll.red.admits(r, rows)],
+        "black": [r["unit_name"] for r in rows if roll.black.admits(r, rows)],
         "rows": [{"rank": r["group_rank"], "name": r["unit_name"], "total": points(r["total"]),
-                  "scores": [points(r[f"score_{c}"]) for c in "abcd"],
+                  "scores": [points(r["scores"][c]) if r["scores"].get(c) is not None else "—" for c in cats],
                   "movement": movement_text(r["rank_change"]) if has_previous else "—",
                   "reward": (("+" if r["reward_yuan"] > 0 else "−") + plain(Decimal(abs(r["reward_yuan"])) / 10000)
                              if r["reward_yuan"] else "")} for r in rows],
@@ -86,15 +97,17 @@ def _group_facts(label: str, rows: list[dict], has_previous: bool) -> dict:
     }
 
 
-def _categories(con: duckdb.DuckDBPyConnection, version: str | None, groups) -> list[dict]:
-    cats = con.execute("select category_code, category_name, sum(max_points) from rubric_indicators "
+def _rubric_categories(con, version: str | None) -> list[tuple[str, str, Any]]:
+    """(code, name, maximum) of every category of the rubric, also one it adds beyond A–D."""
+    return con.execute("select category_code, any_value(category_name), sum(max_points) from rubric_indicators "
                        "where rubric_version = coalesce(?, (select max(rubric_version) from rubric_indicators)) "
-                       "group by 1, 2 order by 1", [version]).fetchall()
+                       "group by 1 order by 1", [version]).fetchall()
+
+
+def _categories(cats, groups) -> list[dict]:
     return [{"code": code, "name": name, "max": plain(mx),
-             "groups": [{"label": label, **_best_worst(rows, lambda r, c=code: r[f"score_{c.lower()}"])}
-                        for _, label, rows in groups]} for code, name, mx in cats
-            # a category the rubric adds beyond A–D has no score_ column in the results (not shown yet)
-            if groups and f"score_{code.lower()}" in groups[0][2][0]]
+             "groups": [{"label": label, **_best_worst(rows, lambda r, c=code: r["scores"].get(c) or 0)}
+                        for _, label, rows in groups]} for code, name, mx in cats if groups]
 
 
 def _findings(con: duckdb.DuckDBPyConnection, quarters: list[str]) -> list[dict]:
@@ -109,13 +122,23 @@ def _findings(con: duckdb.DuckDBPyConnection, quarters: list[str]) -> list[dict]
 
 
 def _common(con, period_name: str, previous_name: str | None, results: list[dict], version: str | None,
-            quarters: list[str]) -> dict:
+            quarters: list[str], scores: dict[tuple[str, str], Any]) -> tuple[dict, list]:
+    """`scores`: (unit_code, category_code) → score of every category (category_scores, or
+    annual_category_scores for a year); each result row gains them as r["scores"]."""
+    cats = _rubric_categories(con, version)
+    for r in results:
+        found = {c: s for (u, c), s in scores.items() if u == r["unit_code"]}
+        for code, _, _ in cats:  # a database without the long form: the contract's score_a … columns
+            found.setdefault(code, r.get(f"score_{code.lower()}"))
+        r["scores"] = found
     has_previous = any(r["rank_change"] is not None for r in results)
     groups = _groups(con, results)
     totals = [Decimal(r["total"]) for r in results]
     provisional = any(r["status"] != "final" for r in results)
     rejected = con.execute(f"select count(*) from rejected_rows where quarter in ({', '.join('?' * len(quarters))})",
                            quarters).fetchone()[0]
+    roll = honour_roll_rules(con, quarters, version)
+    codes = [c[0] for c in cats]
     return {
         "period_name": period_name, "previous_name": previous_name, "has_previous": has_previous,
         "unit_count": len(results), "mean_total": points(sum(totals) / len(totals)),
@@ -123,12 +146,10 @@ def _common(con, period_name: str, previous_name: str | None, results: list[dict
         "status_note": "部分数据缺报或待定，本期结果为暂定。" if provisional else "",
         "doc_number": "安四比四看办〔" + period_name[:4] + "〕  号",
         "issue_date": period_name[:4] + "年  月  日",
-        "groups": [_group_facts(label, rows, has_previous) for _, label, rows in groups],
-        "categories": _categories(con, version, groups),
-        "category_heads": [f"{c[1]}（{plain(c[2])}）" for c in con.execute(
-            "select category_code, category_name, sum(max_points) from rubric_indicators where rubric_version = "
-            "coalesce(?, (select max(rubric_version) from rubric_indicators)) group by 1, 2 order by 1",
-            [version]).fetchall() if c[0] in "ABCD"],
+        "groups": [_group_facts(label, rows, has_previous, codes, roll) for _, label, rows in groups],
+        "categories": _categories(cats, groups),
+        "category_heads": [f"{name}（{plain(mx)}）" for _, name, mx in cats],
+        "honour_roll": {"red": roll.red.describe(), "black": roll.black.describe()},
         "findings": _findings(con, quarters), "rejected_rows": rejected,
     }, groups
 
@@ -140,7 +161,9 @@ def quarter_facts(con: duckdb.DuckDBPyConnection, quarter: str) -> dict:
         raise ValueError(f"{q}：数据库中没有本季度的考评结果，无法生成通报")
     prev = q.previous_in_year or (Quarter.parse(f"{q.year - 1}Q4") if q.q == 1 else None)
     version = results[0]["rubric_version"]
-    facts, groups = _common(con, q.chinese, prev.chinese if prev else None, results, version, [str(q)])
+    scores = {(u, c): v for u, c, v in con.execute(
+        "select unit_code, category_code, score from category_scores where quarter = ?", [str(q)]).fetchall()}
+    facts, groups = _common(con, q.chinese, prev.chinese if prev else None, results, version, [str(q)], scores)
     inds = fetch_dicts(con, "select indicator_code, name, max_points from rubric_indicators where rubric_version = ?",
                        [version])
     inds.sort(key=lambda i: (i["indicator_code"][0], int("".join(ch for ch in i["indicator_code"] if ch.isdigit()) or 0)))
@@ -155,6 +178,8 @@ def quarter_facts(con: duckdb.DuckDBPyConnection, quarter: str) -> dict:
                         "cells": [points(pts.get((r["unit_code"], i["indicator_code"]), 0)) for r in rows]}
                        for i in inds]
     facts["attachment2_title"] = f"{q.chinese}各指标得分"
+    from sbsk.outputs.bulletin.versions import version_facts  # here: the bulletin package reads these facts
+    facts.update(version_facts(con, str(q)))
     facts["detail_head"] = "指标"
     return facts
 
@@ -167,7 +192,9 @@ def year_facts(con: duckdb.DuckDBPyConnection, year: int) -> dict:
     version = con.execute("select max(rubric_version) from quarter_results where quarter like ?", [f"{year}Q%"]).fetchone()[0]
     for r in results:
         r["streak_first"] = r["streak_last"] = 0
-    facts, groups = _common(con, f"{year}年度", f"{year - 1}年度", results, version, quarters)
+    scores = {(u, c): v for u, c, v in con.execute(
+        "select unit_code, category_code, score from annual_category_scores where year = ?", [year]).fetchall()}
+    facts, groups = _common(con, f"{year}年度", f"{year - 1}年度", results, version, quarters, scores)
     facts["indicators"] = []
     totals = {(u, q): t for u, q, t in con.execute(
         "select unit_code, quarter, total from quarter_results where quarter like ?", [f"{year}Q%"]).fetchall()}
@@ -178,5 +205,6 @@ def year_facts(con: duckdb.DuckDBPyConnection, year: int) -> dict:
                        for name, q in zip(names, quarters)]
         g["detail"].append({"name": "年度得分", "max": "100", "cells": [points(r["total"]) for r in rows]})
     facts["attachment2_title"] = f"{year}年度各季度得分"
+    facts["version_label"], facts["restatement"] = "", None  # a year has no versions of its own (SPEC §12)
     facts["detail_head"] = "季度"
     return facts
