@@ -63,6 +63,18 @@ class ReturnDef:
     columns: tuple[Column, ...]
     unique: tuple[str, ...] = ()
     period: str = "quarter"        # quarter, or half_year (R12: sent for YYYYHn, SPEC §11)
+    keys: tuple[str, ...] = ()     # the fields that name a row to a clerk (项目名称 …), shown with rejections
+
+    def row_key(self, row) -> str | None:
+        """A row's key fields as written, such as 项目名称：XX；审批事项：YY (None: the return has none)."""
+        if not self.keys:
+            return None
+        parts = []
+        for name in self.keys:
+            value = row.get(name) if hasattr(row, "get") else None
+            text = "" if value is None or value != value else str(value).strip()   # value != value: NaN
+            parts.append(f"{self.column(name).header}：{text or '（空）'}")
+        return "；".join(parts)
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -146,12 +158,16 @@ def parse_definitions(doc: dict) -> Definitions:
         for u in raw.get("unique", ()):
             if u not in names:
                 raise DefinitionError(f"{where}: unique names unknown field {u!r}")
+        keys = tuple(raw.get("keys", ()))
+        for key in keys:
+            if key not in names or key == "unit":
+                raise DefinitionError(f"{where}: keys names unknown field {key!r}")
         period = raw.get("period", "quarter")
         if period not in PERIODS:
             raise DefinitionError(f"{where}: period {period!r} is not one of {sorted(PERIODS)}")
         target = returns if period == "quarter" else half_year
         target[code] = ReturnDef(code, raw["table"], raw["title"], raw["owner"], cols,
-                                 tuple(raw.get("unique", ())), period)
+                                 tuple(raw.get("unique", ())), period, keys)
         tables.add(raw["table"])
     return Definitions(str(doc["template_version"]), departments, returns, half_year)
 

@@ -75,8 +75,10 @@ def con():
         ('2020Q3', 'fgw/R01.xlsx', 'aa', 'fgw', 'R01', 'Sheet1', 'loaded', 'template', 10, 7, 1, 2, 1, 1, 0, 0, null),
         ('2020Q3', 'czj/坏文件.xlsx', 'bb', 'czj', null, null, 'rejected', null, 0, 0, 0, 0, 0, 0, 0, 0, null)""")
     con.execute("""insert into rejected_rows values
-        ('2020Q3', 'fgw', 'R01', 'fgw/R01.xlsx', 'aa', 'Sheet1', 5, '项目名称', ?, '项目名称不能是公式', 'B5'),
-        ('2020Q3', 'czj', null, 'czj/坏文件.xlsx', 'bb', null, null, null, null, '文件无法读取：不是Excel文件', null)""",
+        ('2020Q3', 'fgw', 'R01', 'fgw/R01.xlsx', 'aa', 'Sheet1', 5, '项目名称', ?, '项目名称不能是公式', 'B5',
+         '项目名称：（空）'),
+        ('2020Q3', 'czj', null, 'czj/坏文件.xlsx', 'bb', null, null, null, null, '文件无法读取：不是Excel文件', null,
+         null)""",
                 [HYPERLINK])
     yield con
     con.close()
@@ -170,7 +172,10 @@ def test_validation_report(con, tmp_path):
     assert ["市发展改革委", "fgw/R01.xlsx", "R01 项目谋划储备", "已入库", 10, 7, 1, 2] in summary
 
     detail = wb["退回明细"]
-    assert [c.value for c in detail[2]] == ["部门", "文件", "工作表", "行号", "列", "填报值", "问题说明"]
+    assert [c.value for c in detail[2]] == ["部门", "文件", "工作表", "行号", "关键字段", "列", "填报值", "问题说明"]
+    # each row named by its key field in a column of its own; a file rejected whole says so
+    assert [c.value for c in detail[3]][3:5] == [None, "（整个文件）"]
+    assert [c.value for c in detail[4]][3:6] == [5, "项目名称：（空）", "项目名称"]
     link = [c for row in detail.iter_rows() for c in row if c.value == HYPERLINK]
     assert len(link) == 1 and link[0].data_type == "s"
     assert [c.value for c in detail[3]][:2] == ["市财政局", "czj/坏文件.xlsx"]  # ordered by department

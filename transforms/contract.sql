@@ -203,7 +203,8 @@ create table if not exists rejected_rows (
     column_name varchar,
     value varchar,
     message varchar not null,
-    cell varchar
+    cell varchar,
+    row_key varchar
 );
 comment on table rejected_rows is 'Every rejected row and every file rejected whole, with a message a clerk can act on.';
 comment on column rejected_rows.quarter is 'Period the file was sent for: a quarter (YYYYQn), a half year (YYYYHn) for R12, or a month (YYYY-MM) for a dispatch.';
@@ -217,6 +218,7 @@ comment on column rejected_rows.column_name is 'Column header as the return defi
 comment on column rejected_rows.value is 'The cell value as written.';
 comment on column rejected_rows.message is 'What is wrong, in Chinese, naming file, sheet, row and column.';
 comment on column rejected_rows.cell is 'The cell in Excel notation (e.g. E12), when the problem is one cell.';
+comment on column rejected_rows.row_key is 'The rejected row''s key field as written (项目名称, 审批事项, 文件名称 or 指标: the return''s key in schemas/returns.toml), naming the row to a clerk; null for a whole file or a row without one.';
 
 create table if not exists data_flags (
     quarter varchar not null,

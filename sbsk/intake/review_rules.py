@@ -124,7 +124,7 @@ def _rejection(res, ret: ReturnDef, field: str, row_number: int, value, message:
     index = res.columns.get(field)
     letter = column_letter(index) if index is not None else "?"
     return {
-        "row_number": row_number, "column_name": col.label,
+        "row_number": row_number, "column_name": col.label, "row_key": ret.row_key({field: value}) if ret.keys == (field,) else None,
         "cell": f"{letter}{row_number}" if letter != "?" else None, "value": _text(value),
         "message": f"{res.source.rel} 工作表「{res.sheet}」第{row_number}行 {letter}列「{col.label}」：{message}",
     }

@@ -148,6 +148,7 @@ def validate_table(table: Table, ret: ReturnDef, ctx: Context, source: str) -> V
         letter = column_letter(table.columns[e.field]) if e.field in table.columns else "?"
         value = "" if e.value is None or e.value is pd.NA else str(e.value)
         rejections.append({
+            "row_key": ret.row_key(table.data.loc[e.index]),
             "row_number": row_number,
             "column_name": col.label,
             "cell": f"{letter}{row_number}" if letter != "?" else None,

@@ -4,9 +4,7 @@ width, long text wrapped, never cut."""
 
 from __future__ import annotations
 
-import math
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Callable
 
@@ -18,7 +16,7 @@ from sbsk.config.periods import Period
 from sbsk.files import atomic_path
 from sbsk.intake.ingest import FileResult
 from sbsk.intake.submissions import OUTSTANDING
-from sbsk.outputs.sheets import INTEGER_FORMAT, set_widths, setup_page, write_table, write_title
+from sbsk.outputs.sheets import INTEGER_FORMAT, fit_rows, set_widths, setup_page, write_table, write_title
 from sbsk.outputs.reminder import UNASSIGNED, Reminder, build_reminder
 from sbsk.outputs.return_writer import put_text_safe
 from sbsk.schemas.definitions import Definitions
@@ -27,35 +25,6 @@ _SECTION = Font(name="黑体", bold=True, size=12)
 _LINE = Font(name="宋体", size=11)
 WIDTHS = [18, 32, 12, 9, 17, 22, 46]   # the seven columns of a department sheet
 SUMMARY_WIDTHS = [22, 12, 17, 7, 8, 9, 9, 7, 10, 12]
-LINE_POINTS = 15.0     # one line of 11-point text
-CJK_UNITS = 2          # a Chinese character is about two column-width units wide
-
-
-def _text_width(text: str) -> int:
-    return sum(CJK_UNITS if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def fit_rows(ws: Worksheet, widths: list[float]) -> None:
-    """Give every row the height its wrapped text needs. Spreadsheet programs do not grow a row for
-    text written by a program, so without this a long problem would print cut off."""
-    spans = {}
-    for rng in ws.merged_cells.ranges:
-        spans[(rng.min_row, rng.min_col)] = sum(widths[c - 1] for c in range(rng.min_col, rng.max_col + 1))
-    for row in ws.iter_rows():
-        lines = 1
-        for cell in row:
-            if cell.value is None or not isinstance(cell.column, int) or cell.column > len(widths):
-                continue
-            width = spans.get((cell.row, cell.column), widths[cell.column - 1])
-            room = max(width - 1.5, 1)  # the cell's padding
-            wraps = bool(cell.alignment and cell.alignment.wrap_text)
-            text = str(cell.value)
-            needed = sum(max(1, math.ceil(_text_width(part) / room)) if wraps else 1 for part in text.split("\n"))
-            lines = max(lines, needed)
-        current = ws.row_dimensions[row[0].row].height or LINE_POINTS
-        ws.row_dimensions[row[0].row].height = max(current, lines * LINE_POINTS + 4)
-
-
 def _date(day) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 

@@ -29,8 +29,6 @@ from sbsk.schemas import load_returns
 from sbsk.schemas.definitions import Definitions, ReturnDef
 from sbsk.store.submissions import file_views
 
-# the field that names a rejected row for the clerk, in the order they are shown (SPEC §13)
-KEY_HEADERS = ("项目名称", "审批事项", "文件名称", "指标")
 UNASSIGNED = "未归属"  # a file in no department's folder and recognised as no return
 
 
@@ -65,22 +63,11 @@ class Reminder:
                 [p for p in self.problems if p.department == department])
 
 
-def key_fields(ret: ReturnDef) -> list:
-    """The columns that name a row: 项目名称 / 审批事项 / 文件名称 / 指标, else its first date (R03)."""
-    found = [c for c in ret.columns if c.header in KEY_HEADERS]
-    return found or [c for c in ret.columns if c.type == "date"][:1]
-
-
 def _row_names(table: Table, ret: ReturnDef, rows: set[int]) -> dict[int, tuple[str, str]]:
-    """Excel row → (unit as written, key text such as 项目名称：XX) for the given rows."""
+    """Excel row → (unit as written, key text such as 项目名称：XX, from the return's keys) for the given rows."""
     data = table.data[table.data["_row"].isin(rows)]
-    names = {}
-    for _, row in data.iterrows():
-        unit = str(row.get("unit") or "").strip()
-        parts = [f"{c.header}：{str(row.get(c.field) or '').strip() or '（空）'}" for c in key_fields(ret)
-                 if c.field in data.columns]
-        names[int(row["_row"])] = (unit, "；".join(parts))
-    return names
+    return {int(row["_row"]): (str(row.get("unit") or "").strip(), ret.row_key(row) or "")
+            for _, row in data.iterrows()}
 
 
 def _strip(message: str, prefix: str) -> str:

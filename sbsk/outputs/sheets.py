@@ -6,6 +6,8 @@ formulas, so a workbook shows the same numbers as the database wherever it is op
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from copy import copy
 from decimal import Decimal
 from pathlib import Path
@@ -102,7 +104,7 @@ def write_table(ws: Worksheet, row: int, headers: Sequence[str], rows: Iterable[
             if j < len(formats) and formats[j] and isinstance(cell.value, (int, float)):
                 cell.number_format = formats[j]
             if j in wrap:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.alignment = Alignment(wrap_text=True, vertical="center")  # level with the unwrapped cells
             elif j in center:
                 cell.alignment = CENTER
             else:
@@ -111,6 +113,35 @@ def write_table(ws: Worksheet, row: int, headers: Sequence[str], rows: Iterable[
             ws.row_dimensions[row].height = row_height
         row += 1
     return row
+
+
+LINE_POINTS = 15.0     # one line of 11-point text
+CJK_UNITS = 2          # a Chinese character is about two column-width units wide
+
+
+def _text_width(text: str) -> int:
+    return sum(CJK_UNITS if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def fit_rows(ws: Worksheet, widths: list[float]) -> None:
+    """Give every row the height its wrapped text needs. Spreadsheet programs do not grow a row for
+    text written by a program, so without this a long problem would print cut off."""
+    spans = {}
+    for rng in ws.merged_cells.ranges:
+        spans[(rng.min_row, rng.min_col)] = sum(widths[c - 1] for c in range(rng.min_col, rng.max_col + 1))
+    for row in ws.iter_rows():
+        lines = 1
+        for cell in row:
+            if cell.value is None or not isinstance(cell.column, int) or cell.column > len(widths):
+                continue
+            width = spans.get((cell.row, cell.column), widths[cell.column - 1])
+            room = max(width - 1.5, 1)  # the cell's padding
+            wraps = bool(cell.alignment and cell.alignment.wrap_text)
+            text = str(cell.value)
+            needed = sum(max(1, math.ceil(_text_width(part) / room)) if wraps else 1 for part in text.split("\n"))
+            lines = max(lines, needed)
+        current = ws.row_dimensions[row[0].row].height or LINE_POINTS
+        ws.row_dimensions[row[0].row].height = max(current, lines * LINE_POINTS + 4)
 
 
 def set_widths(ws: Worksheet, widths: Sequence[float]) -> None:

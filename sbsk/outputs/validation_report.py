@@ -18,7 +18,10 @@ from sbsk.config.labels import FILE_STATES, department_label, return_label
 from sbsk.config.periods import Period, parse_period
 from sbsk.outputs.bulletin.flags import write_flags_sheet
 from sbsk.outputs.return_writer import put_text_safe
-from sbsk.outputs.sheets import INTEGER_FORMAT, fetch_dicts, set_widths, setup_page, write_table, write_title
+from sbsk.outputs.sheets import INTEGER_FORMAT, fetch_dicts, fit_rows, set_widths, setup_page, write_table, write_title
+
+
+REJECTED_WIDTHS = [16, 30, 10, 6, 24, 14, 16, 48]
 
 
 def write_validation_report(con: duckdb.DuckDBPyConnection, quarter: str, path: Path) -> Path:
@@ -65,19 +68,23 @@ def problem_text(message: str, source_file: str | None) -> str:
 
 
 def _rejected_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Period) -> None:
-    headers = ["部门", "文件", "工作表", "行号", "列", "填报值", "问题说明"]
+    """Every rejected row, named by its key field (项目名称, 审批事项, 文件名称 or 指标) in a column of its
+    own, and its problem in full without the file and row that have their own columns (SPEC §13)."""
+    headers = ["部门", "文件", "工作表", "行号", "关键字段", "列", "填报值", "问题说明"]
     write_title(ws, f"{q.chinese}退回明细", len(headers))
     rejected = fetch_dicts(con, """
-        select department, source_file, sheet, row_number, column_name, value, message
+        select department, source_file, sheet, row_number, column_name, value, message, row_key
         from rejected_rows where quarter = ?
         order by department nulls last, source_file, row_number nulls first, column_name
     """, [str(q)])
     rows = [[department_label(r["department"]), r["source_file"], r["sheet"] or "", r["row_number"],
-             r["column_name"] or "", r["value"], problem_text(r["message"], r["source_file"])] for r in rejected]
-    end = write_table(ws, 2, headers, rows, formats=[None] * 3 + [INTEGER_FORMAT], wrap=(1, 5, 6))
+             r["row_key"] or ("（整个文件）" if r["row_number"] is None else ""), r["column_name"] or "", r["value"],
+             problem_text(r["message"], r["source_file"])] for r in rejected]
+    end = write_table(ws, 2, headers, rows, formats=[None] * 3 + [INTEGER_FORMAT], wrap=(1, 4, 5, 6, 7))
     if not rows:
         put_text_safe(ws.cell(end, 1), "本期没有退回的行")
-    set_widths(ws, [20, 40, 12, 8, 18, 24, 60])
+    set_widths(ws, REJECTED_WIDTHS)
+    fit_rows(ws, REJECTED_WIDTHS)
     ws.freeze_panes = "A3"
-    ws.auto_filter.ref = f"A2:G{max(end - 1, 2)}"
+    ws.auto_filter.ref = f"A2:H{max(end - 1, 2)}"
     setup_page(ws, "2:2")

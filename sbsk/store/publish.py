@@ -57,7 +57,7 @@ def report_frames(quarter: str, results: list[FileResult]) -> tuple[pd.DataFrame
          "source_file": r.source.rel, "sha256": r.source.sha256, "sheet": r.sheet, **rej}
         for r in results for rej in r.rejections
     ], columns=["quarter", "department", "return_code", "source_file", "sha256", "sheet", "row_number",
-                "column_name", "cell", "value", "message"])
+                "column_name", "cell", "value", "message", "row_key"])
     flags = pd.DataFrame([{"quarter": quarter, **f} for r in results for f in r.flags],
                          columns=["quarter", "unit_code", "return_code", "flag", "detail", "source_file", "sheet",
                                   "row_number"])
