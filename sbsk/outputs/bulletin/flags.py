@@ -10,7 +10,10 @@ from sbsk.config.labels import flag_labels, return_label
 from sbsk.config.periods import Period
 from sbsk.config.rubric import Rubric, load_rubric, rubric_for
 from sbsk.outputs.return_writer import put_text_safe
-from sbsk.outputs.sheets import INTEGER_FORMAT, fetch_dicts, set_widths, setup_page, write_table, write_title
+from sbsk.outputs.sheets import INTEGER_FORMAT, fetch_dicts, fit_rows, set_widths, setup_page, write_table, write_title
+
+
+FLAG_WIDTHS = [12, 20, 18, 56, 34, 6]
 
 
 def scored_rubric(con: duckdb.DuckDBPyConnection, quarter: Period) -> Rubric:
@@ -33,9 +36,10 @@ def write_flags_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, quarter: Pe
     labels = flag_labels(scored_rubric(con, quarter)) if flags else {}
     rows = [[f["unit"] or "", return_label(f["return_code"]), labels.get(f["flag"], f["flag"]),
              f["detail"] or "", f["source_file"] or "", f["row_number"]] for f in flags]
-    end = write_table(ws, 2, headers, rows, formats=[None] * 5 + [INTEGER_FORMAT], wrap=(3, 4))
+    end = write_table(ws, 2, headers, rows, formats=[None] * 5 + [INTEGER_FORMAT], wrap=(0, 1, 2, 3, 4))
     if not rows:
         put_text_safe(ws.cell(end, 1), "本期无数据核查事项")
-    set_widths(ws, [12, 24, 20, 60, 40, 8])
+    set_widths(ws, FLAG_WIDTHS)
+    fit_rows(ws, FLAG_WIDTHS)  # a long description prints whole, on as many lines as it needs
     ws.freeze_panes = "A3"
     setup_page(ws, "2:2")

@@ -11,7 +11,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sbsk.config.periods import Quarter
 from sbsk.outputs.bulletin.ranking import by_group
 from sbsk.outputs.return_writer import put_text_safe
-from sbsk.outputs.sheets import (BOLD, BOX, CENTER, HEADER_FILL, SCORE_FORMAT, fetch_dicts, plain_number,
+from sbsk.outputs.sheets import (BOLD, BOX, CENTER, HEADER_FILL, SCORE_FORMAT, fetch_dicts, fit_rows, plain_number,
                                  set_widths, setup_page, write_title)
 
 
@@ -53,7 +53,6 @@ def indicator_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Quarter,
             cell.font, cell.fill, cell.border, cell.alignment = BOLD, HEADER_FILL, BOX, CENTER
             if isinstance(cell.value, float):
                 cell.number_format = SCORE_FORMAT
-    ws.row_dimensions[3].height = 75
     row = 5
     for label, rows in by_group(con, results):
         for r in rows:
@@ -65,6 +64,8 @@ def indicator_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Quarter,
                 if isinstance(cell.value, float):
                     cell.number_format = SCORE_FORMAT
             row += 1
-    set_widths(ws, [10, 12, *([8] * len(codes)), 9])
+    widths = [10, 12, *([8] * len(codes)), 9]
+    set_widths(ws, widths)
+    fit_rows(ws, widths)  # the 指标名称 row as tall as its longest name needs: none is cut in print
     ws.freeze_panes = "C5"
     setup_page(ws, "2:4")
