@@ -17,6 +17,7 @@ from sbsk.config.registry import load_registry
 from sbsk.config.review_rubric import ReviewRubric
 from sbsk.config.rubric import load_rubric
 from sbsk.outputs.return_writer import put_text_safe
+from sbsk.outputs.sheets import fit_rows, setup_page
 from sbsk.outputs.templates import (DATA_SHEET, EXAMPLE_MARK, FIRST_DATA_ROW, GUIDE_SHEET, LAST_VALIDATED_ROW,
                                     META_SHEET, _BOX, _EXAMPLE_FONT, _clip, _header_cell, _list_formula,
                                     _lock_headers, template_file_name)
@@ -86,6 +87,9 @@ def _plain(value) -> str:
     return str(int(value)) if value == int(value) else str(value)
 
 
+GUIDE_WIDTHS = (6, 18, 10, 70)
+
+
 def _guide(ws: Worksheet, ret: ReturnDef, half: HalfYear, review: ReviewRubric, units: list[str]) -> None:
     items = "、".join(f"{i.name}（满分{_plain(i.max_points)}分）" for i in review.items)
     lines = [
@@ -106,6 +110,9 @@ def _guide(ws: Worksheet, ret: ReturnDef, half: HalfYear, review: ReviewRubric, 
     ]
     for row, text in enumerate(lines, start=1):
         put_text_safe(ws.cell(row, 1), text)
+        if text:  # across the table's width and wrapped: a long requirement prints whole on A4
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(GUIDE_WIDTHS))
+            ws.cell(row, 1).alignment = Alignment(vertical="top", wrap_text=True)
     ws.cell(1, 1).font = Font(bold=True, size=14)
     header = len(lines) + 1
     for j, text in enumerate(["序号", "列名", "是否必填", "填写规则"], start=1):
@@ -116,8 +123,10 @@ def _guide(ws: Worksheet, ret: ReturnDef, half: HalfYear, review: ReviewRubric, 
             put_text_safe(cell, value)
             cell.border = _BOX
             cell.alignment = Alignment(vertical="top", wrap_text=(j == 4))
-    for letter, width in zip("ABCD", (6, 18, 10, 70)):
+    for letter, width in zip("ABCD", GUIDE_WIDTHS):
         ws.column_dimensions[letter].width = width
+    fit_rows(ws, list(GUIDE_WIDTHS))
+    setup_page(ws, None)
 
 
 def _data_sheet(ws: Worksheet, ret: ReturnDef, half: HalfYear) -> None:
@@ -136,6 +145,7 @@ def _data_sheet(ws: Worksheet, ret: ReturnDef, half: HalfYear) -> None:
                 put_text_safe(cell, value)
                 cell.font = _EXAMPLE_FONT
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1)
+    setup_page(ws, "1:2")  # A4 landscape, fitted to the width, title and headers on every page
     _lock_headers(ws, ret, len(_EXAMPLES))
 
 

@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sbsk.config.periods import Quarter
 from sbsk.config.registry import load_registry
 from sbsk.outputs.return_writer import put_text_safe
+from sbsk.outputs.sheets import fit_rows, setup_page
 from sbsk.config.rubric_years import rubric_for_year
 from sbsk.schemas.definitions import Column, Definitions, ReturnDef, load_returns
 from sbsk.schemas.types import COLUMN_TYPES
@@ -135,6 +136,9 @@ def _choices(ret: ReturnDef, units: list[str], indicators: list[str]) -> dict[st
 
 # --- hidden sheet ---------------------------------------------------------------------------
 
+GUIDE_WIDTHS = (6, 26, 12, 12, 70)
+
+
 def _write_meta(ws: Worksheet, ret: ReturnDef, defs: Definitions, q: Quarter) -> None:
     for row, (key, value) in enumerate(
         [("return_code", ret.code), ("template_version", defs.template_version), ("quarter", str(q))],
@@ -170,6 +174,9 @@ def _write_guide(ws: Worksheet, ret: ReturnDef, defs: Definitions, q: Quarter,
     ]
     for row, text in enumerate(lines, start=1):
         put_text_safe(ws.cell(row, 1), text)
+        if text:  # across the table's width and wrapped: a long requirement prints whole on A4
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(GUIDE_WIDTHS))
+            ws.cell(row, 1).alignment = Alignment(vertical="top", wrap_text=True)
     ws.cell(1, 1).font = _TITLE_FONT
     ws.cell(6, 1).font = _HEADER_FONT
     ws.cell(len(lines), 1).font = _HEADER_FONT
@@ -186,8 +193,10 @@ def _write_guide(ws: Worksheet, ret: ReturnDef, defs: Definitions, q: Quarter,
             put_text_safe(cell, value)
             cell.border = _BOX
             cell.alignment = Alignment(vertical="top", wrap_text=(j == 5))
-    for letter, width in zip("ABCDE", (6, 26, 12, 12, 70)):
+    for letter, width in zip("ABCDE", GUIDE_WIDTHS):
         ws.column_dimensions[letter].width = width
+    fit_rows(ws, list(GUIDE_WIDTHS))
+    setup_page(ws, None)
 
 
 def _required_text(col: Column) -> str:
@@ -269,6 +278,7 @@ def _write_data_sheet(ws: Worksheet, ret: ReturnDef, q: Quarter) -> None:
     for i, row in enumerate(examples):
         _write_example(ws, FIRST_DATA_ROW + i, ret, row)
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1)
+    setup_page(ws, "1:2")  # A4 landscape, fitted to the width, title and headers on every page
     _lock_headers(ws, ret, len(examples))
 
 
