@@ -7,6 +7,7 @@ Skipped when LibreOffice is not installed. On Debian/Ubuntu:
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -105,3 +106,58 @@ def test_ranking_fits_on_the_first_page(workbooks, tmp_path):
         assert "四比四看" in text and "县(市)组" in text and "区组" in text, pdf.name
         missing = [name for name in UNITS.values() if name not in text]
         assert missing == [], (pdf.name, missing)  # both groups, all nine units, on page 1
+
+
+def _words(pdf: Path, page: int) -> list[tuple[float, float, float, float, str]]:
+    """(xMin, yMin, xMax, yMax, word) of every word on a page, from pdftotext -bbox."""
+    xml = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(pdf), "-"],
+                         capture_output=True, text=True, timeout=60).stdout
+    return [(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', xml)]
+
+
+def _page_with(pdf: Path, text: str) -> int:
+    for page in range(1, page_count(pdf) + 1):
+        found = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                               capture_output=True, text=True, timeout=60).stdout
+        if text in found:
+            return page
+    raise AssertionError(f"{pdf.name}: no page says {text}")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not on PATH")
+def test_the_indicator_sheet_prints_every_name_whole(workbooks, tmp_path):
+    """The printed 指标名称 row, read column by column between the code row and the 满分 row, spells
+    every indicator's name from the rubric in full: a row too short for a long name (A4, D1) clips
+    its first and last lines."""
+    from sbsk.config.rubric import load_rubric
+
+    book = next(p for p in workbooks if p.name == "bulletin-2020Q3.xlsx")
+    pdf = to_pdf([book], tmp_path / "pdf", tmp_path / "profile")[0]
+    words = _words(pdf, _page_with(pdf, "各指标得分"))
+    names = {i.code: i.name for i in load_rubric().indicators}
+    heads = {w: (x0 + x1) / 2 for x0, y0, x1, y1, w in words if w in names}
+    assert set(heads) == set(names)
+    top = max(y1 for x0, y0, x1, y1, w in words if w in names)
+    bottom = min(y0 for x0, y0, x1, y1, w in words if w == "满分") - 2
+    xs = sorted(heads.values())
+    for code, mid in heads.items():
+        i = xs.index(mid)
+        lo = (xs[i - 1] + mid) / 2 if i else mid - 30
+        hi = (xs[i + 1] + mid) / 2 if i + 1 < len(xs) else mid + 30
+        printed = "".join(w for _, _, w in sorted(
+            (y0, x0, w) for x0, y0, x1, y1, w in words if top < y0 < bottom and lo <= (x0 + x1) / 2 < hi))
+        assert printed == names[code], code
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not on PATH")
+def test_the_printed_rejection_names_its_row_and_says_the_whole_problem(workbooks, tmp_path):
+    """2020Q2's one rejected row (林州 超付项目: paid 1500 above the 1000 allocated) prints with its key
+    field and its problem, the problem without the file and row again."""
+    book = next(p for p in workbooks if p.name == "validation-2020Q2.xlsx")
+    pdf = to_pdf([book], tmp_path / "pdf", tmp_path / "profile")[0]
+    page = _page_with(pdf, "退回明细")
+    text = "".join(w for *_, w in _words(pdf, page))
+    assert "关键字段" in text and "项目名称：超付项目" in text
+    assert "已支付资金(1500)超过下达中央预算内资金(1000)" in text
+    assert "第3行" not in text  # the row has its own column
