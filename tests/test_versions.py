@@ -289,6 +289,17 @@ def test_the_annual_uses_published_versions_or_drafts_with_a_note(dirs):
     assert (a[AY][4:7], a[LZ][4:7]) == ((Decimal("2.38"), 2, 0), (Decimal("3.00"), 1, 500000))
     assert query(out, "select distinct draft_quarters from annual_results where year = 2020") == [(None,)]
     assert pipeline.annual_drafts(out, 2020) == []
+    # the annual documents say which quarter was corrected and why
+    written = pipeline.write_annual_reports(2020, out, "done")
+    book = next(p for p in written if p.suffix == ".xlsx")
+    notes = [c.value for c in load_workbook(book)["排名"]["A"] if isinstance(c.value, str) and c.value.startswith("注")]
+    said = "2020年第四季度结果已于"
+    assert any(n.startswith("注：" + said) and n.endswith("更正为第2版（更正原因：更正中央预算内资金），年度结果按更正后的"
+                                                         "季度结果计算") for n in notes), notes
+    from sbsk.outputs.tongbao.facts import year_facts
+    from sbsk.store.warehouse import read_only
+    with read_only(out) as con:
+        assert said in year_facts(con, 2020)["status_note"]
 
 
 def test_bulletins_say_the_version_and_from_version_2_what_changed(dirs):

@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sbsk.config.periods import Quarter, quarters_of
 from sbsk.outputs.bulletin.charts import CHART_SHEET, annual_chart_sheet
 from sbsk.outputs.bulletin.movement import annual_movement_sheet
+from sbsk.outputs.bulletin.versions import restated_quarters
 from sbsk.outputs.bulletin.ranking import QUARTER_NAMES, TITLE_SUFFIX, group_tables, ranking_page
 from sbsk.outputs.sheets import (INTEGER_FORMAT, REWARD_FORMAT, SCORE_FORMAT, fetch_dicts, save_workbook,
                                  set_widths, write_note, write_title)
@@ -57,6 +58,10 @@ def _ranking_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, year: int, res
     if drafts:  # SPEC §12: a quarter never published enters as its draft, and is said
         write_note(ws, row, f"注：{'、'.join(Quarter.parse(d).chinese for d in drafts.split(','))}考评结果尚未发布，"
                             f"按草稿计入年度结果", width)
+        row += 1
+    restated = restated_quarters(con, year)
+    if restated:  # SPEC §12: the year counts each quarter as published last, and says which were corrected
+        write_note(ws, row, "注：" + "；".join(restated) + "，年度结果按更正后的季度结果计算", width)
         row += 1
     formats = [INTEGER_FORMAT, None, *([SCORE_FORMAT] * (5 + len(extra))), REWARD_FORMAT]
     row = group_tables(ws, row, con, results, headers, formats,

@@ -119,3 +119,14 @@ def version_facts(con: duckdb.DuckDBPyConnection, quarter: str) -> dict:
             "number": n, "previous": n - 1, "day": _day(version), "reason": version.reason,
             "changes": [change_text(c, n) for c in diff.headline], "minor_count": len(diff.minor)}
     return facts
+
+
+def restated_quarters(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
+    """The year's quarters shown in a restated version, for the annual documents: a year has no versions
+    of its own, so they say which quarters were corrected and why (SPEC §12)."""
+    found = []
+    for q in (Quarter(year, n) for n in range(1, 5)):
+        version = shown_version(con, str(q))
+        if version and version.version >= 2:
+            found.append(f"{q.chinese}结果已于{_day(version)}更正为第{version.version}版（更正原因：{version.reason}）")
+    return found

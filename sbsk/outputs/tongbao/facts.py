@@ -206,5 +206,9 @@ def year_facts(con: duckdb.DuckDBPyConnection, year: int) -> dict:
         g["detail"].append({"name": "年度得分", "max": "100", "cells": [points(r["total"]) for r in rows]})
     facts["attachment2_title"] = f"{year}年度各季度得分"
     facts["version_label"], facts["restatement"] = "", None  # a year has no versions of its own (SPEC §12)
+    from sbsk.outputs.bulletin.versions import restated_quarters
+    restated = restated_quarters(con, year)
+    if restated:
+        facts["status_note"] += "；".join(restated) + "，年度结果按更正后的季度结果计算。"
     facts["detail_head"] = "季度"
     return facts
