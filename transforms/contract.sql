@@ -218,7 +218,7 @@ comment on column rejected_rows.column_name is 'Column header as the return defi
 comment on column rejected_rows.value is 'The cell value as written.';
 comment on column rejected_rows.message is 'What is wrong, in Chinese, naming file, sheet, row and column.';
 comment on column rejected_rows.cell is 'The cell in Excel notation (e.g. E12), when the problem is one cell.';
-comment on column rejected_rows.row_key is 'The rejected row''s key field as written (项目名称, 审批事项, 文件名称 or 指标: the return''s key in schemas/returns.toml), naming the row to a clerk; null for a whole file or a row without one.';
+comment on column rejected_rows.row_key is 'The rejected row''s key field as written (项目名称, 审批事项, 文件名称 or 指标: the return''s keys in schemas/returns.toml), naming the row to a clerk; null for a whole file or a row without one.';
 
 create table if not exists data_flags (
     quarter varchar not null,
