@@ -22,8 +22,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/sbsk demo
 
+# Two workers (pytest-xdist) on the two cores: much of the suite waits on child processes and Prefect
+# servers. Each test file stays on one worker (--dist loadfile), so a module's or session's fixture
+# (the real-flow year of tests/test_flows.py, the hostile files) is built once. TEST_WORKERS=0: serial.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 docs: $(STAMP)
 	$(BIN)/python -m sbsk.outputs.analysts_doc

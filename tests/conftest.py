@@ -18,6 +18,17 @@ for _name, _value in {"MAX_FILE_BYTES": 20 << 20, "MAX_PART_BYTES": 50 << 20, "M
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config) -> None:
+    """A Prefect home (its SQLite database, profiles, settings) for this test process alone.
+
+    `make test` runs the suite in parallel (pytest-xdist): two temporary servers started by two workers
+    would otherwise migrate and write one ~/.prefect/prefect.db at once. The base temp folder is the
+    worker's own; set before any test module imports Prefect, and kept by the child processes tests
+    start (their environment keeps PREFECT_HOME when it drops the other PREFECT_ settings)."""
+    os.environ["PREFECT_HOME"] = str(config._tmp_path_factory.getbasetemp() / "prefect-home")
+
+
 def evaluate(raw_dir: Path, out_dir: Path, quarter: str, continue_on_missing: bool = False,
              up_to: str = "publish") -> dict:
     """The quarter flow's steps (sbsk.pipeline.QUARTER_STEPS) as plain calls, up to publishing by

@@ -19,7 +19,7 @@ SBSK = [sys.executable, "-m", "sbsk.cli"]
 
 
 def _sbsk(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") or k == "PREFECT_HOME"}
     return subprocess.run([*SBSK, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 

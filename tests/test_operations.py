@@ -69,7 +69,7 @@ def test_kill_mid_publish_leaves_previous_results(published, point):
 def test_killed_cli_run_at_any_moment_loses_nothing(published):
     """kill -9 the real command at several moments of its run."""
     raw, out, before = published
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") or k == "PREFECT_HOME"}
     for delay in (1.0, 4.0, 7.0):
         proc = subprocess.Popen([sys.executable, "-m", "sbsk.cli", "run", "2020Q1", "--raw-dir", str(raw),
                                  "--out-dir", str(out)], env=env, stdout=subprocess.DEVNULL,
@@ -142,7 +142,7 @@ def test_two_runs_of_the_same_quarter_at_once(published):
 def test_rerun_rereads_only_the_changed_file(tmp_path):
     raw, out = tmp_path / "raw", tmp_path / "out"
     write_quarter(raw, "2020Q1", _rows(1))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") or k == "PREFECT_HOME"}
     run = [sys.executable, "-m", "sbsk.cli", "run", "2020Q1", "--raw-dir", str(raw), "--out-dir", str(out)]
     first = subprocess.run(run, env=env, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr[-2000:]
