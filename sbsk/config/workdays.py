@@ -30,14 +30,25 @@ def _known(year: int) -> bool:
         return False
 
 
+@cache
+def _covered_days() -> tuple[list[date], list[bool], dict[date, int]]:
+    """Every covered day, whether it is a working day, and the running count of working days up to and
+    including it: asked once per process (about 8,400 days), since a run asks about many days (a
+    return received years after its due date is thousands of days late)."""
+    lo, hi = covered_years()
+    days = [d.date() for d in pd.date_range(date(lo, 1, 1), date(hi, 12, 31), freq="D")]
+    work = [chinese_calendar.is_workday(d) for d in days]
+    index, count = {}, 0
+    for day, is_work in zip(days, work):
+        count += is_work
+        index[day] = count
+    return days, work, index
+
+
 def calendar_frame() -> pd.DataFrame:
     """Every day the calendar covers, with a running count of working days up to and including it."""
-    lo, hi = covered_years()
-    days = pd.date_range(date(lo, 1, 1), date(hi, 12, 31), freq="D")
-    work = [chinese_calendar.is_workday(d.date()) for d in days]
-    frame = pd.DataFrame({"day": days.date, "is_workday": work})
-    frame["workday_index"] = frame["is_workday"].cumsum()
-    return frame
+    days, work, index = _covered_days()
+    return pd.DataFrame({"day": days, "is_workday": work, "workday_index": [index[d] for d in days]})
 
 
 def _check_covered(day: date) -> None:
@@ -71,8 +82,5 @@ def workdays_after(start: date, end: date) -> int:
     _check_covered(end)
     if end <= start:
         return 0
-    count, day = 0, start
-    while day < end:
-        day += timedelta(days=1)
-        count += is_workday(day)
-    return count
+    index = _covered_days()[2]
+    return index[end] - index[start]
