@@ -13,6 +13,7 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Iterator
 
@@ -64,7 +65,9 @@ def apply_contract(con: duckdb.DuckDBPyConnection) -> None:
     """The contract tables, the columns added since an older warehouse was made, and the comments
     of the columns the draft and history tables copy."""
     _add_new_columns(con)  # first: contract.sql comments on the new columns
-    con.execute(sql_file("contract.sql"))
+    contract = sql_file("contract.sql")
+    if not _contract_in_place(con, contract):  # its 280 statements cost half a second on every publish
+        con.execute(contract)
     _backfill_category_scores(con)
     _copy_comments(con)
 
@@ -72,30 +75,70 @@ def apply_contract(con: duckdb.DuckDBPyConnection) -> None:
 def ensure_schema(con: duckdb.DuckDBPyConnection, defs: Definitions) -> None:
     apply_contract(con)
     _backfill_drafts(con)
+    # a comment is set only where it differs: each statement costs milliseconds, every publish runs this
+    tables = dict(con.execute("select table_name, comment from duckdb_tables() where schema_name = 'main'").fetchall())
+    columns = {(t, c): m for t, c, m in con.execute(
+        "select table_name, column_name, comment from duckdb_columns() where schema_name = 'main'").fetchall()}
     for ret in defs.returns.values():
+        table = stg_table(ret)
         cols = [("quarter", "varchar")] + [(_field_name(ret, c.field), COLUMN_TYPES[c.type].sql) for c in ret.columns]
         cols += list(LINEAGE.items())
         ddl = ",\n    ".join(f"{n} {t}" for n, t in cols)
-        con.execute(f"create table if not exists {stg_table(ret)} (\n    {ddl}\n)")
-        con.execute(f"comment on table {stg_table(ret)} is "
-                    f"'Staged rows of {ret.code} {ret.title} ({ret.owner}), one per loaded return row, with lineage.'")
-        for c in ret.columns:
-            con.execute(f"comment on column {stg_table(ret)}.{_field_name(ret, c.field)} is {literal(f'{c.label} ({c.type})')}")
-        con.execute(f"comment on column {stg_table(ret)}.quarter is 'Quarter the return was sent for.'")
-        for name, what in (("source_file", "File the row came from, relative to the raw folder."),
-                           ("sha256", "SHA-256 of that file."), ("sheet", "Sheet name."),
-                           ("row_number", "Excel row number in that sheet.")):
-            con.execute(f"comment on column {stg_table(ret)}.{name} is {literal(what)}")
+        con.execute(f"create table if not exists {table} (\n    {ddl}\n)")
+        about = f"Staged rows of {ret.code} {ret.title} ({ret.owner}), one per loaded return row, with lineage."
+        if tables.get(table) != about:
+            con.execute(f"comment on table {table} is {literal(about)}")
+        wanted = [(_field_name(ret, c.field), f"{c.label} ({c.type})") for c in ret.columns]
+        wanted += [("quarter", "Quarter the return was sent for."),
+                   ("source_file", "File the row came from, relative to the raw folder."),
+                   ("sha256", "SHA-256 of that file."), ("sheet", "Sheet name."),
+                   ("row_number", "Excel row number in that sheet.")]
+        for name, what in wanted:
+            if columns.get((table, name)) != what:
+                con.execute(f"comment on column {table}.{name} is {literal(what)}")
     create_views(con, defs)  # the analyst views over the tables above (transforms/views/)
+
+
+def _contract_in_place(con: duckdb.DuckDBPyConnection, contract: str) -> bool:
+    """Whether running contract.sql would change nothing: every table it creates is there, and every
+    table and column comment it sets is already the one it says (it holds nothing else: create table if
+    not exists and comments)."""
+    tables = dict(con.execute("select table_name, comment from duckdb_tables() where schema_name = 'main'").fetchall())
+    columns = {(t, c): m for t, c, m in con.execute(
+        "select table_name, column_name, comment from duckdb_columns() where schema_name = 'main'").fetchall()}
+    # a column it leaves uncommented may carry any comment (_copy_comments gives the copies theirs)
+    return (all(t in tables and (m is None or tables[t] == m) for t, m in _contract_tables(contract))
+            and all((t, c) in columns and (m is None or columns[(t, c)] == m)
+                    for t, c, _, m in _contract_columns(contract)))
+
+
+@cache
+def _contract_tables(contract: str) -> tuple[tuple[str, str | None], ...]:
+    ref = duckdb.connect()
+    try:
+        ref.execute(contract)
+        return tuple(ref.execute("select table_name, comment from duckdb_tables() where schema_name = 'main' "
+                                 "order by table_name").fetchall())
+    finally:
+        ref.close()
+
+
+@cache
+def _contract_columns(contract: str) -> tuple[tuple[str, str, str, str | None], ...]:
+    """(table, column, type, comment) of every contract column, from contract.sql run on an empty
+    database: once per process and contract text, not at every publish."""
+    ref = duckdb.connect()
+    try:
+        ref.execute(contract)
+        return tuple(ref.execute("select table_name, column_name, data_type, comment from duckdb_columns() "
+                                 "where schema_name = 'main' order by table_name, column_index").fetchall())
+    finally:
+        ref.close()
 
 
 def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
     """A warehouse made by an older version gets the contract columns added since (never dropped)."""
-    ref = duckdb.connect()
-    ref.execute(sql_file("contract.sql"))
-    want = ref.execute("select table_name, column_name, data_type, comment from duckdb_columns() "
-                       "where schema_name = 'main' order by table_name, column_index").fetchall()
-    ref.close()
+    want = _contract_columns(sql_file("contract.sql"))
     have = {(t, c) for t, c in con.execute(
         "select table_name, column_name from duckdb_columns() where schema_name = 'main'").fetchall()}
     tables = {t for t, _ in have}
