@@ -9,7 +9,7 @@ LOCK := requirements.lock
 UV_VERSION := 0.13.9
 comma := ,
 
-.PHONY: demo test install clean bench docs lock
+.PHONY: demo test install clean bench bench-fixed docs lock
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -49,3 +49,8 @@ clean:
 # BENCH_SIZES=300000,1000000,3000000 make bench for 3M too. Generated quarters are cached in bench/.data/.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES))
+
+# What a clerk waits for on a small quarter: `sbsk run` with the temporary server and against a running
+# one, `sbsk check` of one file, and where the time goes; PASS/FAIL per target (bench/fixed_cost.py).
+bench-fixed: $(STAMP)
+	$(BIN)/python bench/fixed_cost.py

@@ -42,8 +42,7 @@ BREAKDOWN = [
     ("  our flow body (score_quarter)", "flows/quarter.py", "score_quarter"),
     ("    discover", "sbsk/pipeline.py", "discover_files"),
     ("    archive", "sbsk/pipeline.py", "archive_inputs"),
-    ("    ingest (read + validate, concurrently; result persistence)", "flows/quarter.py", "ingest_concurrently"),
-    ("      of which ingest() itself, summed over files", "sbsk/intake/ingest.py", "ingest"),
+    ("    ingest (read + validate on worker threads, which cProfile does not see inside; result persistence)", "flows/quarter.py", "ingest_concurrently"),
     ("    combine", "sbsk/pipeline.py", "combine_files"),
     ("    publish (DuckDB: copy, schema, score, swap)", "sbsk/pipeline.py", "publish"),
     ("      ensure_schema (contract, staging tables, views)", "sbsk/store/warehouse.py", "ensure_schema"),
@@ -52,7 +51,6 @@ BREAKDOWN = [
     ("      issued documents (bulletin, 通报 .docx, web page)", "sbsk/outputs/issued.py", "write_quarter_documents"),
     ("    export (Parquet)", "sbsk/pipeline.py", "export_parquet"),
     ("  Prefect task engine, all task runs", "prefect/task_engine.py", "run_task_sync"),
-    ("  result persistence (Prefect result store)", "prefect/results.py", "persist_result_record"),
     ("whole command (cmd_run)", "sbsk/cli.py", "cmd_run"),
 ]
 
@@ -65,12 +63,22 @@ def env(api_url: str | None, home: Path) -> dict:
     return out
 
 
+PEAK_RSS: dict[str, int] = {}  # command name → the largest peak RSS of its runs (bytes)
+
+
 def timed(cmd: list[str], environ: dict) -> float:
-    started = time.perf_counter()
-    done = subprocess.run(cmd, cwd=PROJECT_ROOT, env=environ, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if done.returncode not in (0,):
-        raise SystemExit(f"{' '.join(cmd)} exited {done.returncode}:\n{done.stderr[-3000:]}")
+    log = RUNS_DIR / "fixed" / "last.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w") as fh:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=environ, stdout=fh, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"{' '.join(cmd)} exited {code}:\n{log.read_text(errors='replace')[-3000:]}")
+    key = " ".join(Path(c).name for c in cmd[:3])
+    PEAK_RSS[key] = max(PEAK_RSS.get(key, 0), usage.ru_maxrss * 1024)
     return seconds
 
 
@@ -184,6 +192,10 @@ def main() -> None:
     print("| where | s |\n|---|---:|")
     for label, seconds in breakdown(profile):
         print(f"| {label.strip()} | {seconds:.2f} |".replace("| ", "| " + "· " * ((len(label) - len(label.lstrip())) // 2), 1))
+    print("\nPeak RSS per command (ru_maxrss from wait4: the largest of the command's process and the children"
+          " it waited for):\n")
+    for key, rss in PEAK_RSS.items():
+        print(f"- `{key}`: {rss / 2**20:.0f} MB")
     failed = [n for n, (m, _) in figures.items() if n in TARGETS and m > TARGETS[n]]
     print("\n" + ("FAIL: " + ", ".join(failed) if failed else "PASS: every fixed-cost target"))
 
