@@ -112,26 +112,27 @@ def _contract_in_place(con: duckdb.DuckDBPyConnection, contract: str) -> bool:
                     for t, c, _, m in _contract_columns(contract)))
 
 
-@cache
 def _contract_tables(contract: str) -> tuple[tuple[str, str | None], ...]:
-    ref = duckdb.connect()
-    try:
-        ref.execute(contract)
-        return tuple(ref.execute("select table_name, comment from duckdb_tables() where schema_name = 'main' "
-                                 "order by table_name").fetchall())
-    finally:
-        ref.close()
+    return _contract(contract)[0]
+
+
+def _contract_columns(contract: str) -> tuple[tuple[str, str, str, str | None], ...]:
+    return _contract(contract)[1]
 
 
 @cache
-def _contract_columns(contract: str) -> tuple[tuple[str, str, str, str | None], ...]:
-    """(table, column, type, comment) of every contract column, from contract.sql run on an empty
-    database: once per process and contract text, not at every publish."""
+def _contract(contract: str) -> tuple[tuple, tuple]:
+    """(table, comment) of every contract table and (table, column, type, comment) of every contract
+    column, from contract.sql run once on an empty database: once per process and contract text, not
+    at every publish."""
     ref = duckdb.connect()
     try:
         ref.execute(contract)
-        return tuple(ref.execute("select table_name, column_name, data_type, comment from duckdb_columns() "
-                                 "where schema_name = 'main' order by table_name, column_index").fetchall())
+        tables = ref.execute("select table_name, comment from duckdb_tables() where schema_name = 'main' "
+                             "order by table_name").fetchall()
+        columns = ref.execute("select table_name, column_name, data_type, comment from duckdb_columns() "
+                              "where schema_name = 'main' order by table_name, column_index").fetchall()
+        return tuple(tables), tuple(columns)
     finally:
         ref.close()
 
