@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from prefect import flow
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 
+from sbsk import pipeline
 from sbsk.flows import run_state
 from sbsk.flows.annual import annual_composite
 from sbsk.flows.quarter import score_quarter
@@ -41,6 +44,12 @@ def quarter_end(quarter: str | None = None, raw_dir: str = "data/raw", out_dir: 
     """Without `quarter`, the one that ended before the scheduled day (Asia/Shanghai)."""
     q = Quarter.parse(quarter) if quarter else last_ended_quarter(_scheduled_day())
     run_state.tag_current_run(str(q))
+    # returns left in month folders (2020-09/ for 2020Q3): refused as `sbsk run` refuses them, before
+    # anything runs, so the schedule records no failed quarter with every return "missing"
+    problem = pipeline.quarter_folder_problem(Path(raw_dir), q)
+    if problem:
+        refused = pipeline.QuarterOutcome(str(q), "failed", 2, message=problem)
+        return Failed(message=problem, data={**asdict(refused), "outputs": []})
     state = score_quarter(str(q), raw_dir, out_dir, continue_on_missing, return_state=True)
     outcome = run_state.outcome_of(state)
     if q.q == 4 and outcome["status"] != "failed":

@@ -73,6 +73,24 @@ def test_a_quarter_without_its_folder_but_with_its_months_is_refused(dirs, capsy
     assert quarter_folder_problem(raw, Quarter(2020, 3)) is None     # its own folder is there
 
 
+def test_the_scheduled_quarter_end_refuses_a_quarter_left_in_month_folders(dirs):
+    """The deployment's flow (flows/quarter_end.py) refuses as `sbsk run` does, before anything runs:
+    the run ends Failed with the same message, exit code 2, and no database is written."""
+    from sbsk.flows.quarter_end import quarter_end
+
+    raw, out = dirs
+    write_quarter(raw, "2020-09", baseline())
+    state = quarter_end.fn("2020Q3", str(raw), str(out))
+    assert state.is_failed()
+    said = (f"未找到2020年第三季度的报表文件夹 {raw / '2020Q3'}（{raw / '2020-09'} 是月份的文件夹，"
+            f"供月调度 sbsk dispatch 使用；季度考评的报表请放在 {raw / '2020Q3'}/<部门>/ 下）；数据库未作任何改动")
+    assert state.message == said
+    outcome = state.result(raise_on_failure=False)
+    assert (outcome["quarter"], outcome["status"], outcome["exit_code"], outcome["message"]) == \
+        ("2020Q3", "failed", 2, said)
+    assert not (out / "sbsk.duckdb").exists()
+
+
 DRIVER = r"""
 import json, sys
 from pathlib import Path

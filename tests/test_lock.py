@@ -72,4 +72,4 @@ def test_this_environment_is_the_lock():
         if have != want:
             differ.append(f"{req.name} {have} (locked {want})")
     assert differ == [], ("installed versions differ from requirements.lock; install with `make install` "
-                          "(pip install --require-hashes -r requirements.lock): " + ", ".join(differ))
+                          "(pip install --require-hashes --no-deps -r requirements.lock): " + ", ".join(differ))
