@@ -47,7 +47,7 @@ REJECTED = {
     "zipbomb-part.xlsx": "文件疑似压缩炸弹：部件 xl/sharedStrings.xml 解压后为1,024.0 MB，超过单个部件上限50.0 MB",
     "zipbomb-total.xlsx": "文件疑似压缩炸弹：解压后总大小为240.0 MB，超过上限200.0 MB",
     "zipbomb-ratio.xlsx": "超过上限500:1",
-    "zipbomb-lying.xlsx": "部件 xl/worksheets/sheet1.xml 实际解压后超过其声明的4,096 字节（文件被篡改）",
+    "zipbomb-lying.xlsx": "部件 xl/worksheets/sheet1.xml 实际解压后远超其声明的4,096 字节（文件被篡改）",
     "zipbomb-overlap.xlsx": "部件 xl/worksheets/sheet1.xml 与 xl/worksheets/sheet2.xml 共用同一段压缩数据",
     # about 4 MB of XML: a big sheet, so its parsed area (100,001 rows × 10 columns) is what is refused
     "cells-over-limit.xlsx": "工作表「Sheet1」的数据区域为100,001行×10列（1,000,010个单元格），超过上限1,000,000个",
@@ -70,7 +70,7 @@ REJECTED = {
     "truncated.xlsx": "文件不完整或已损坏（可能在下载或拷贝时被截断）",
     "empty.xlsx": "文件是空的（0字节），请重新报送",
     "empty-workbook.xlsx": "工作簿是空的，没有任何数据，请填写后重新报送",
-    "docx.xlsx": "压缩包中没有Excel工作簿（xl/workbook.xml）",
+    "docx.xlsx": "压缩包中没有Excel工作簿，文件可能是Word、PowerPoint文档",
     "encrypted.xlsx": "文件已加密，请去除密码后重新报送",
     "encrypted.xls": "文件已加密，请去除密码后重新报送",
     "wps.et": "文件是WPS表格格式（.et），请在WPS中“另存为”Excel工作簿（.xlsx）后重新报送",

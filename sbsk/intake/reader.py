@@ -24,6 +24,9 @@ import pyarrow.compute as pc
 from sbsk.schemas.definitions import Definitions, ReturnDef
 from sbsk.intake.errors import FileRejected  # noqa: F401  (re-exported: callers take it from here)
 from sbsk.intake.guard.inspection import inspect
+from sbsk.intake import hints
+from sbsk.intake.guard.refusals import parse_failure
+from sbsk.intake.hints import BARE_UNIT, is_measure
 from sbsk.intake.hidden import hidden_columns
 from sbsk.intake.sheets import text_sheet
 from sbsk.text import header_key, squash
@@ -83,8 +86,9 @@ def _key(text: str) -> str:
 
 
 def _match_columns(columns: list[list[str]], ret: ReturnDef,
-                   hidden: set[int] = frozenset()) -> tuple[dict[str, int], dict[str, str]]:
-    """Which of the return's fields the header columns name, and the amount unit each states.
+                   hidden: set[int] = frozenset()) -> tuple[dict[str, int], dict[str, str], set[int]]:
+    """Which of the return's fields the header columns name, the amount unit each states, and the
+    columns named only by the unit column's bare alias 单位 (see hints.is_measure).
 
     Each column is the list of header texts stacked over it, top to bottom (one per header row,
     a merged parent heading carried over its children). The child alone is tried first, then the
@@ -93,6 +97,7 @@ def _match_columns(columns: list[list[str]], ret: ReturnDef,
     names = _name_index(ret)
     found: dict[str, int] = {}
     units: dict[str, str] = {}
+    bare: set[int] = set()
     # visible columns first: a hidden column is taken only for a field no visible column names
     order = [j for j in range(len(columns)) if j not in hidden] + [j for j in range(len(columns)) if j in hidden]
     for j in order:
@@ -106,11 +111,13 @@ def _match_columns(columns: list[list[str]], ret: ReturnDef,
             fld = names.get(base)
             if fld and fld not in found:
                 found[fld] = j
+                if base == BARE_UNIT:
+                    bare.add(j)
                 stated = unit or next((u for u in (_strip_unit(k)[1] for k in keys) if u), None)
                 if stated:
                     units[fld] = stated
                 break
-    return found, units
+    return found, units, bare
 
 
 def _required(ret: ReturnDef) -> list[str]:
@@ -129,6 +136,12 @@ class _Candidate:
     def missing(self) -> list[str]:
         return [f for f in _required(self.ret) if f not in self.found]
 
+    @property
+    def recognised(self) -> bool:
+        """Enough of the return's own headers to be taken for it: two besides the unit column (every
+        return has at least two required ones); fewer is at most a hint for the message."""
+        return len(set(self.found) - {"unit"}) >= 2
+
 
 class _Sheets:
     """The workbook's sheets as text grids: those the sandboxed parse already read (sbsk.intake.guard),
@@ -141,8 +154,7 @@ class _Sheets:
             try:
                 self.reader = fastexcel.read_excel(str(path))
             except Exception as exc:  # fastexcel raises its own hierarchy for every unreadable file
-                raise FileRejected(f"无法读取文件：不是有效的Excel工作簿（.xlsx/.xls），请检查后重新报送"
-                                   f"（{type(exc).__name__}）") from exc
+                raise FileRejected(parse_failure(str(exc), _kind(path))) from exc
 
     @property
     def names(self) -> list[str]:
@@ -157,6 +169,10 @@ class _Sheets:
             grid = sheet.to_pandas()
         grid.columns = range(grid.shape[1])
         return grid, offsets
+
+
+def _kind(path: Path) -> str:
+    return "xls" if path.suffix.lower() in (".xls", ".et") else "xlsx"
 
 
 def _meta(sheets: _Sheets) -> dict[str, str]:
@@ -194,14 +210,19 @@ def _top_rows(grid: pd.DataFrame) -> list[list[str | None]]:
 
 def _best_header(top: list[list[str | None]], ret: ReturnDef, sheet: str,
                  hidden: set[int] = frozenset()) -> _Candidate | None:
-    """The header rows (one to three) that name the most of the return's columns."""
+    """The header rows (one to three) that name the most of the return's columns; None when no row
+    names any. A column headed only 单位 whose cells below are units of measure (个, 万元 …) is not
+    the unit column."""
     best = None
     for i in range(min(HEADER_SCAN_ROWS, len(top))):
         for depth in (1, 2, 3):
             if i + depth > len(top):
                 break
-            found, units = _match_columns(_header_stacks(top[i:i + depth], depth), ret, hidden)
-            if len(found) >= 2 and (best is None or len(found) > len(best.found)):
+            found, units, bare = _match_columns(_header_stacks(top[i:i + depth], depth), ret, hidden)
+            if "unit" in found and found["unit"] in bare and \
+                    is_measure([r[found["unit"]] for r in top[i + depth:i + depth + 10] if found["unit"] < len(r)]):
+                del found["unit"]
+            if found and (best is None or len(found) > len(best.found)):
                 best = _Candidate(ret, sheet, i + depth - 1, found, units)
     return best
 
@@ -227,30 +248,35 @@ def locate(path: Path, defs: Definitions) -> tuple[_Candidate, pd.DataFrame, lis
     if code and code not in known:
         raise FileRejected(f"模板中的报表代码「{code}」无法识别，请使用本系统下发的最新模板")
     candidates: list[tuple[_Candidate, pd.DataFrame, list[int]]] = []
+    weak: list[_Candidate] = []  # a header or two of some return: what the message names if nothing is better
+    texts: list[str] = []
     for name in sheets.names:
         if name == META_SHEET:
             continue
         try:
             grid, offsets = sheets.load(name)
         except Exception as exc:
-            raise FileRejected(f"无法读取工作表「{name}」（{type(exc).__name__}）", sheet=name) from exc
+            raise FileRejected(f"工作表「{name}」：{parse_failure(str(exc), _kind(path))}", sheet=name) from exc
         rets = [known[code]] if code else list(known.values())
         hidden_abs = hidden_columns(path, name)
         hidden = {j for j, absolute in enumerate(offsets) if absolute in hidden_abs}
         top = _top_rows(grid)
+        texts += [v for row in top[:HEADER_SCAN_ROWS] for v in row if v]
         for ret in rets:
             cand = _best_header(top, ret, name, hidden)
-            if cand:
+            if cand and cand.recognised:
                 candidates.append((cand, grid, offsets))
+            elif cand:
+                weak.append(cand)
     if code:
         if not candidates:
             raise FileRejected(f"模板（{code}）中找不到表头行，请勿修改表头", return_code=code)
         cand, grid, offsets = max(candidates, key=lambda c: len(c[0].found))
         return cand, grid, offsets, f"模板报表代码 {code}"
-    return _choose(candidates, defs)
+    return _choose(candidates, weak, texts, defs)
 
 
-def _choose(candidates, defs: Definitions):
+def _choose(candidates, weak: list[_Candidate], texts: list[str], defs: Definitions):
     complete = [c for c in candidates if not c[0].missing]
     if complete:
         top = max(len(c[0].found) / len(c[0].ret.columns) for c in complete)
@@ -263,13 +289,9 @@ def _choose(candidates, defs: Definitions):
         headers = "、".join(cand.ret.column(f).header for f in cand.found)
         return cand, grid, offsets, f"表头匹配（{headers}）"
     if not candidates:
-        raise FileRejected("未找到可识别的表头行：文件不符合任何一张报表，请使用下发模板")
-    ranked = sorted(candidates, key=lambda c: (len(c[0].missing), -len(c[0].found)))[:3]
-    hints = "；".join(
-        f"{c[0].ret.code}「{c[0].ret.title}」缺少列：{'、'.join(c[0].ret.column(f).label for f in c[0].missing)}"
-        for c in ranked)
-    raise FileRejected(f"表头不完整，无法识别为任何报表。最接近的是：{hints}", return_code=ranked[0][0].ret.code,
-                       sheet=ranked[0][0].sheet)
+        raise FileRejected(hints.unrecognised(weak, texts, defs))
+    ranked = [c[0] for c in sorted(candidates, key=lambda c: (len(c[0].missing), -len(c[0].found)))]
+    raise FileRejected(hints.incomplete(ranked, defs), return_code=ranked[0].ret.code, sheet=ranked[0].sheet)
 
 
 def read_table(path: Path, defs: Definitions) -> Table:

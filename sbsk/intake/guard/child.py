@@ -16,7 +16,7 @@ from sbsk.intake.sheets import text_sheet
 
 
 def handle(request: dict) -> dict:
-    """One request: {path, kind, limits, scratch} → {scans, sheets, grids} | {rejected} | {error}.
+    """One request: {path, kind, limits, scratch} → {scans, sheets, grids} | {rejected} | {error, detail}.
     Everything the answer depends on comes in the request, so a warm child is reused safely."""
     limits = Limits(**request["limits"])
     path = Path(request["path"])
@@ -30,8 +30,8 @@ def handle(request: dict) -> dict:
         return {"scans": scans, **_parse(path, request["scratch"])}
     except MemoryError:
         return {"scans": scans, "error": "MemoryError"}
-    except Exception as exc:  # the reader meets the same exception and reports it in its own words
-        return {"scans": scans, "error": type(exc).__name__}
+    except Exception as exc:  # the parent says what it means (guard.refusals.parse_failure)
+        return {"scans": scans, "error": type(exc).__name__, "detail": str(exc)[:1000]}
 
 
 def _parse(path: Path, scratch: str) -> dict:

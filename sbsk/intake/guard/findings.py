@@ -20,6 +20,7 @@ class SheetScan:
 @dataclass
 class Inspection:
     kind: str                   # xlsx | xls
+    biff: int | None = None     # an .xls: its BIFF version (5: Excel 5.0/95, 8: Excel 97-2003)
     sheets: list[SheetScan] = field(default_factory=list)
     # every sheet as the sandboxed parse read it (name → Arrow table of strings, absolute column
     # indexes), so the reader never parses the file a second time; None when the parse failed

@@ -6,7 +6,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from sbsk.intake.guard import ole, zips
+from sbsk.intake.guard import biff, ole, zips
 from sbsk.intake.guard.findings import Inspection
 from sbsk.intake.guard.limits import LIMITS, Limits
 from sbsk.intake.guard.refusals import (EMPTY_FILE, HTML, LOOKALIKES, NEW_FORMAT_NAMED_OLD, OLD_FORMAT_NAMED_NEW,
@@ -25,8 +25,7 @@ def inspect(path: Path, limits: Limits = LIMITS) -> Inspection:
             reject(NEW_FORMAT_NAMED_OLD.format(ext=ext))
         found = Inspection("xlsx")  # looked into by the sandboxed child, which decompresses it once
     elif head.startswith(ole.MAGIC):
-        ole.inspect_ole(path)
-        found = Inspection("xls")
+        found = Inspection("xls", biff=ole.inspect_ole(path, limits))
         if ext in (".xlsx", ".xlsm"):
             reject(OLD_FORMAT_NAMED_NEW.format(ext=ext))
     else:
@@ -46,13 +45,20 @@ def _head(path: Path, limits: Limits) -> bytes:
             reject(too_big(info.st_size, limits.max_file_bytes))
         with open(path, "rb") as fh:
             return fh.read(4096)
-    except OSError as exc:
-        reject(f"无法打开文件（{exc.strerror or type(exc).__name__}）")
+    except PermissionError:
+        reject("无法打开文件：没有读取权限，请检查文件权限后重试")
+    except FileNotFoundError:
+        reject("无法打开文件：文件已不存在（可能在检查过程中被移动或删除），请重新报送")
+    except OSError:
+        reject("无法打开文件：读取时发生磁盘或网络共享错误，请稍后重试；仍不行请重新拷贝该文件")
 
 
 def _what_else(head: bytes) -> str:
     if head.startswith(b"%PDF"):
         return PDF
+    old = biff.bare_version(head)
+    if old:
+        return biff.old_format(old)
     if b"\x00" in head:
         return UNKNOWN
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()

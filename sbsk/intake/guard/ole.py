@@ -6,14 +6,19 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from sbsk.intake.guard import biff
+from sbsk.intake.guard.cells import check_area, check_book
+from sbsk.intake.guard.limits import Limits
 from sbsk.intake.guard.refusals import BROKEN, ENCRYPTED, OLE_NOT_BOOK, TRUNCATED, reject
 
 MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FREE = 0xFFFFFFFA  # sector numbers at or above this mark ends and specials
 
 
-def inspect_ole(path: Path) -> None:
-    """Refuse an encrypted workbook, or a compound file that holds none."""
+def inspect_ole(path: Path, limits: Limits) -> int | None:
+    """Refuse an encrypted workbook, a compound file that holds none, a workbook older than Excel
+    5.0, and a sheet whose cells span more than the limits (before the parser allocates that span).
+    Returns the workbook's BIFF version."""
     data = path.read_bytes()  # bounded by limits.max_file_bytes, checked before (guard.inspection)
     streams = ole_streams(data)
     if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
@@ -21,8 +26,16 @@ def inspect_ole(path: Path) -> None:
     book = next((n for n in ("Workbook", "Book", "WORKBOOK", "BOOK") if n in streams), None)
     if book is None:
         reject(OLE_NOT_BOOK)
-    if biff_encrypted(ole_read(data, streams, book, 64 * 1024)):
+    stream = ole_read(data, streams, book, streams[book][2])
+    found = biff.version(stream)
+    biff.refuse_old(found)
+    if biff.encrypted(stream):
         reject(ENCRYPTED)
+    areas = biff.used_areas(stream, found or 8)
+    for name, rows, columns in areas:
+        check_area(name, rows, columns, limits)
+    check_book([rows * columns for _, rows, columns in areas], limits)
+    return found
 
 
 def _u16(data: bytes, at: int) -> int:
@@ -43,7 +56,9 @@ class _Cfb:
         if shift not in (9, 12):
             reject(BROKEN)
         self.data, self.size = data, 1 << shift
-        self.sectors = max(len(data) // self.size - 1, 0)
+        # a file need not end on a sector boundary (Excel and other writers leave the last one
+        # short): the missing tail of the last sector reads as zeros, as every reader takes it
+        self.sectors = max(-(-len(data) // self.size) - 1, 0)
         fat_sectors = [s for s in struct.unpack_from("<109I", data, 76) if s < _FREE]
         nxt, hops = _u32(data, 68), 0
         while nxt < _FREE and hops <= self.sectors:
@@ -56,7 +71,7 @@ class _Cfb:
         if n >= self.sectors:
             reject(TRUNCATED)
         at = (n + 1) * self.size
-        return self.data[at:at + self.size]
+        return self.data[at:at + self.size].ljust(self.size, b"\x00")
 
     def chain(self, start: int, fat: list[int], limit: int):
         seen = 0
@@ -103,19 +118,3 @@ def _take(chain, want: int, step: int):
         if i * step >= want:
             return
         yield sector
-
-
-def biff_encrypted(stream: bytes) -> bool:
-    """A FILEPASS record (0x002F) near the start of the workbook globals means a password."""
-    at = 0
-    for _ in range(64):
-        if at + 4 > len(stream):
-            return False
-        kind, length = struct.unpack_from("<HH", stream, at)
-        if kind == 0x002F:
-            return True
-        if kind == 0x0085:  # BOUNDSHEET: past the place where FILEPASS may stand
-            return False
-        at += 4 + length
-    return False
-

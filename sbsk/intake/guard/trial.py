@@ -13,7 +13,7 @@ from sbsk.intake.guard import child
 from sbsk.intake.guard.cells import check_area, check_book
 from sbsk.intake.guard.findings import Inspection, SheetScan
 from sbsk.intake.guard.limits import MB, Limits, size_text
-from sbsk.intake.guard.refusals import BROKEN, reject
+from sbsk.intake.guard.refusals import BROKEN, parse_failure, reject
 
 
 def trial_parse(path: Path, found: Inspection, limits: Limits) -> None:
@@ -21,9 +21,9 @@ def trial_parse(path: Path, found: Inspection, limits: Limits) -> None:
     reader would, and keep what it read (found.sheets, found.grids): the file is decompressed and
     parsed once, never in this process, and a zip is looked into under the same caps as it is parsed.
 
-    A parser exception is left for the reader to report in its own words (it will meet the same
-    one); a child that panics, aborts, runs out of memory or time is a file that would have done
-    the same to the run.
+    A parser exception refuses the file with what it means to a clerk (guard.refusals.parse_failure),
+    and the file is never parsed again; a child that panics, aborts, runs out of memory or time is a
+    file that would have done the same to the run.
     """
     size = path.stat().st_size
     with tempfile.TemporaryDirectory(prefix="sbsk-parse-", dir=_scratch_root(size)) as scratch:
@@ -41,6 +41,8 @@ def trial_parse(path: Path, found: Inspection, limits: Limits) -> None:
             reject(BROKEN)
         if "rejected" in verdict:
             reject(str(verdict["rejected"]))
+        if verdict.get("error"):  # the parser refused the file: said once, in words a clerk can act on
+            reject(parse_failure(str(verdict.get("detail", "")), found.kind, found.biff))
         found.sheets = [SheetScan(**scan) for scan in verdict.get("scans", [])]
         # the area the parser really used: for .xls the only count there is, for big sheets the exact one
         for name, (rows, columns) in verdict.get("sheets", {}).items():

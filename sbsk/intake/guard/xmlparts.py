@@ -31,11 +31,28 @@ def utf8(part: str, data: bytes) -> bytes:
     try:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return data.decode("utf-16").encode("utf-8")
+        # UTF-16 without a byte-order mark, recognised by its first "<" (XML 1.0 Appendix F), as
+        # a parser would autodetect it: decoded and scanned like any other part (Excel writes
+        # custom properties this way), never refused
+        if data[:2] == b"<\x00" and data[2:4] != b"\x00\x00":
+            return data.decode("utf-16-le").encode("utf-8")
+        if data[:2] == b"\x00<" and data[:4] != b"\x00<\x00\x00":
+            return data.decode("utf-16-be").encode("utf-8")
         if data[:4].count(b"\x00"):
             raise UnicodeError
     except UnicodeError:
         reject(f"文件的 {part} 使用了不支持的字符编码，已拒绝读取")
     return data
+
+
+def looks_like_xml(data: bytes) -> bool:
+    """Whether a parser could take the part for XML: markup first, in UTF-8, UTF-16 (with or without a
+    byte-order mark) or UTF-32. A binary part (an image, printer settings, a Google metadata blob) is
+    no XML to any parser, so it carries no DTD to fear."""
+    head = data[:8]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<", b"\x00\x00\x00<", b"<\x00\x00\x00")):
+        return True
+    return data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
 
 
 def check_prolog(part: str, data: bytes) -> None:
@@ -65,19 +82,41 @@ def _unescape(text: str) -> str:
             .replace("&apos;", "'").replace("&amp;", "&"))
 
 
-def rel_targets(rels: bytes) -> dict[str, str]:
-    """Relationship id → the part it points at, as a path inside the package."""
-    targets = {}
+def part_name(name: str) -> str:
+    """A part's name as the package means it: readers take "xl\\workbook.xml" (written by some
+    tools) for "xl/workbook.xml", and a leading "/" is the package root."""
+    return posixpath.normpath(name.replace("\\", "/")).lstrip("/")
+
+
+def rels_of(part: str) -> str:
+    """Where a part's relationships are: xl/workbook.xml → xl/_rels/workbook.xml.rels."""
+    folder, base = posixpath.split(part)
+    return posixpath.join(folder, "_rels", base + ".rels")
+
+
+def relationships(rels: bytes, source: str) -> list[tuple[str, str, str]]:
+    """(id, type, target part) of every internal relationship of the part `source`; a target is
+    resolved against the folder that holds the source part (or from the root when it starts with /)."""
+    folder = posixpath.dirname(source)
+    found = []
     for m in _RELATIONSHIP.finditer(rels):
-        rid, target = attr(m.group(1), b"Id"), attr(m.group(1), b"Target")
-        if rid and target:
-            targets[rid] = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
-    return targets
+        rid, kind, target = attr(m.group(1), b"Id"), attr(m.group(1), b"Type") or "", attr(m.group(1), b"Target")
+        if not rid or not target or (attr(m.group(1), b"TargetMode") or "").lower() == "external":
+            continue
+        target = target.replace("\\", "/")
+        found.append((rid, kind, part_name(target if target.startswith("/") else posixpath.join(folder, target))))
+    return found
 
 
-def sheets_of(book: bytes, rels: bytes) -> list[tuple[str, str]]:
+def office_document(root_rels: bytes) -> str | None:
+    """The workbook part the package's root relationships (_rels/.rels) name, as the standard says."""
+    return next((target for _, kind, target in relationships(root_rels, "")
+                 if kind.endswith("/officeDocument")), None)
+
+
+def sheets_of(book: bytes, rels: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
     """(sheet part path, sheet name) for every sheet the workbook lists."""
-    targets = rel_targets(rels)
+    targets = {rid: target for rid, _, target in rels}
     sheets = []
     for i, m in enumerate(_SHEET_ENTRY.finditer(book)):
         name = attr(m.group(1), b"name") or f"#{i + 1}"

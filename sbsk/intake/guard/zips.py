@@ -5,6 +5,7 @@ declared size, proving the declarations true. Runs in the sandboxed child (guard
 from __future__ import annotations
 
 import os
+import re
 import struct
 import zipfile
 import zlib
@@ -13,11 +14,15 @@ from pathlib import Path
 from sbsk.intake.guard.cells import SHEET_DATA, check_book, count_shared_strings, quick_scan, scan_sheet, stream_scan
 from sbsk.intake.guard.findings import Inspection
 from sbsk.intake.guard.limits import MB, Limits, size_text
-from sbsk.intake.guard.refusals import BROKEN, EMPTY_BOOK, ENCRYPTED, LOOKALIKES, NOT_BOOK, TRUNCATED, reject
-from sbsk.intake.guard.xmlparts import check_xml, rel_targets, sheets_of
+from sbsk.intake.guard.refusals import (BROKEN, DAMAGED_PART, EMPTY_BOOK, ENCRYPTED, LOOKALIKES, NOT_BOOK, OTHER_OFFICE,
+                                        TRUNCATED, reject)
+from sbsk.intake.guard.xmlparts import PREFIX, check_xml, looks_like_xml, office_document, part_name, relationships, rels_of, sheets_of
 
 MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _XML_PART = (".xml", ".rels")
+_WORKBOOK = re.compile(PREFIX + rb"workbook(?=[\s/>])")
+# A damaged part may inflate a little past its declared size; only far past it is it a bomb.
+DAMAGE_SLACK = 1 * MB
 
 
 def inspect_zip(path: Path, limits: Limits) -> Inspection:
@@ -30,47 +35,81 @@ def inspect_zip(path: Path, limits: Limits) -> Inspection:
         infos = archive.infolist()
         check_entries(infos, limits)
         offsets = data_offsets(fh, infos, os.fstat(fh.fileno()).st_size)
-        _check_package({i.filename for i in infos})
-        sheets, targets = _listed_sheets(fh, {i.filename: i for i in infos}, offsets, limits)
-        for info in infos:
-            if info.filename in sheets and info.file_size > limits.exact_scan_bytes:  # a big sheet, never held whole
-                found.sheets.append(stream_scan(sheets[info.filename], info.filename,
-                                                inflate_steps(fh, info, offsets), limits))
+        parts = _parts(infos)
+        book = _workbook_part(fh, parts, offsets)
+        sheets, shared = _listed_sheets(fh, parts, offsets, book, limits)
+        for key, info in parts.items():
+            name = part_name(info.filename)
+            if key in sheets and info.file_size > limits.exact_scan_bytes:  # a big sheet, never held whole
+                found.sheets.append(stream_scan(sheets[key], name, inflate_steps(fh, info, offsets), limits))
                 continue
             data = inflate(fh, info, offsets)  # every part, so that none can lie about its size
-            if _parsed_as_xml(info.filename, data, targets):
-                _scan_part(info.filename, check_xml(info.filename, data), sheets, found, limits)
+            if _parsed_as_xml(key, data):
+                _scan_part(key, name, check_xml(name, data), sheets, shared, found, limits)
     if not any(s.cells is None or s.cells for s in found.sheets):
         reject(EMPTY_BOOK)
     return found
 
 
-def _listed_sheets(fh, by_name: dict[str, zipfile.ZipInfo], offsets: dict[str, int], limits: Limits
+def _parts(infos: list[zipfile.ZipInfo]) -> dict[str, zipfile.ZipInfo]:
+    """Every part by the name readers look it up by: "/" for "\\", and case-insensitive, as the
+    package standard compares part names. Two entries with one such name are refused: which of them
+    a reader takes is anybody's guess."""
+    parts = {part_name(i.filename).lower(): i for i in infos}
+    if len(parts) != len(infos):
+        reject("文件结构异常：压缩包内有重名的部件，已拒绝读取")
+    return parts
+
+
+def _workbook_part(fh, parts: dict[str, zipfile.ZipInfo], offsets: dict[str, int]) -> str:
+    """The workbook part: the one the package's root relationships name (_rels/.rels), else where
+    Excel puts it; refused with what the file is when there is none."""
+    root = parts.get("_rels/.rels")
+    named = office_document(check_xml("_rels/.rels", inflate(fh, root, offsets))) if root else None
+    named = named.lower() if named else None
+    for candidate in (named, "xl/workbook.xml"):
+        if candidate and candidate in parts and not candidate.endswith(".bin"):
+            return candidate
+    if "xl/workbook.bin" in parts or (named or "").endswith(".bin"):
+        reject(LOOKALIKES[".xlsb"])
+    if "mimetype" in parts and "content.xml" in parts:
+        reject(LOOKALIKES[".ods"])
+    folder = (named or "").split("/", 1)[0]
+    reject(OTHER_OFFICE.get(folder, NOT_BOOK))
+
+
+def _listed_sheets(fh, parts: dict[str, zipfile.ZipInfo], offsets: dict[str, int], book: str, limits: Limits
                    ) -> tuple[dict[str, str], set[str]]:
-    """(sheet part → sheet name, every part the workbook's relationships point at); refused above
-    limits.max_sheets."""
-    book, rels = (check_xml(name, inflate(fh, by_name[name], offsets)) if name in by_name else b""
-                  for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"))
-    listed = sheets_of(book, rels)
+    """(sheet part → sheet name, the shared-strings parts), parts by their lookup name (_parts);
+    refused above limits.max_sheets."""
+    xml, rels = (check_xml(name, inflate(fh, parts[name], offsets)) if name in parts else b""
+                 for name in (book, rels_of(book)))
+    if not _WORKBOOK.search(xml[:4096]):
+        reject(NOT_BOOK)
+    links = relationships(rels, book)
+    listed = sheets_of(xml, links)
     if len(listed) > limits.max_sheets:
         reject(f"工作簿有{len(listed):,}个工作表，超过上限{limits.max_sheets}个")
-    return dict(listed), set(rel_targets(rels).values())
+    shared = {target.lower() for _, kind, target in links if kind.endswith("/sharedStrings")}
+    return {part.lower(): name for part, name in listed}, shared | {"xl/sharedstrings.xml"}
 
 
-def _parsed_as_xml(part: str, data: bytes, targets: set[str]) -> bool:
-    """Whether a reader may parse the part as XML: by its name, because the workbook points at it
-    (whatever its name), or because it looks like XML. Images are never parsed, even SVG ones."""
-    if part in targets or part.lower().endswith(_XML_PART):
+def _parsed_as_xml(part: str, data: bytes) -> bool:
+    """Whether a reader may parse the part as XML: by its name, or because it looks like XML whatever
+    its name (a sheet the workbook points at may be called blob.bin). A binary part (printer
+    settings, a thumbnail, Google's workbook metadata) is no XML to any parser and is not scanned."""
+    if part.lower().endswith(_XML_PART):
         return True
-    return not part.startswith("xl/media/") and data.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n")[:1] == b"<"
+    return not part.startswith("xl/media/") and looks_like_xml(data)
 
 
-def _scan_part(part: str, xml: bytes, sheets: dict[str, str], found: Inspection, limits: Limits) -> None:
-    if part in sheets or SHEET_DATA.search(xml):
+def _scan_part(key: str, part: str, xml: bytes, sheets: dict[str, str], shared: set[str], found: Inspection,
+               limits: Limits) -> None:
+    if key in sheets or SHEET_DATA.search(xml):
         scan = scan_sheet if len(xml) <= limits.exact_scan_bytes else quick_scan
-        found.sheets.append(scan(sheets.get(part, part), part, xml, limits))
+        found.sheets.append(scan(sheets.get(key, part), part, xml, limits))
         check_book([s.rows * s.columns for s in found.sheets], limits)
-    elif part == "xl/sharedStrings.xml":
+    elif key in shared:
         count_shared_strings(xml, limits)
 
 
@@ -125,7 +164,10 @@ def inflate(fh, info: zipfile.ZipInfo, offsets: dict[str, int]) -> bytes:
 
 def inflate_steps(fh, info: zipfile.ZipInfo, offsets: dict[str, int]):
     """The part's bytes in bounded steps (at most 1 MB each); its size and CRC are proven by the
-    time the last step is taken."""
+    time the last step is taken. A part that inflates a little past its declared size, or to bytes
+    that fail its CRC, is damaged (a bad download or copy): it is said so. Only one that goes on
+    far past its declaration is refused as tampered with, the way bombs lie."""
+    name = part_name(info.filename)
     fh.seek(offsets[info.filename])
     left, size, crc = info.compress_size, 0, 0
     engine = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
@@ -142,26 +184,19 @@ def inflate_steps(fh, info: zipfile.ZipInfo, offsets: dict[str, int]):
             try:
                 piece = engine.decompress(pending, MB)
             except zlib.error:
-                reject(BROKEN)
+                reject(DAMAGED_PART.format(part=name))
         if not piece and not pending:
             break  # nothing left to read and nothing more comes out
         size += len(piece)
-        if size > info.file_size:
-            reject(f"文件疑似压缩炸弹：部件 {info.filename} 实际解压后超过其声明的{size_text(info.file_size)}"
+        if size > info.file_size + DAMAGE_SLACK:
+            reject(f"文件疑似压缩炸弹：部件 {name} 实际解压后远超其声明的{size_text(info.file_size)}"
                    f"（文件被篡改），已拒绝读取")
+        if size > info.file_size:
+            continue  # damaged or a bomb: which one, the rest of the stream tells; nothing is yielded
         crc = zlib.crc32(piece, crc)
         if piece:
             yield piece
-    if (engine and not engine.eof) or size != info.file_size or crc != info.CRC:
+    if engine and not engine.eof or size < info.file_size:
         reject(TRUNCATED)
-
-
-def _check_package(names: set[str]) -> None:
-    if "xl/workbook.xml" in names:
-        return
-    if "xl/workbook.bin" in names:
-        reject(LOOKALIKES[".xlsb"])
-    if "mimetype" in names and "content.xml" in names:
-        reject(LOOKALIKES[".ods"])
-    reject(NOT_BOOK)
-
+    if size != info.file_size or crc != info.CRC:
+        reject(DAMAGED_PART.format(part=name))
