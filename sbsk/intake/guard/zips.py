@@ -63,12 +63,13 @@ def _parts(infos: list[zipfile.ZipInfo]) -> dict[str, zipfile.ZipInfo]:
 
 def _workbook_part(fh, parts: dict[str, zipfile.ZipInfo], offsets: dict[str, int]) -> str:
     """The workbook part: the one the package's root relationships name (_rels/.rels), else where
-    Excel puts it; refused with what the file is when there is none."""
+    Excel puts it, holding a <workbook>; refused with what the file is when there is none."""
     root = parts.get("_rels/.rels")
     named = office_document(check_xml("_rels/.rels", inflate(fh, root, offsets))) if root else None
     named = named.lower() if named else None
     for candidate in (named, "xl/workbook.xml"):
-        if candidate and candidate in parts and not candidate.endswith(".bin"):
+        if candidate and candidate in parts and not candidate.endswith(".bin") \
+                and _WORKBOOK.search(check_xml(candidate, inflate(fh, parts[candidate], offsets))[:4096]):
             return candidate
     if "xl/workbook.bin" in parts or (named or "").endswith(".bin"):
         reject(LOOKALIKES[".xlsb"])
@@ -84,8 +85,6 @@ def _listed_sheets(fh, parts: dict[str, zipfile.ZipInfo], offsets: dict[str, int
     refused above limits.max_sheets."""
     xml, rels = (check_xml(name, inflate(fh, parts[name], offsets)) if name in parts else b""
                  for name in (book, rels_of(book)))
-    if not _WORKBOOK.search(xml[:4096]):
-        reject(NOT_BOOK)
     links = relationships(rels, book)
     listed = sheets_of(xml, links)
     if len(listed) > limits.max_sheets:
