@@ -151,6 +151,15 @@ def measure_units(path: Path) -> Path:
     return write_zip(path, package([(f"月报{i}", sheet_xml(rows(i))) for i in range(1, 4)]))
 
 
+def organisations(path: Path) -> Path:
+    """A roster of projects by office: its 单位 column names organisations (市财政局 …), neither a
+    unit of measure nor a county. 单位 and 项目名称 alone must not make it a half-recognised return."""
+    head = [text_cell(f"{c}1", h) for c, h in zip("ABC", ["单位", "项目名称", "负责人"])]
+    body = [f'<row r="{i}">' + text_cell(f"A{i}", office) + text_cell(f"B{i}", f"课题{i}") + text_cell(f"C{i}", "张三")
+            + "</row>" for i, office in enumerate(["市财政局", "市教育局", "市卫健委"], start=2)]
+    return write_zip(path, package([("Sheet1", sheet_xml('<row r="1">' + "".join(head) + "</row>" + "".join(body)))]))
+
+
 def incomplete_on_three_sheets(path: Path) -> Path:
     """R07 without its 已支出 column, the same table on three sheets: the hint names R07 once."""
     def rows() -> str:
@@ -185,7 +194,7 @@ def fixtures() -> dict[str, Callable[[Path], Path]]:
         "shared-string-out-of-range.xlsx": shared_string_out_of_range, "macro-sheet.xlsm": macro_sheet,
         "excel2.xls": bare_biff(2), "excel3.xls": bare_biff(3), "excel4.xls": bare_biff(4),
         "four-corners.xls": four_corners_xls,
-        "measure-units.xlsx": measure_units, "incomplete-on-three-sheets.xlsx": incomplete_on_three_sheets,
+        "measure-units.xlsx": measure_units, "organisations.xlsx": organisations, "incomplete-on-three-sheets.xlsx": incomplete_on_three_sheets,
         "no-unit-column.xlsx": no_unit_column, "docx-package.xlsx": docx_package,
     }
 

@@ -65,6 +65,8 @@ REFUSED = {
     # the 单位 column holds 个, 万元 …: a unit of measure, so nothing but 指标代码 matches R10
     "measure-units.xlsx": ("未找到可识别的表头行：文件不符合任何一张报表。最接近的是R10「专班评分」（工作表「月报1」第1行只有：指标），"
                            "该表的表头应为：县(市、区)、指标、得分；请使用下发模板", "表头不完整"),
+    # 单位 + 项目名称 only: the unit column does not count towards recognising a return
+    "organisations.xlsx": ("未找到可识别的表头行：文件不符合任何一张报表。最接近的是", "表头不完整"),
     "incomplete-on-three-sheets.xlsx": ("表头不完整，无法识别为任何报表。最接近的是：R07「地方政府专项债券项目」（工作表「S1」第1行）"
                                         "缺少列：已支出(万元)。请补齐表头", "；R07"),
     "no-unit-column.xlsx": ("最接近的是：R05「省市重点项目投资进度」（工作表「Sheet1」第1行）缺少列：县(市、区)、本年累计完成投资(万元)",
@@ -117,6 +119,17 @@ def test_cell_records_measure_the_span_a_reader_allocates(tmp_path):
              + record(0x00BE, struct.pack("<HHHH", 6000, 0, 0, 250))                          # MULBLANK
              + record(0x0207, b"\x01\x00x"))                                                  # STRING
     assert biff.used_areas(stream[:-len(eof)] + extra + eof) == [("Sheet1", 10, 5)]
+
+
+def test_a_file_the_parser_refused_is_never_parsed_again(built, monkeypatch):
+    """The sandboxed parse met the parser's refusal: the run itself does not parse the file a second
+    time (outside the sandbox) to find out again."""
+    import fastexcel
+
+    calls = []
+    monkeypatch.setattr(fastexcel, "read_excel", lambda *a, **k: calls.append(a) or (_ for _ in ()).throw(OSError()))
+    (v,) = check_paths([built["shared-string-out-of-range.xlsx"]], year=2020)
+    assert "内部结构有误，无法解析" in _message(v) and calls == []
 
 
 def test_parser_refusals_name_the_format(tmp_path):
