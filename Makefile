@@ -9,7 +9,7 @@ LOCK := requirements.lock
 UV_VERSION := 0.13.9
 comma := ,
 
-.PHONY: demo test install clean bench bench-fixed docs lock
+.PHONY: demo test install clean bench bench-fixed docs lock corpus fuzz
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,15 @@ bench: $(STAMP)
 # one, `sbsk check` of one file, and where the time goes; PASS/FAIL per target (bench/fixed_cost.py).
 bench-fixed: $(STAMP)
 	$(BIN)/python bench/fixed_cost.py
+
+# `sbsk check` over public test suites' spreadsheets (corpus/manifest.toml): tracebacks, hangs, wrong or
+# unclear verdicts, peak RSS. The files live outside the repository (CORPUS_DIR); corpus/extract.py puts
+# them there from bare clones of the repositories the manifest pins.
+CORPUS_DIR ?= /work/corpus
+corpus: $(STAMP)
+	$(BIN)/python corpus/run.py $(CORPUS_DIR) --json $(CORPUS_DIR)/verdicts.json
+
+# The intake fuzz (tests/test_fuzz.py) at length: FUZZ_EXAMPLES mutated workbooks per property.
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	SBSK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:randomly tests/test_fuzz.py -s

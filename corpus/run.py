@@ -11,11 +11,15 @@ does), one file at a time, under a wall-clock limit. For each file the runner re
   before each file through /proc/<pid>/clear_refs; a child killed on the memory cap is counted from
   the worker's RUSAGE_CHILDREN);
 - wrong: a file refused as unreadable (damaged, not a workbook, an encoding, a bomb) that a
-  reference reader (fastexcel or openpyxl, unguarded, in a capped process of its own) reads whole,
-  unless corpus/manifest.toml's [reviewed] table says why the refusal is right; or a file said to
-  be one of our returns (none of these files is one);
+  reference reader (fastexcel or openpyxl, unguarded, in a capped process of its own) reads, or
+  called empty while a reference reader finds values; a zip called damaged is checked with
+  Python's zipfile (every part's CRC), which decides; a file taken for one of our returns is wrong
+  too (none of these files is one). A refusal by our parser said as such (内部结构有误 …, 宏表)
+  makes no claim about the file: it is counted apart, and must be clear like every message;
 - unclear: a whole-file message naming an exception class (`（CalamineError）`), one that gives the
-  clerk nothing to do (no 请…, and no limit or security refusal), or the same message twice.
+  clerk nothing to do (no 请…, and no limit or security refusal), the same message (or hint) twice,
+  or an Excel 2.x–4.0 file not named as one;
+- memory: a parse child that grew past 1 GB.
 """
 
 from __future__ import annotations
@@ -28,13 +32,13 @@ import select
 import subprocess
 import sys
 import time
-import tomllib
 from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 MB = 1 << 20
+GB = 1 << 30
 
 # whole-file messages that say what is wrong with the file itself: wrong when the file is not so
 CLAIMS = {
@@ -107,20 +111,13 @@ def worker() -> None:
 
 # ---- the reference readers, unguarded, in a capped process ----
 def reference_read(path: str) -> dict:
-    """How many non-empty cells fastexcel and openpyxl read (each in its own capped process); None
-    where the reader fails on the file."""
-    found = {}
-    for reader in ("fastexcel", "openpyxl"):
-        if reader == "openpyxl" and not path.lower().endswith((".xlsx", ".xlsm", ".xltx", ".xltm")):
-            continue
-        code = _REFERENCE[reader].format(path=path)
-        try:
-            done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-            found[reader] = int(done.stdout.split()[1]) if done.returncode == 0 and done.stdout.startswith("ok") \
-                else None
-        except subprocess.TimeoutExpired:
-            found[reader] = None
-    return found
+    """How many non-empty cells fastexcel and openpyxl (for .xlsx) read, both in one capped process;
+    None where a reader fails on the file."""
+    try:
+        done = subprocess.run([sys.executable, "-c", _REFERENCE, path], capture_output=True, text=True, timeout=240)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except (subprocess.TimeoutExpired, ValueError, IndexError):
+        return {"fastexcel": None}
 
 
 def zip_damage(path: str) -> str | None:
@@ -135,17 +132,28 @@ def zip_damage(path: str) -> str | None:
         return str(exc) or type(exc).__name__
 
 
-_CAP = "import resource; resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))\n"
-_FILLED = "sum(1 for v in {rows} if v is not None and str(v).strip())"
-_REFERENCE = {
-    "fastexcel": _CAP + "import fastexcel\nr = fastexcel.read_excel({path!r})\n"
-                        "n = sum(int(s.to_pandas().map(lambda v: v is not None and str(v).strip() != '' and "
-                        "str(v) != 'nan').to_numpy().sum()) for s in "
-                        "(r.load_sheet(x, header_row=None, dtypes='string') for x in r.sheet_names))\nprint('ok', n)",
-    "openpyxl": _CAP + "import openpyxl\nb = openpyxl.load_workbook({path!r}, read_only=True, data_only=True)\n"
-                       "n = sum(1 for ws in b.worksheets for row in ws.iter_rows(values_only=True) for v in row "
-                       "if v is not None and str(v).strip())\nprint('ok', n)",
-}
+_REFERENCE = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+path, found = sys.argv[1], {}
+filled = lambda v: v is not None and str(v).strip() not in ("", "nan", "None")
+try:
+    import fastexcel
+    book = fastexcel.read_excel(path)
+    found["fastexcel"] = sum(sum(1 for column in book.load_sheet(n, header_row=None, dtypes="string").to_pandas().values.T
+                                 for v in column if filled(v)) for n in book.sheet_names)
+except BaseException:
+    found["fastexcel"] = None
+if path.lower().endswith((".xlsx", ".xlsm", ".xltx", ".xltm")):
+    try:
+        import openpyxl
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        found["openpyxl"] = sum(1 for ws in book.worksheets for row in ws.iter_rows(values_only=True)
+                                for v in row if filled(v))
+    except BaseException:
+        found["openpyxl"] = None
+print(json.dumps(found))
+"""
 
 
 # ---- the parent ----
@@ -197,14 +205,20 @@ def check_all(files: list[str], jobs: int, timeout: float, progress: bool) -> li
     return results
 
 
-def judge(result: dict, reviewed: dict[str, str], folder: Path) -> list[str]:
+def judge(result: dict, folder: Path) -> list[str]:
     """What is wrong with one verdict: [] when nothing is."""
     if "hang" in result:
         return ["hang"]
     if "traceback" in result:
         return ["traceback"]
     found, messages = [], result["messages"]
-    rel = Path(result["path"]).relative_to(folder).as_posix()
+    if result.get("child_rss", 0) > GB:
+        found.append("memory: a parse took over 1 GB")
+    with open(result["path"], "rb") as fh:
+        head = fh.read(4)
+    old = {b"\x09\x00": "Excel 2.x", b"\x09\x02": "Excel 3.0", b"\x09\x04": "Excel 4.0"}.get(head[:2])
+    if old and not any(old in m for m in messages):
+        found.append(f"unclear: an {old} file not named as one")
     if result["status"] == "loaded":
         found.append("wrong: recognised as a return")
     for message in set(messages):
@@ -213,7 +227,7 @@ def judge(result: dict, reviewed: dict[str, str], folder: Path) -> list[str]:
             found.append("unclear")
     if len(set(messages)) < len(messages) or any(len(set(m.split("；"))) < len(m.split("；")) for m in messages):
         found.append("unclear: repeated")
-    if result["status"] != "rejected" or rel in reviewed:
+    if result["status"] != "rejected":
         return found
     text = " ".join(messages)
     parser = bool(PARSER.search(text))  # hedged ("可能已损坏，或由不规范的软件导出"): no claim about the file
@@ -252,26 +266,25 @@ def main() -> int:
               file=sys.stderr)
         return 2
     folder = args.folder.resolve()
-    reviewed = tomllib.loads((HERE / "manifest.toml").read_text(encoding="utf-8")).get("reviewed", {})
     files = sorted(str(p) for p in folder.rglob("*") if p.is_file() and args.only in str(p))
     started = time.monotonic()
     results = check_all(files, args.jobs, args.timeout, progress=True)
     wall = time.monotonic() - started
-    problems = Counter()
-    listed = []
-    for r in sorted(results, key=lambda r: r["path"]):
-        r["problems"] = judge(r, reviewed, folder)
-        for p in r["problems"]:
-            problems[p.split(":")[0]] += 1
-        if r["problems"]:
-            listed.append(r)
+    from concurrent.futures import ThreadPoolExecutor
+
+    results.sort(key=lambda r: r["path"])
+    with ThreadPoolExecutor(args.jobs) as pool:  # the reference readers run in processes of their own
+        for r, found in zip(results, pool.map(lambda r: judge(r, folder), results)):
+            r["problems"] = found
+    problems = Counter(kind for r in results for kind in {p.split(":")[0] for p in r["problems"]})
+    listed = [r for r in results if r["problems"]]
     verdicts = Counter(_kind(r) for r in results)
     peak_child = max(results, key=lambda r: r.get("child_rss", 0))
     peak_worker = max(results, key=lambda r: r.get("worker_rss", 0))
     slowest = max(results, key=lambda r: r.get("seconds", 0))
     print(f"files {len(results)}  wall {wall:.0f} s  jobs {args.jobs}")
     print(f"tracebacks {problems['traceback']}  hangs {problems['hang']}  wrong {problems['wrong']}  "
-          f"unclear {problems['unclear']}  (refused by our parser though openpyxl reads them: "
+          f"unclear {problems['unclear']}  parses over 1 GB {problems['memory']}  (refused by our parser though openpyxl reads them: "
           f"{sum(1 for r in results if r.get('parser_only'))}; damaged zips, CRC checked: "
           f"{sum(1 for r in results if r.get('damage'))})")
     print(f"max child RSS {peak_child.get('child_rss', 0) / MB:.0f} MB ({_rel(peak_child, folder)})  "
