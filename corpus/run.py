@@ -32,6 +32,7 @@ import select
 import subprocess
 import sys
 import time
+import tomllib
 from collections import Counter
 from pathlib import Path
 
@@ -266,7 +267,9 @@ def main() -> int:
               file=sys.stderr)
         return 2
     folder = args.folder.resolve()
-    files = sorted(str(p) for p in folder.rglob("*") if p.is_file() and args.only in str(p))
+    extensions = tuple(tomllib.loads((HERE / "manifest.toml").read_text(encoding="utf-8"))["extensions"])
+    files = sorted(str(p) for p in folder.rglob("*")
+                   if p.is_file() and p.name.lower().endswith(extensions) and args.only in str(p))
     started = time.monotonic()
     results = check_all(files, args.jobs, args.timeout, progress=True)
     wall = time.monotonic() - started
