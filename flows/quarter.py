@@ -8,6 +8,7 @@ Transient I/O errors are retried; bad data never is.
 
 from __future__ import annotations
 
+import errno
 import sys
 from dataclasses import asdict
 from datetime import timedelta
@@ -38,11 +39,12 @@ def say(message: str) -> None:
 
 
 def transient_io(task, task_run, state) -> bool:
-    """Retry only what may pass by itself: I/O errors. A bad file is a verdict, not an error."""
+    """Retry only what may pass by itself: I/O errors. A bad file is a verdict, not an error; a full
+    disk or a read-only folder does not pass in two seconds (the run says so, sbsk.failures)."""
     try:
         state.result()
-    except OSError:
-        return True
+    except OSError as exc:
+        return exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM)
     except BaseException:
         return False
     return False
@@ -71,7 +73,18 @@ def ingest_concurrently(quarter: Quarter, sources: list[SourceFile], archived: d
     concurrently (the parses run in warm child processes, one per CPU); the biggest are submitted
     first so that none is left to parse alone at the end."""
     futures = {s.rel: ingest_return.submit(s, ctx) for s in sorted(sources, key=_size, reverse=True)}
-    return pipeline.collect(quarter, sources, (futures[s.rel].result() for s in sources), archived, say)
+    results = (_trusted(s, futures[s.rel].result(), ctx, say) for s in sources)
+    return pipeline.collect(quarter, sources, results, archived, say)
+
+
+def _trusted(source: SourceFile, result, ctx: Context, say: pipeline.Say) -> FileResult:
+    """A cached verdict is used only if it is one, for these very bytes. An entry Prefect cannot
+    read is a cache miss already; one that decodes to another file's verdict (a damaged or swapped
+    entry) would load that file's rows in this one's place: the file is read afresh instead."""
+    if isinstance(result, FileResult) and result.source.sha256 == source.sha256:
+        return result
+    say(f"  缓存中 {source.rel} 的结果与文件不符（缓存已损坏），已重新读取（删除 --out-dir 下的 .cache 目录可清空缓存）")
+    return ingest(source, load_returns(), ctx)
 
 
 def _size(source: SourceFile) -> int:

@@ -207,6 +207,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # `sbsk status | head`
         return 0
+    except Exception as exc:  # the machine failed, not the data: said with the command that recovers
+        from sbsk.failures import explain
+
+        command = "sbsk " + " ".join(sys.argv[1:] if argv is None else argv)
+        message = explain(exc, getattr(args, "out_dir", Path("data/out")), command)
+        if message is None:
+            raise
+        print(f"sbsk: {message}", file=sys.stderr)
+        return 1
 
 
 def cmd_run(args) -> int:

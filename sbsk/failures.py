@@ -1,0 +1,66 @@
+"""What an operator is told when the machine, not a department's data, fails a command: a full disk,
+a folder that cannot be written, a damaged database, a Prefect server that went away. One Chinese
+message naming what failed, saying that the published results are as they were (a run publishes
+by one rename at its very end, so a failure before it changes nothing), and giving the command that
+recovers (the README's operations section lists the same)."""
+
+from __future__ import annotations
+
+import errno
+import re
+from pathlib import Path
+
+DB_NAME = "sbsk.duckdb"
+UNTOUCHED = "已发布的结果（数据库和报表）保持本次运行之前的样子"
+_DAMAGED_DB = re.compile(r"Corrupt database|not a valid DuckDB database|Could not read enough bytes|checksum|"
+                         r"Invalid (?:block|database)|INTERNAL Error|Serialization", re.IGNORECASE)
+_UNREACHABLE = re.compile(r"ConnectError|ConnectTimeout|RemoteProtocolError|ReadError|Connection refused|"
+                          r"Name or service not known|All connection attempts failed|Server disconnected", re.IGNORECASE)
+
+
+def explain(exc: BaseException, out_dir: Path, command: str) -> str | None:
+    """The message for an operator, or None when the failure is none of the known faults."""
+    for cause in _chain(exc):
+        if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT):
+            return (f"磁盘空间不足（写入 {cause.filename or out_dir} 时）：本次运行没有发布任何结果，{UNTOUCHED}。"
+                    f"请释放 {out_dir} 所在磁盘的空间（df -h {out_dir}）后重新运行：{command}")
+        if isinstance(cause, OSError) and cause.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            where = cause.filename or out_dir
+            return (f"无法写入 {where}（只读文件系统或没有写权限）：本次运行没有发布任何结果，{UNTOUCHED}。"
+                    f"请让 {out_dir} 可写（或用 --out-dir 指向可写的目录）后重新运行：{command}")
+        if _is_duckdb(cause) and _DAMAGED_DB.search(str(cause)):
+            return damaged_database(out_dir)
+        if _UNREACHABLE.search(f"{type(cause).__name__} {cause}"):
+            return unreachable_server()
+    return None
+
+
+def damaged_database(out_dir: Path) -> str:
+    db = out_dir / DB_NAME
+    quarters = " ".join(sorted(p.name for p in out_dir.glob("20[0-9][0-9]Q[1-4]") if p.is_dir())) or "QUARTER…"
+    years = " ".join(sorted({q[:4] for q in quarters.split() if q[:4].isdigit()})) or "YEAR"
+    return (f"数据库 {db} 已损坏或不完整（无法读取）：本次运行没有修改它，各季度的报表和 {out_dir}/archive 中的原始文件"
+            f"都还在。恢复：先把它移开（mv {db} {db}.damaged），再从 data/raw 重新运行各季度和年度："
+            f"sbsk run {quarters} --out-dir {out_dir}，然后 sbsk annual {years} --out-dir {out_dir}")
+
+
+def unreachable_server() -> str:
+    import os
+
+    url = os.environ.get("PREFECT_API_URL", "")
+    return (f"与 Prefect 服务器 {url} 的连接中断（服务器已停止或网络不通）：正在进行的运行不会发布一半的结果，"
+            f"{UNTOUCHED}。请确认服务器已重新启动（prefect server start）后重新运行 sbsk serve")
+
+
+def _is_duckdb(exc: BaseException) -> bool:
+    return type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb")
+
+
+def _chain(exc: BaseException):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        for inner in getattr(exc, "exceptions", ()):  # an ExceptionGroup (anyio, Prefect's runner)
+            yield from _chain(inner)
+        exc = exc.__cause__ or exc.__context__
