@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
+import time
+import urllib.request
 from pathlib import Path
 
 from prefect.schedules import Cron
@@ -24,6 +29,7 @@ def serve(raw_dir: Path, out_dir: Path, cron: str = DEFAULT_CRON, continue_on_mi
     from sbsk.flows.month_end import month_end
     from sbsk.flows.quarter_end import quarter_end
 
+    threading.Thread(target=_watch_server, name="sbsk-server-watch", daemon=True).start()
     folders = {"raw_dir": str(raw_dir.resolve()), "out_dir": str(out_dir.resolve())}
     serve_all(
         quarter_end.to_deployment(
@@ -35,3 +41,29 @@ def serve(raw_dir: Path, out_dir: Path, cron: str = DEFAULT_CRON, continue_on_mi
             description="四比四看：每月5日对刚结束的月份进行月调度（暂定计分、排名、预警）"),
         limit=1,
     )
+
+
+def _watch_server() -> None:
+    """Prefect's runner keeps polling a server that has gone away, silently and forever. So the
+    server's health is watched: once it has not answered for SBSK_SERVE_GRACE_SECONDS (default 120),
+    `sbsk serve` says so and ends with status 1, for the supervisor (or the operator) to start it
+    again once the server is back. A scheduled run in progress cannot publish half a quarter."""
+    from sbsk.failures import unreachable_server
+
+    url = os.environ["PREFECT_API_URL"].rstrip("/") + "/health"
+    every = float(os.environ.get("SBSK_SERVE_HEALTH_SECONDS", "10"))
+    grace = float(os.environ.get("SBSK_SERVE_GRACE_SECONDS", "120"))
+    last_seen = time.monotonic()
+    while True:
+        time.sleep(every)
+        try:
+            with urllib.request.urlopen(url, timeout=every) as answer:
+                if answer.status == 200:
+                    last_seen = time.monotonic()
+                    continue
+        except OSError:
+            pass
+        if time.monotonic() - last_seen > grace:
+            sys.stderr.write(f"sbsk serve: {unreachable_server()}\n")
+            sys.stderr.flush()
+            os._exit(1)  # the runner's event loop holds the main thread; nothing of ours is half-written

@@ -211,11 +211,20 @@ def main(argv: list[str] | None = None) -> int:
         from sbsk.failures import explain
 
         command = "sbsk " + " ".join(sys.argv[1:] if argv is None else argv)
-        message = explain(exc, getattr(args, "out_dir", Path("data/out")), command)
+        message = explain(exc, getattr(args, "out_dir", Path("data/out")), command, getattr(args, "raw_dir", None))
         if message is None:
             raise
         print(f"sbsk: {message}", file=sys.stderr)
         return 1
+
+
+def _quiet_prefect() -> None:
+    """A run from the command line reports its own failure once: a known fault in words
+    (sbsk.failures), anything else with its traceback. Prefect's log of the same failure would only
+    repeat it, traceback and all (the operator may still ask for it: PREFECT_LOGGING_LEVEL=ERROR)."""
+    import os
+
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
 
 
 def cmd_run(args) -> int:
@@ -229,6 +238,7 @@ def cmd_run(args) -> int:
             return 2
     from sbsk.runtime import configure_prefect
 
+    _quiet_prefect()
     configure_prefect(args.out_dir)
     from sbsk.flows.quarter import score_quarter
     from sbsk.flows.run_state import outcome_of
@@ -272,6 +282,7 @@ def _run_period_flow(module: str, name: str, period: str, args) -> int:
 
     from sbsk.runtime import configure_prefect
 
+    _quiet_prefect()
     configure_prefect(args.out_dir)  # before Prefect is imported by the flow module
     from sbsk.flows.run_state import outcome_of
     from sbsk.store.warehouse import Busy
@@ -290,6 +301,7 @@ def _run_period_flow(module: str, name: str, period: str, args) -> int:
 def cmd_annual(args) -> int:
     from sbsk.runtime import configure_prefect
 
+    _quiet_prefect()
     configure_prefect(args.out_dir)
     from sbsk.flows.annual import annual_composite
     from sbsk.flows.run_state import outcome_of
@@ -313,6 +325,7 @@ def cmd_demo(args) -> int:
     from sbsk.samples.receipts import date_sample_files
     from sbsk.runtime import configure_prefect
 
+    _quiet_prefect()
     configure_prefect(args.out_dir)
     from sbsk.flows.annual import annual_composite
     from sbsk.flows.dispatch import dispatch_month

@@ -18,30 +18,32 @@ _UNREACHABLE = re.compile(r"ConnectError|ConnectTimeout|RemoteProtocolError|Read
                           r"Name or service not known|All connection attempts failed|Server disconnected", re.IGNORECASE)
 
 
-def explain(exc: BaseException, out_dir: Path, command: str) -> str | None:
+def explain(exc: BaseException, out_dir: Path, command: str, raw_dir: Path | None = None) -> str | None:
     """The message for an operator, or None when the failure is none of the known faults."""
     for cause in _chain(exc):
         if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT):
-            return (f"磁盘空间不足（写入 {cause.filename or out_dir} 时）：本次运行没有发布任何结果，{UNTOUCHED}。"
+            return (f"磁盘空间不足（写入 {getattr(cause, 'filename2', None) or cause.filename or out_dir} 时）：本次运行没有发布任何结果，{UNTOUCHED}。"
                     f"请释放 {out_dir} 所在磁盘的空间（df -h {out_dir}）后重新运行：{command}")
         if isinstance(cause, OSError) and cause.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
             where = cause.filename or out_dir
             return (f"无法写入 {where}（只读文件系统或没有写权限）：本次运行没有发布任何结果，{UNTOUCHED}。"
                     f"请让 {out_dir} 可写（或用 --out-dir 指向可写的目录）后重新运行：{command}")
         if _is_duckdb(cause) and _DAMAGED_DB.search(str(cause)):
-            return damaged_database(out_dir)
+            return damaged_database(out_dir, raw_dir)
         if _UNREACHABLE.search(f"{type(cause).__name__} {cause}"):
             return unreachable_server()
     return None
 
 
-def damaged_database(out_dir: Path) -> str:
+def damaged_database(out_dir: Path, raw_dir: Path | None = None) -> str:
     db = out_dir / DB_NAME
-    quarters = " ".join(sorted(p.name for p in out_dir.glob("20[0-9][0-9]Q[1-4]") if p.is_dir())) or "QUARTER…"
-    years = " ".join(sorted({q[:4] for q in quarters.split() if q[:4].isdigit()})) or "YEAR"
+    raw = raw_dir or Path("data/raw")
+    found = {p.name for folder in (out_dir, raw) for p in folder.glob("20[0-9][0-9]Q[1-4]") if p.is_dir()}
+    quarters = " ".join(sorted(found)) or "QUARTER…"
+    years = " ".join(sorted({q[:4] for q in found})) or "YEAR"
     return (f"数据库 {db} 已损坏或不完整（无法读取）：本次运行没有修改它，各季度的报表和 {out_dir}/archive 中的原始文件"
-            f"都还在。恢复：先把它移开（mv {db} {db}.damaged），再从 data/raw 重新运行各季度和年度："
-            f"sbsk run {quarters} --out-dir {out_dir}，然后 sbsk annual {years} --out-dir {out_dir}")
+            f"都还在。恢复：先把它移开（mv {db} {db}.damaged），再从 {raw} 重新运行各季度和年度："
+            f"sbsk run {quarters} --raw-dir {raw} --out-dir {out_dir}，然后 sbsk annual {years} --out-dir {out_dir}")
 
 
 def unreachable_server() -> str:

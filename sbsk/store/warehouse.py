@@ -290,10 +290,11 @@ def writing(out_dir: Path, defs: Definitions) -> Iterator[duckdb.DuckDBPyConnect
     with lock(out_dir):
         for leftover in out_dir.glob(f".{DB_NAME}.*.building*"):
             leftover.unlink()  # a killed run's private copy: we hold the lock, so nobody else owns it
-        if published.exists():
-            shutil.copyfile(published, work)
-        con = storage.open_for_writing(work)  # a format analysts' 1.x clients read (store/storage.py)
-        try:
+        con = None
+        try:  # a copy cut short by a full disk, or a damaged database that will not open, leaves nothing behind
+            if published.exists():
+                shutil.copyfile(published, work)
+            con = storage.open_for_writing(work)  # a format analysts' 1.x clients read (store/storage.py)
             ensure_schema(con, defs)
             yield con
             con.execute("checkpoint")
@@ -304,7 +305,8 @@ def writing(out_dir: Path, defs: Definitions) -> Iterator[duckdb.DuckDBPyConnect
             os.replace(work, published)
             _fsync_dir(out_dir)
         except BaseException:
-            con.close()
+            if con is not None:
+                con.close()
             work.unlink(missing_ok=True)
             Path(str(work) + ".wal").unlink(missing_ok=True)
             raise
