@@ -9,6 +9,7 @@ out by hand in the comment next to it.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -18,8 +19,7 @@ import pytest
 
 from builders import baseline, write_quarter
 from conftest import evaluate
-from sbsk.outputs.explain import build_explanation, explain_command, render_text
-from sbsk.config.periods import Quarter
+from sbsk.outputs.explain import explain_command
 
 Q = "2020Q3"
 NH, LZ, TY, HX = "内黄县", "林州市", "汤阴县", "滑县"
@@ -90,6 +90,32 @@ def _ind(ex: dict, code: str) -> dict:
     return next(i for i in ex["indicators"] if i["code"] == code)
 
 
+# 内黄县's points, worked out by hand from _returns() (2020Q3, t = 0.75; county group 林州 … 内黄):
+NH_POINTS = {
+    "A1": 2.0,    # R10 score 2
+    "A2": 2.5,    # 5 × 1/3 + 5 × 5000/30000 (林州 leads: 3 rows, Σ 30000)
+    "A3": 0.0,    # every sector 其他, every project < 100000: a share of 0 everywhere
+    "A4": 0.0,    # nothing implemented
+    "A5": 0.0,    # no 省重点 row
+    "B1": 3.0,    # 3 × 50/50: 内黄's 省外 paid_in 10 × 5 is the county maximum
+    "B2": 5.0,    # 2.5 × 1/1 + 2.5 × 500/500
+    "B3": 0.0,    # no contract ≥ 200000, no top investor
+    "B4": 0.0,    # nothing landed
+    "C1": 4.0,    # 3 (2 events ≥ 1) + 2 × 4000/8000
+    "C2": 4.5,    # 2.5 + 2.5 − 0.5 for the one 开而未动
+    "C3": 0.0,    # nothing completed
+    "C4": 1.56,   # 5 × (700/3000)/0.75 = 1.5556
+    "C5": 2.8,    # 4.2 × (50/100)/0.75; 市重点: no base, 0
+    "C6": 2.6,    # 5 × (78/200)/0.75
+    "C7": 3.33,   # 5 × (50/100)/0.75 = 3.3333
+    "C8": 3.33,   # the same
+    "D1": 1.9,    # 良 0.6 + 优 1.0 + 一般 0.3
+    "D2": 0.0,    # no 推进项目 document
+    "D3": 10.0,   # 7 × 1/1 + 3 × 1/1: accepted 07-01, done 07-20, 13 working days ≤ 50
+}
+NH_TOTAL = 46.52  # A 4.5 + B 8 + C 22.12 + D 11.9
+
+
 def test_every_indicator_is_explained(out, capsys):
     ex = _json(out, "410527", capsys)
     assert (ex["quarter"], ex["unit_code"], ex["unit_name"]) == (Q, "410527", NH)
@@ -100,7 +126,8 @@ def test_every_indicator_is_explained(out, capsys):
         for part in ind["parts"]:
             assert part["formula"] and part["metric_text"], (ind["code"], part["part"])
             assert part["source"]["return_code"]
-    assert ex["total"] == pytest.approx(sum(i["points"] for i in ex["indicators"]))
+    assert {i["code"]: i["points"] for i in ex["indicators"]} == pytest.approx(NH_POINTS)
+    assert ex["total"] == pytest.approx(NH_TOTAL)
     assert set(ex) >= {"quarter", "unit_code", "unit_name", "total", "group_rank", "indicators"}
 
 
@@ -201,20 +228,23 @@ def test_text_output(out, capsys):
     assert "A2 纳入省重大项目储备库项目情况（满分10）：得分 2.50，失分 7.50" in text
 
 
-def test_text_and_json_agree(out):
+def test_the_database_the_json_and_the_text_give_the_hand_worked_points(out, capsys):
     from sbsk.store.warehouse import read_only
 
     con = read_only(out)
     try:
-        ex = build_explanation(con, Quarter.parse(Q), "410527")
         db = dict(con.execute("select indicator_code, points from indicator_scores "
                               "where quarter = ? and unit_code = '410527'", [Q]).fetchall())
+        (total,), = con.execute("select total from quarter_results where quarter = ? and unit_code = '410527'",
+                                [Q]).fetchall()
     finally:
         con.close()
-    assert {i["code"]: i["points"] for i in ex["indicators"]} == {k: float(v) for k, v in db.items()}
-    text = render_text(ex)
-    for ind in ex["indicators"]:
-        assert f"{ind['code']} {ind['name']}（满分" in text and f"得分 {ind['points']:.2f}" in text
+    assert {k: float(v) for k, v in db.items()} == pytest.approx(NH_POINTS)
+    assert float(total) == pytest.approx(NH_TOTAL)
+    assert explain_command(Q, "内黄县", out, False) == 0
+    text = capsys.readouterr().out
+    for code, points in NH_POINTS.items():
+        assert re.search(rf"\n{code} [^\n]*得分 {points:.2f}", text), (code, points)
 
 
 def test_exit_codes(out, tmp_path, capsys):

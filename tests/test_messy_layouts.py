@@ -394,8 +394,11 @@ def test_messy_quarter_stages_and_scores_like_the_plain_one(two_quarters):
     assert _table_rows(messy_out, "quarter_results") == _table_rows(plain_out, "quarter_results")
     counts = query(messy_out, "select sum(rows_loaded), sum(rows_rejected), sum(skipped_total), sum(skipped_notes) "
                               "from main.source_files")
-    assert counts == [(sum(len(r) for r in QUARTER_ROWS.values()), 0, counts[0][2], counts[0][3])]
-    assert counts[0][2] > 0 and counts[0][3] > 0   # 合计/小计 and notes were there, and skipped
+    # what MESSY_QUARTER writes: one 合计 row in each of R02, R04, R05 ("totals"); one 小计 row per unit
+    # group in each of R01, R05, R08 ("subtotals", grouped by unit); two note lines (注：…, 填报人：…)
+    # below each of R03, R07, R09 ("notes_below"). The notes sheets are sheets, not rows.
+    subtotals = sum(len({row["unit"] for row in QUARTER_ROWS[code]}) for code in ("R01", "R05", "R08"))
+    assert counts == [(sum(len(r) for r in QUARTER_ROWS.values()), 0, 3 + subtotals, 2 * 3)]
 
 
 def test_messy_quarter_raises_the_same_data_flags(two_quarters):
