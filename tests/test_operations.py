@@ -9,12 +9,14 @@ import subprocess
 import sys
 import textwrap
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from builders import baseline, write_quarter
 from conftest import query
+from test_faults import server  # noqa: F401  (the module's Prefect server, a fixture)
 
 TESTS = Path(__file__).parent
 RESULTS = "select unit_code, total, group_rank, reward_yuan from quarter_results where quarter = '2020Q1' order by 1"
@@ -66,21 +68,31 @@ def test_kill_mid_publish_leaves_previous_results(published, point):
     assert list(out.glob(".sbsk.duckdb.*")) == []  # the killed run's private copy was cleaned up
 
 
-def test_killed_cli_run_at_any_moment_loses_nothing(published):
-    """kill -9 the real command at several moments of its run."""
+C6 = "select distinct points from indicator_scores where quarter = '2020Q1' and indicator_code = 'C6'"
+# version 1: 10 of 100 paid, 5 × 0.1/0.25 = 2.00 for every unit; version 2: 20 of 100, 5 × 0.2/0.25 = 4.00
+C6_OF = {1: [(Decimal("2.00"),)], 2: [(Decimal("4.00"),)]}
+# every named point of a run (sbsk.faults.checkpoint) and the version published once it is killed there:
+# everything before the atomic rename leaves version 1 whole; after it, version 2 is published whole
+CRASH_POINTS = {"after-archive": 1, "after-validate": 1, "in-transaction": 1, "before-replace": 1, "after-publish": 2}
+
+
+def test_killed_cli_run_at_every_named_point_loses_nothing(published, server):
+    """kill -9 (SIGKILL, as a power cut) the real command at each of its named points in turn."""
+    from test_faults import sbsk
+
     raw, out, before = published
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") or k == "PREFECT_HOME"}
-    for delay in (1.0, 4.0, 7.0):
-        proc = subprocess.Popen([sys.executable, "-m", "sbsk.cli", "run", "2020Q1", "--raw-dir", str(raw),
-                                 "--out-dir", str(out)], env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
-        time.sleep(delay)
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        rows = query(out, RESULTS)
-        assert rows == before or rows != before and len(rows) == 9  # old whole, or the new run had published
-        before = rows
-    assert _plain_run(raw, out).returncode == 0
+    assert query(out, C6) == C6_OF[1]
+    for point, version in CRASH_POINTS.items():
+        killed = sbsk({**server, "SBSK_CRASH_AT": point}, "run", "2020Q1", "--raw-dir", raw, "--out-dir", out)
+        assert killed.returncode == -signal.SIGKILL, (point, killed.stderr[-2000:])
+        assert query(out, C6) == C6_OF[version], point
+        assert len(query(out, RESULTS)) == 9, point
+        if version == 1:
+            assert query(out, RESULTS) == before, point
+        assert list(out.glob(".sbsk.duckdb.*")) == [] or point in ("in-transaction", "before-replace"), point
+    assert _plain_run(raw, out).returncode == 0  # the same command again completes the quarter
+    assert query(out, C6) == C6_OF[2]
+    assert list(out.glob(".sbsk.duckdb.*")) == []  # and clears what the killed runs left
 
 
 def test_bad_file_in_finished_quarter_keeps_results(published):
@@ -120,19 +132,45 @@ def test_analyst_holding_the_database_open(published):
     assert query(out, RESULTS) != before  # a new connection sees the new quarter
 
 
+def _holds_open(pid: int, path: Path) -> bool:
+    try:
+        return any(os.readlink(f"/proc/{pid}/fd/{fd}") == str(path) for fd in os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return False
+
+
 def test_two_runs_of_the_same_quarter_at_once(published):
+    """The writer lock is held here while two runs start: both get as far as waiting for it (each holds
+    the lock file open), so they overlap for certain; once it is released they publish one after the
+    other, and the result is what one run gives."""
+    import fcntl
+
     raw, out, _ = published
-    env = dict(os.environ)
     code = textwrap.dedent(f"""
         import sys; sys.path.insert(0, {str(TESTS)!r})
         from pathlib import Path
         from conftest import evaluate
         print(evaluate(Path({str(raw)!r}), Path({str(out)!r}), "2020Q1")["status"])
     """)
-    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for _ in range(2)]
-    outs = [p.communicate(timeout=120) for p in procs]
+    lock = out / ".sbsk.lock"
+    with open(lock, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True) for _ in range(2)]
+        deadline = time.monotonic() + 300
+        while not all(_holds_open(p.pid, lock) for p in procs):
+            assert time.monotonic() < deadline and all(p.poll() is None for p in procs), \
+                [p.communicate() for p in procs if p.poll() is not None]
+            time.sleep(0.1)
+        waiting = query(out, "select count(*) from pipeline_runs")
+        fcntl.flock(held, fcntl.LOCK_UN)
+    outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
+    assert waiting == [(1,)]  # both were waiting: neither had published
+    runs = query(out, "select started_at, finished_at from pipeline_runs where status = 'done' order by finished_at")
+    assert len(runs) == 3
+    (_, first_done), (second_start, _) = runs[1], runs[2]
+    assert second_start < first_done  # the later one had started before the earlier one finished
     concurrent = query(out, "select * exclude (rubric_version) from quarter_results order by unit_code")
     assert _plain_run(raw, out).returncode == 0
     assert query(out, "select * exclude (rubric_version) from quarter_results order by unit_code") == concurrent
