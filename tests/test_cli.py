@@ -1,0 +1,121 @@
+"""The command line as schedulers and scripts meet it (SPEC §8), through the real `sbsk` executable:
+exit 2 on usage errors, exit 1 when a file is rejected whole, `demo`, `templates`, `explain` and
+`status` end to end, and a real quarter run with no network at all (a network namespace holding only
+loopback). Runs that need Prefect use the local server of tests/test_faults.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from builders import baseline, write_quarter
+from conftest import query
+from test_faults import BIN, _env, sbsk, server  # noqa: F401  (server: the module's Prefect server, a fixture)
+
+pytestmark = pytest.mark.flow
+
+
+@pytest.mark.parametrize("args", [[], ["bogus"], ["run"], ["run", "2020Q5"], ["run", "20203"], ["annual", "20x0"],
+                                  ["explain", "2020Q3"], ["status", "2020", "--colour"], ["check"],
+                                  ["templates", "Q3-2020"]])
+def test_usage_errors_exit_2(args):
+    done = sbsk(_env(), *args, timeout=120)
+    assert done.returncode == 2, (args, done.stdout, done.stderr)
+    assert "usage: sbsk" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_serve_without_a_server_is_a_usage_error():
+    done = sbsk(_env(), "serve", timeout=120)
+    assert done.returncode == 2 and "未设置 PREFECT_API_URL" in done.stderr, done.stderr
+
+
+def test_a_file_rejected_whole_makes_run_exit_1(tmp_path, server):
+    """Every return there, one of them not a workbook: the quarter is scored from the others (R06 is
+    then missing, so with --continue-on-missing it is provisional) and the command exits 1."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_quarter(raw, "2020Q1", baseline())
+    (raw / "2020Q1" / "fgw" / "R06-central_budget.xlsx").write_bytes(b"not a workbook")
+    done = sbsk(server, "run", "2020Q1", "--raw-dir", raw, "--out-dir", out, "--continue-on-missing")
+    assert done.returncode == 1, done.stderr[-3000:]
+    assert "2020Q1/fgw/R06-central_budget.xlsx：文件实际是文本文件" in done.stderr
+    assert query(out, "select distinct status from quarter_results where quarter = '2020Q1'") == [("provisional",)]
+    # and without the flag nothing is stored: a missing return fails the quarter, still exit 1
+    again = sbsk(server, "run", "2020Q2", "--raw-dir", raw, "--out-dir", out)
+    assert again.returncode == 1
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, server) -> tuple[Path, Path, subprocess.CompletedProcess]:
+    root = tmp_path_factory.mktemp("demo")
+    raw, out = root / "raw", root / "out"
+    done = sbsk(server, "demo", "--raw-dir", raw, "--out-dir", out, timeout=1200)
+    return raw, out, done
+
+
+def test_demo_writes_a_year_and_evaluates_it(demo):
+    raw, out, done = demo
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "示例数据：" in done.stderr and "输出：" in done.stdout
+    for q in ("2020Q1", "2020Q2", "2020Q3", "2020Q4"):
+        assert (out / q / f"bulletin-{q}.xlsx").is_file() and (out / q / f"validation-{q}.xlsx").is_file()
+        assert f"{out / q / f'bulletin-{q}.xlsx'}" in done.stdout
+    assert (out / "2020" / "bulletin-2020.xlsx").is_file()
+    assert query(out, "select count(distinct quarter), count(*) from quarter_results") == [(4, 36)]
+    assert query(out, "select count(*) from annual_results where year = 2020") == [(9,)]
+
+
+def test_explain_through_the_command_line(demo, server):
+    _, out, _ = demo
+    done = sbsk(server, "explain", "2020Q3", "内黄县", "--out-dir", out)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("2020年第三季度 内黄县（410527，县(市)组）")
+    as_json = json.loads(sbsk(server, "explain", "2020Q3", "410527", "--out-dir", out, "--json").stdout)
+    (total,) = query(out, "select total from quarter_results where quarter = '2020Q3' and unit_code = '410527'")[0]
+    assert [i["code"] for i in as_json["indicators"]][:3] == ["A1", "A2", "A3"] and as_json["total"] == float(total)
+    unknown = sbsk(server, "explain", "2020Q3", "北京市", "--out-dir", out)
+    assert unknown.returncode == 2 and "无法识别" in unknown.stderr
+
+
+def test_status_through_the_command_line(demo, server):
+    raw, out, _ = demo
+    done = sbsk(server, "status", "2020", "--raw-dir", raw, "--out-dir", out, "--json")
+    assert done.returncode == 0, done.stderr
+    states = {q["quarter"]: q["state"] for q in json.loads(done.stdout)["quarters"]}
+    assert states == {"2020Q1": "done", "2020Q2": "done", "2020Q3": "done", "2020Q4": "done"}
+    text = sbsk(server, "status", "2020", "--raw-dir", raw, "--out-dir", out)
+    assert text.returncode == 0 and "2020Q3" in text.stdout
+
+
+def test_templates_through_the_command_line(tmp_path):
+    done = sbsk(_env(), "templates", "2020Q3", "--out-dir", tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr
+    written = [Path(p) for p in done.stdout.split()]
+    assert len(written) == 11 and all(p.is_file() for p in written)
+    r05 = next(p for p in written if "R05" in p.name)
+    book = load_workbook(r05)
+    assert any(ws.title == "_sbsk" for ws in book.worksheets)  # the code that makes a template recognised at once
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a network namespace needs root (CI runs as root)")
+def test_a_real_quarter_runs_with_no_network(tmp_path):
+    """`unshare -n`: a namespace with only loopback (no route anywhere else). The temporary Prefect
+    server binds 127.0.0.1; nothing else is reached, and the quarter completes."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_quarter(raw, "2020Q1", baseline())
+    script = (f"ip link set lo up && ip -o link show | wc -l && ip route show | wc -l && "
+              f"exec {BIN / 'sbsk'} run 2020Q1 --raw-dir {raw} --out-dir {out}")
+    probe = subprocess.run(["unshare", "-n", "true"], capture_output=True)
+    if probe.returncode:
+        pytest.skip(f"unshare -n is not permitted here: {probe.stderr.decode(errors='replace').strip()}")
+    done = subprocess.run(["unshare", "-n", "sh", "-c", script], env=_env(HOME=str(tmp_path)), capture_output=True,
+                          text=True, timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    links, routes = done.stdout.split()[:2]
+    assert (links, routes) == ("1", "0")  # loopback only, no route out
+    assert query(out, "select count(*), any_value(status) from quarter_results where quarter = '2020Q1'") == \
+        [(9, "final")]
