@@ -6,6 +6,7 @@ traceback, the last published results byte for byte as they were, and the recove
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -41,18 +42,23 @@ def _env(**extra: str) -> dict:
     return env
 
 
+_RUNNING: dict = {}
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> dict:
-    """A local Prefect server for this module's runs: the environment that points at it."""
-    port = _free_port()
-    env = _env(PREFECT_HOME=str(tmp_path_factory.mktemp("prefect-home")), PREFECT_UI_ENABLED="false")
-    proc = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
+    """A local Prefect server for the runs of the real command: the environment that points at it.
+    One for the whole session, however many modules use it (test_cli, test_operations import this),
+    started on first use and stopped when the session ends."""
+    if "env" not in _RUNNING:
+        port = _free_port()
+        env = _env(PREFECT_HOME=str(tmp_path_factory.mktemp("prefect-home")), PREFECT_UI_ENABLED="false")
+        proc = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+        atexit.register(_stop, proc)
         _wait_http(f"http://127.0.0.1:{port}/api/health", 180)
-        yield {**env, "PREFECT_API_URL": f"http://127.0.0.1:{port}/api"}
-    finally:
-        _stop(proc)
+        _RUNNING.update(env={**env, "PREFECT_API_URL": f"http://127.0.0.1:{port}/api"}, proc=proc)
+    return _RUNNING["env"]
 
 
 def sbsk(env: dict, *args, timeout: float = 600) -> subprocess.CompletedProcess:
