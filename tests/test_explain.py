@@ -19,7 +19,8 @@ import pytest
 
 from builders import baseline, write_quarter
 from conftest import evaluate
-from sbsk.outputs.explain import explain_command
+from sbsk.outputs.explain import build_explanation, explain_command
+from sbsk.config.periods import Quarter
 
 Q = "2020Q3"
 NH, LZ, TY, HX = "内黄县", "林州市", "汤阴县", "滑县"
