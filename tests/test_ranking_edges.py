@@ -7,6 +7,7 @@ point) with a few indicators steered; every expected value is worked out by hand
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -71,8 +72,10 @@ def test_a_group_of_one_unit_gets_no_reward(dirs, tmp_path, monkeypatch):
     (tmp_path / "units.csv").write_text(units, encoding="utf-8")
     (tmp_path / "unit_groups.csv").write_text(groups, encoding="utf-8")
     original = registry_module.load_registry
-    monkeypatch.setattr(registry_module, "load_registry",
-                        lambda *a, **k: original(tmp_path / "units.csv", tmp_path / "unit_groups.csv"))
+    with_zone = lambda *a, **k: original(tmp_path / "units.csv", tmp_path / "unit_groups.csv")  # noqa: E731
+    for module in list(sys.modules.values()):  # every module that took load_registry by name (sbsk.pipeline …)
+        if getattr(module, "load_registry", None) is original:
+            monkeypatch.setattr(module, "load_registry", with_zone)
     rubric_with(tmp_path, monkeypatch, **{"quarter_first_yuan = 200000": "quarter_first_yuan = 300000"})
     _, out = dirs
     data = quarter_data(a1={LZ: 3, HX: 1})
