@@ -64,6 +64,6 @@ corpus: $(STAMP)
 	$(BIN)/python corpus/run.py $(CORPUS_DIR) --json $(CORPUS_DIR)/verdicts.json
 
 # The intake fuzz (tests/test_fuzz.py) at length: FUZZ_EXAMPLES mutated workbooks per property.
-FUZZ_EXAMPLES ?= 2000
+FUZZ_EXAMPLES ?= 300
 fuzz: $(STAMP)
 	SBSK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:randomly tests/test_fuzz.py -s
