@@ -22,8 +22,5 @@ def configure_prefect(out_dir: Path | None = None) -> None:
     if out_dir is not None:
         # cached file verdicts live beside the results they produced
         os.environ["PREFECT_RESULTS_LOCAL_STORAGE_PATH"] = str((out_dir / ".cache" / "results").resolve())
-    # the temporary server gets 20 s to start by default; a busy machine (a quarter-end night of
-    # several runs, a CI host) can take longer, and a run must not fail for it
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
