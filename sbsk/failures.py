@@ -36,14 +36,24 @@ def explain(exc: BaseException, out_dir: Path, command: str, raw_dir: Path | Non
 
 
 def damaged_database(out_dir: Path, raw_dir: Path | None = None) -> str:
+    """Everything in the database is rebuilt from the raw files: quarters, then the months' dispatches
+    and the half years' reviews found beside them, then the years. A rebuilt quarter is a draft again
+    (SPEC §12): the versions that had been issued are only in the damaged file, so the office
+    publishes each again (or restores a backup of the file instead)."""
     db = out_dir / DB_NAME
     raw = raw_dir or Path("data/raw")
-    found = {p.name for folder in (out_dir, raw) for p in folder.glob("20[0-9][0-9]Q[1-4]") if p.is_dir()}
-    quarters = " ".join(sorted(found)) or "QUARTER…"
-    years = " ".join(sorted({q[:4] for q in found})) or "YEAR"
+    def found(pattern: str) -> list[str]:
+        return sorted({p.name for folder in (out_dir, raw) for p in folder.glob(pattern) if p.is_dir()})
+
+    quarters, months, halves = found("20[0-9][0-9]Q[1-4]"), found("20[0-9][0-9]-[01][0-9]"), found("20[0-9][0-9]H[12]")
+    years = " ".join(sorted({q[:4] for q in quarters})) or "YEAR"
+    steps = [f"sbsk run {' '.join(quarters) or 'QUARTER…'} --raw-dir {raw} --out-dir {out_dir}"]
+    steps += [f"sbsk dispatch {m} --raw-dir {raw} --out-dir {out_dir}" for m in months]
+    steps += [f"sbsk review {h} --raw-dir {raw} --out-dir {out_dir}" for h in halves]
     return (f"数据库 {db} 已损坏或不完整（无法读取）：本次运行没有修改它，各季度的报表和 {out_dir}/archive 中的原始文件"
-            f"都还在。恢复：先把它移开（mv {db} {db}.damaged），再从 {raw} 重新运行各季度和年度："
-            f"sbsk run {quarters} --raw-dir {raw} --out-dir {out_dir}，然后 sbsk annual {years} --out-dir {out_dir}")
+            f"都还在。若有该文件的备份，直接用备份替换它即可。否则：先把它移开（mv {db} {db}.damaged），再从 {raw} 重新运行："
+            f"{'；'.join(steps)}；然后 sbsk annual {years} --out-dir {out_dir}。重新运行的季度是草稿，原已发布的季度"
+            f"须再用 sbsk publish QUARTER --by 姓名 --out-dir {out_dir} 发布（原版本记录只在损坏的文件中）")
 
 
 def unreachable_server() -> str:

@@ -171,7 +171,7 @@ def test_a_damaged_database(tmp_path, server, damage):
     command = ["run", "2020Q1", "--raw-dir", raw, "--out-dir", out]
     clear(sbsk(server, *command), f"数据库 {out / 'sbsk.duckdb'} 已损坏或不完整", "本次运行没有修改它",
           f"mv {out / 'sbsk.duckdb'} {out / 'sbsk.duckdb'}.damaged", f"sbsk run 2020Q1 --raw-dir {raw} --out-dir {out}",
-          f"sbsk annual 2020 --out-dir {out}")
+          f"sbsk annual 2020 --out-dir {out}", f"sbsk publish QUARTER --by 姓名 --out-dir {out}")
     assert (out / "sbsk.duckdb").read_bytes() == bad and list(out.glob(".sbsk.duckdb.*")) == []
     if damage == "zeroed":
         clear(sbsk(server, "status", "2020", "--raw-dir", raw, "--out-dir", out), "已损坏或不完整")
