@@ -35,18 +35,22 @@ def test_serve_without_a_server_is_a_usage_error():
 
 
 def test_a_file_rejected_whole_makes_run_exit_1(tmp_path, server):
-    """Every return there, one of them not a workbook: the quarter is scored from the others (R06 is
-    then missing, so with --continue-on-missing it is provisional) and the command exits 1."""
+    """Every return there and sound, and one more file that is not a workbook: the quarter is scored in
+    full (final, nothing missing) and the command still exits 1, for the file (SPEC §8). Then R06's
+    only file is the bad one: R06 is missing too, so with --continue-on-missing the quarter is
+    provisional, and the command exits 1."""
     raw, out = tmp_path / "raw", tmp_path / "out"
     write_quarter(raw, "2020Q1", baseline())
-    (raw / "2020Q1" / "fgw" / "R06-central_budget.xlsx").write_bytes(b"not a workbook")
-    done = sbsk(server, "run", "2020Q1", "--raw-dir", raw, "--out-dir", out, "--continue-on-missing")
+    (raw / "2020Q1" / "fgw" / "R06-supplement.xlsx").write_bytes(b"not a workbook")
+    done = sbsk(server, "run", "2020Q1", "--raw-dir", raw, "--out-dir", out)
     assert done.returncode == 1, done.stderr[-3000:]
-    assert "2020Q1/fgw/R06-central_budget.xlsx：文件实际是文本文件" in done.stderr
+    assert "2020Q1/fgw/R06-supplement.xlsx：文件实际是文本文件" in done.stderr
+    assert query(out, "select distinct status from quarter_results where quarter = '2020Q1'") == [("final",)]
+    (raw / "2020Q1" / "fgw" / "R06-supplement.xlsx").replace(raw / "2020Q1" / "fgw" / "R06-central_budget.xlsx")
+    again = sbsk(server, "run", "2020Q1", "--raw-dir", raw, "--out-dir", out, "--continue-on-missing")
+    assert again.returncode == 1, again.stderr[-3000:]
+    assert "2020Q1/fgw/R06-central_budget.xlsx：文件实际是文本文件" in again.stderr
     assert query(out, "select distinct status from quarter_results where quarter = '2020Q1'") == [("provisional",)]
-    # and without the flag nothing is stored: a missing return fails the quarter, still exit 1
-    again = sbsk(server, "run", "2020Q2", "--raw-dir", raw, "--out-dir", out)
-    assert again.returncode == 1
 
 
 @pytest.fixture(scope="module")
