@@ -75,3 +75,29 @@ def test_a_server_gone_names_it(monkeypatch):
     assert said == unreachable_server()
     assert said.startswith("与 Prefect 服务器 http://127.0.0.1:4200/api 的连接中断（服务器已停止或网络不通）")
     assert said.endswith("请确认服务器已重新启动（prefect server start）后重新运行 sbsk serve")
+
+
+class _Ended:
+    """What Prefect hands a retry condition: a task's final state, whose result() raises its error."""
+
+    def __init__(self, error: BaseException | None):
+        self.error = error
+
+    def result(self):
+        if self.error is not None:
+            raise self.error
+
+
+@pytest.mark.parametrize("error, retried", [
+    (_os(errno.EIO), True),           # a flaky share may answer the next time
+    (_os(errno.ENOSPC), False),       # a full disk does not empty itself in two seconds
+    (_os(errno.EDQUOT), False),
+    (_os(errno.EROFS), False),        # nor does a read-only folder become writable
+    (_os(errno.EACCES), False),
+    (ValueError("a bad file"), False),  # a verdict, never retried
+    (None, False),
+])
+def test_only_a_passing_io_error_is_retried(error, retried):
+    from sbsk.flows.quarter import transient_io
+
+    assert transient_io(None, None, _Ended(error)) is retried
