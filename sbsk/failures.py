@@ -31,7 +31,7 @@ def explain(exc: BaseException, out_dir: Path, command: str, raw_dir: Path | Non
         if _is_duckdb(cause) and _DAMAGED_DB.search(str(cause)):
             return damaged_database(out_dir, raw_dir)
         if _UNREACHABLE.search(f"{type(cause).__name__} {cause}"):
-            return unreachable_server()
+            return unreachable_server(command)
     return None
 
 
@@ -56,12 +56,14 @@ def damaged_database(out_dir: Path, raw_dir: Path | None = None) -> str:
             f"须再用 sbsk publish QUARTER --by 姓名 --out-dir {out_dir} 发布（原版本记录只在损坏的文件中）")
 
 
-def unreachable_server() -> str:
+def unreachable_server(command: str = "sbsk serve") -> str:
+    """`command` is what to run again once the server is back: `sbsk serve` for the watcher of
+    flows/deployments.py, the very command for a run that was pointed at the server."""
     import os
 
     url = os.environ.get("PREFECT_API_URL", "")
     return (f"与 Prefect 服务器 {url} 的连接中断（服务器已停止或网络不通）：正在进行的运行不会发布一半的结果，"
-            f"{UNTOUCHED}。请确认服务器已重新启动（prefect server start）后重新运行 sbsk serve")
+            f"{UNTOUCHED}。请确认服务器已重新启动（prefect server start）后重新运行 {command}")
 
 
 def _is_duckdb(exc: BaseException) -> bool:
