@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sbsk", description="四比四看 quarterly evaluation pipeline")
     sub = parser.add_subparsers(dest="command", required=True)
 
+    def reference(p):
+        p.add_argument("--reference", type=Path, metavar="DIR", default=None,
+                       help="the reference set: units.csv, unit_groups.csv, rubric files and level.toml "
+                            "(default: the shipped reference/; reference/province scores Henan's cities)")
+
     def dirs(p, raw=True, out=True):
         if raw:
             p.add_argument("--raw-dir", type=Path, default=Path("data/raw"), help="returns folder (default data/raw)")
@@ -115,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="re-run from the archived files a past run read (default: the quarter's latest run)")
     p.add_argument("--rubric", type=Path, metavar="FILE",
                    help="score by this rubric file instead of the one governing the quarter's year (recorded)")
+    reference(p)
 
     p = sub.add_parser("publish", help="publish a quarter's draft as its next version (第N版)")
     p.add_argument("quarter", type=_quarter)
@@ -135,12 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
                                         "ranked and warned about")
     p.add_argument("month", type=_month, metavar="MONTH", help="YYYY-MM, e.g. 2020-07")
     dirs(p)
+    reference(p)
 
     p = sub.add_parser("annual", help="the annual composite from the stored quarters")
     p.add_argument("year", type=_year)
     dirs(p)
     p.add_argument("--rubric", type=Path, metavar="FILE",
                    help="this rubric file instead of the one governing the year (recorded)")
+    reference(p)
 
     p = sub.add_parser("check", help="validate files or folders without loading anything")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -190,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from sbsk.config.registry import RegistryError
+    from sbsk.config.level import LevelError
     from sbsk.store.replay import ReplayError
     from sbsk.config.rubric import RubricError
     from sbsk.config.departments import DepartmentsError
@@ -200,13 +209,28 @@ def main(argv: list[str] | None = None) -> int:
     except (ReplayError, CalendarError) as exc:
         print(f"sbsk: {exc}", file=sys.stderr)
         return 1
-    except (RubricError, RegistryError, DepartmentsError) as exc:
+    except (RubricError, RegistryError, DepartmentsError, LevelError) as exc:
         print(f"sbsk: 配置错误（reference data）：{exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `sbsk status | head`
         return 0
+
+
+def _ref(args) -> str | None:
+    """--reference DIR as the flows take it; a folder that is not a reference set is a usage error."""
+    if args.reference is None:
+        return None
+    if not (args.reference / "units.csv").is_file():
+        raise SystemExit(_usage(f"--reference {args.reference}：不是参考数据目录（应含 units.csv、unit_groups.csv、"
+                                f"rubric-*.toml 和 level.toml）"))
+    return str(args.reference)
+
+
+def _usage(message: str) -> int:
+    print(f"sbsk: {message}", file=sys.stderr)
+    return 2
 
 
 def cmd_run(args) -> int:
@@ -234,7 +258,8 @@ def cmd_run(args) -> int:
             raw_dir = replay_folder(args.out_dir, str(q), args.replay)
         try:
             outcome = outcome_of(score_quarter(str(q), str(raw_dir), str(args.out_dir), args.continue_on_missing,
-                                               str(args.rubric) if args.rubric else None, return_state=True))
+                                               str(args.rubric) if args.rubric else None, _ref(args),
+                                               return_state=True))
         except Busy as exc:
             print(f"sbsk: {exc}", file=sys.stderr)
             return 1
@@ -269,7 +294,8 @@ def _run_period_flow(module: str, name: str, period: str, args) -> int:
 
     flow = getattr(importlib.import_module(module), name)
     try:
-        outcome = outcome_of(flow(period, str(args.raw_dir), str(args.out_dir), return_state=True))
+        reference = {"reference_dir": _ref(args)} if getattr(args, "reference", None) else {}  # --reference DIR
+        outcome = outcome_of(flow(period, str(args.raw_dir), str(args.out_dir), return_state=True, **reference))
     except Busy as exc:
         print(f"sbsk: {exc}", file=sys.stderr)
         return 1
@@ -286,7 +312,7 @@ def cmd_annual(args) -> int:
     from sbsk.flows.run_state import outcome_of
 
     outcome = outcome_of(annual_composite(args.year, str(args.out_dir), str(args.rubric) if args.rubric else None,
-                                          return_state=True))
+                                          _ref(args), return_state=True))
     for path in outcome["outputs"]:
         print(path)
     return outcome["exit_code"]

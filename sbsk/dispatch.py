@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from sbsk import pipeline
+from sbsk.config.level import load_level
 from sbsk.config.periods import Month
-from sbsk.config.registry import Registry, load_registry
+from sbsk.config.registry import Registry
 from sbsk.config.rubric import Rubric
 from sbsk.config.rubric_years import rubric_for_year
 from sbsk.faults import checkpoint
@@ -30,31 +31,36 @@ from sbsk.store.dispatch import dispatch_missing, publish_dispatch
 from sbsk.store.publish import new_run_id, now, open_published
 
 
-def dispatch_setting(month: str | Month, raw_dir: Path, out_dir: Path, say: pipeline.Say = pipeline.quiet
-                     ) -> dict[str, Any]:
+def dispatch_setting(month: str | Month, raw_dir: Path, out_dir: Path, say: pipeline.Say = pipeline.quiet,
+                     reference_dir: Path | None = None) -> dict[str, Any]:
     """What every step may ask for. The quarter's steps name their period `quarter`: here it is the month."""
     m = Month.parse(str(month))
-    # the rubric governing the month's year, as for a quarter (SPEC §5)
-    rubric, registry = rubric_for_year(m.year), load_registry()
-    return {"quarter": m, "raw_dir": Path(raw_dir), "out_dir": Path(out_dir), "say": say, "defs": load_returns(),
-            "rubric": rubric, "registry": registry, "ctx": context_for(m.year, rubric, registry),
-            "run_id": new_run_id(), "started": now()}
+    # the rubric governing the month's year in the reference set, as for a quarter (SPEC §5, §10)
+    rubric, registry = rubric_for_year(m.year, None, reference_dir), pipeline.reference_registry(reference_dir)
+    level = load_level(reference_dir)
+    defs = load_returns().with_unit_column(level.unit_header, level.unit_aliases)
+    return {"quarter": m, "raw_dir": Path(raw_dir), "out_dir": Path(out_dir), "say": say, "defs": defs,
+            "rubric": rubric, "registry": registry, "ctx": context_for(m.year, rubric, registry, level=level),
+            "run_id": new_run_id(), "started": now(), "reference_dir": reference_dir}
 
 
-def combine_month(results: list[FileResult], defs: Definitions, rubric: Rubric) -> tuple[list[FileResult], list[str]]:
+def combine_month(results: list[FileResult], defs: Definitions, rubric: Rubric,
+                  registry: Registry) -> tuple[list[FileResult], list[str]]:
     """As a quarter's, but what is missing is only reported: a dispatch is never refused for it."""
-    results = pipeline.reject_unit_overlaps(results, defs)
+    results = pipeline.reject_unit_overlaps(results, defs, registry)
     loaded = {r.return_code for r in results if r.status == "loaded"}
     checkpoint("after-validate")
     return results, dispatch_missing(loaded, rubric)
 
 
 def publish_month(quarter: Month, results: list[FileResult], missing: list[str], defs: Definitions, rubric: Rubric,
-                  registry: Registry, out_dir: Path, run_id: str, started, say: pipeline.Say) -> str:
+                  registry: Registry, out_dir: Path, run_id: str, started, say: pipeline.Say,
+                  reference_dir: Path | None) -> str:
     if missing:
         say(f"[{quarter}] 缺报 {'、'.join(missing)}：相关指标计0分，月调度照常进行")
     say(f"[{quarter}] 月调度计分 …")
-    status = publish_dispatch(quarter, results, missing, defs, rubric, registry, out_dir, run_id, started)
+    status = publish_dispatch(quarter, results, missing, defs, rubric, registry, out_dir, run_id, started,
+                              reference_dir)
     checkpoint("after-publish")
     return status
 
@@ -98,9 +104,10 @@ DISPATCH_STEPS = (
 
 
 def evaluate_dispatch(month: str | Month, raw_dir: Path, out_dir: Path, *, up_to: str = "report",
-                      call: pipeline.Call = pipeline.call_directly, say: pipeline.Say = pipeline.quiet) -> dict[str, Any]:
+                      call: pipeline.Call = pipeline.call_directly, say: pipeline.Say = pipeline.quiet,
+                      reference_dir: Path | None = None) -> dict[str, Any]:
     """Walk the dispatch's steps up to and including `up_to`; returns the setting and all they gave."""
-    return pipeline.walk(DISPATCH_STEPS, dispatch_setting(month, raw_dir, out_dir, say), up_to, call)
+    return pipeline.walk(DISPATCH_STEPS, dispatch_setting(month, raw_dir, out_dir, say, reference_dir), up_to, call)
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -108,6 +108,11 @@ class Definitions:
     def all_returns(self) -> dict[str, ReturnDef]:
         return {**self.returns, **self.half_year}
 
+    def with_unit_column(self, header: str, aliases: tuple[str, ...]) -> "Definitions":
+        """The same returns with the level's unit column (SPEC §10, level.toml): 省辖市 and its aliases
+        one level up instead of 县(市、区). Unchanged (the same object) when the column is already so."""
+        return _relevelled(self, header, tuple(aliases))
+
     def by_table(self, table: str) -> ReturnDef:
         for ret in self.all_returns.values():
             if ret.table == table:
@@ -170,6 +175,23 @@ def parse_definitions(doc: dict) -> Definitions:
                                  tuple(raw.get("unique", ())), period, keys)
         tables.add(raw["table"])
     return Definitions(str(doc["template_version"]), departments, returns, half_year)
+
+
+_RELEVELLED: dict[tuple[int, str, tuple[str, ...]], Definitions] = {}
+
+
+def _relevelled(defs: Definitions, header: str, aliases: tuple[str, ...]) -> Definitions:
+    first = next(iter(defs.returns.values())).columns[0]
+    if (first.header, first.aliases) == (header, aliases):
+        return defs
+    key = (id(defs), header, aliases)
+    if key not in _RELEVELLED:  # kept, so a level's definitions are built once per process
+        def swap(ret: ReturnDef) -> ReturnDef:
+            cols = tuple(replace(c, header=header, aliases=aliases) if c.type == "unit" else c for c in ret.columns)
+            return replace(ret, columns=cols)
+        _RELEVELLED[key] = replace(defs, returns={c: swap(r) for c, r in defs.returns.items()},
+                                   half_year={c: swap(r) for c, r in defs.half_year.items()})
+    return _RELEVELLED[key]
 
 
 @cache

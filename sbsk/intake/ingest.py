@@ -131,6 +131,8 @@ def validate_file(result: FileResult, table: Table | None, defs: Definitions, ct
 
 
 def ingest(source: SourceFile, defs: Definitions, ctx: Context) -> FileResult:
+    if ctx.unit_column:  # the level's unit column: 省辖市 one level up (SPEC §10)
+        defs = defs.with_unit_column(*ctx.unit_column)
     result, table = read_file(source, defs)
     result = check_owner(result, defs)
     return validate_file(result, table, defs, ctx)

@@ -9,6 +9,7 @@ from datetime import date
 import pandas as pd
 import pandera.pandas as pa
 
+from sbsk.config.level import Level
 from sbsk.config.registry import Registry
 from sbsk.config.rubric import Rubric
 from sbsk.config.workdays import covered_years
@@ -32,9 +33,12 @@ class Context:
     today: date
     total_tolerance: float         # rubric parameter total_mismatch_tolerance (合计 vs its detail rows)
     review_max: dict[str, str] = dataclass_field(default_factory=dict)  # R12 item → its maximum ([review])
+    # the level's unit column (SPEC §10, level.toml): header and aliases; empty keeps returns.toml's
+    unit_column: tuple[str, tuple[str, ...]] | None = None
 
 
-def context_for(year: int, rubric: Rubric, registry: Registry, today: date | None = None) -> Context:
+def context_for(year: int, rubric: Rubric, registry: Registry, today: date | None = None,
+                level: Level | None = None) -> Context:
     """Validation's context for a year: its units, the rubric's indicators, maxima and tolerance, the calendar."""
     indicators = {}
     for ind in rubric.indicators:
@@ -49,6 +53,7 @@ def context_for(year: int, rubric: Rubric, registry: Registry, today: date | Non
         today=today or date.today(),
         total_tolerance=float(rubric.parameters["total_mismatch_tolerance"]),
         review_max={i.field: str(i.max_points) for i in rubric.review.items} if rubric.review else {},
+        unit_column=(level.unit_header, level.unit_aliases) if level else None,
     )
 
 
