@@ -71,7 +71,7 @@ def publish_dispatch(month: Month, results: list[FileResult], missing: list[str]
     sources, rejected, py_flags = report_frames(m, results)
     with writing(out_dir, defs) as con, build_schema(con):
         con.execute("begin")
-        for ret in defs.returns.values():
+        for ret in (*defs.returns.values(), *defs.peer.values()):  # R13 is stored for sbsk forecast
             load_staging(con, ret, m, _frames(results, ret.code))
         prepare_dispatch(con, month, rubric, registry, set(missing))
         score_dispatch(con, rubric)

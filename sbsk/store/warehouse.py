@@ -79,7 +79,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, defs: Definitions) -> None:
     tables = dict(con.execute("select table_name, comment from duckdb_tables() where schema_name = 'main'").fetchall())
     columns = {(t, c): m for t, c, m in con.execute(
         "select table_name, column_name, comment from duckdb_columns() where schema_name = 'main'").fetchall()}
-    for ret in defs.returns.values():
+    for ret in (*defs.returns.values(), *defs.peer.values()):  # R13 is staged, never scored (SPEC §10)
         table = stg_table(ret)
         cols = [("quarter", "varchar")] + [(_field_name(ret, c.field), COLUMN_TYPES[c.type].sql) for c in ret.columns]
         cols += list(LINEAGE.items())
