@@ -143,6 +143,15 @@ def build_parser() -> argparse.ArgumentParser:
     dirs(p)
     reference(p)
 
+    p = sub.add_parser("forecast", help="the forecast of the home city's provincial rank (预判全省排名) for a "
+                                        "stored quarter or month, from its units and R13 全省对标数据")
+    p.add_argument("period", type=_period, metavar="PERIOD", help="a quarter YYYYQn or a month YYYY-MM")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--province", type=Path, metavar="DIR", default=None,
+                   help="the province reference set (default: the shipped reference/province)")
+    reference(p)
+    dirs(p, raw=False)
+
     p = sub.add_parser("annual", help="the annual composite from the stored quarters")
     p.add_argument("year", type=_year)
     dirs(p)
@@ -482,6 +491,16 @@ def cmd_remind(args) -> int:
     return remind_command(args.raw_dir, args.out_dir, args.period, pipeline.reject_unit_overlaps, args.departments)
 
 
+def cmd_forecast(args) -> int:
+    from sbsk.outputs.forecast import forecast_command
+
+    if args.province is not None and not (args.province / "level.toml").is_file():
+        return _usage(f"--province {args.province}：不是省级参考数据目录（应含 units.csv、unit_groups.csv、"
+                      f"rubric-*.toml 和含 home_unit 的 level.toml）")
+    reference = Path(_ref(args)) if args.reference else None
+    return forecast_command(args.period, args.out_dir, args.province, args.json, reference)
+
+
 def cmd_publish(args) -> int:
     from sbsk.outputs.publication import publish_command
 
@@ -494,7 +513,7 @@ def cmd_diff(args) -> int:
     return diff_command(str(args.quarter), args.out_dir, args.before, args.after)
 
 
-COMMANDS = {"demo": cmd_demo, "run": cmd_run, "publish": cmd_publish, "diff": cmd_diff, "dispatch": cmd_dispatch,
+COMMANDS = {"demo": cmd_demo, "run": cmd_run, "publish": cmd_publish, "diff": cmd_diff, "dispatch": cmd_dispatch, "forecast": cmd_forecast,
             "annual": cmd_annual, "check": cmd_check, "templates": cmd_templates, "explain": cmd_explain,
             "status": cmd_status, "remind": cmd_remind, "serve": cmd_serve,
             "review": cmd_review}

@@ -24,10 +24,12 @@ from sbsk.intake.ingest import FileResult
 from sbsk.intake.validate import context_for
 from sbsk.outputs.annotate import annotate
 from sbsk.outputs.dispatch_workbook import ForecastSection, write_dispatch_workbook
+from sbsk.outputs.forecast import make_forecast, section
 from sbsk.outputs.validation_report import write_validation_report
 from sbsk.schemas import load_returns
 from sbsk.schemas.definitions import Definitions
 from sbsk.store.dispatch import dispatch_missing, publish_dispatch
+from sbsk.store.forecast import ForecastError
 from sbsk.store.publish import new_run_id, now, open_published
 
 
@@ -65,22 +67,28 @@ def publish_month(quarter: Month, results: list[FileResult], missing: list[str],
     return status
 
 
-def dispatch_forecast(out_dir: Path, month: Month) -> ForecastSection | None:
-    """THE FORECAST HOOK (SPEC §10): the 全省排名预判 section of the month's workbook, or None while
-    its inputs are not there. The forecast (sbsk forecast, forecast_results) belongs to §10's work;
-    until it fills this in, the workbook has no forecast section."""
-    return None
+def dispatch_forecast(out_dir: Path, month: Month, reference_dir: Path | None = None) -> ForecastSection | None:
+    """The 全省排名预判 section of the month's workbook (SPEC §10), or None while its inputs are not
+    there (no R13 全省对标数据 stored for the month). Made from the warehouse just published, and stored
+    (forecast_results, forecast_scores) like `sbsk forecast`."""
+    try:
+        return section(make_forecast(out_dir, month, reference_dir=reference_dir))
+    except ForecastError:
+        return None
 
 
-def write_month_reports(quarter: Month, out_dir: Path, results: list[FileResult]) -> list[Path]:
-    """The dispatch workbook, the validation report and the annotated copies to send back."""
+def write_month_reports(quarter: Month, out_dir: Path, results: list[FileResult],
+                        reference_dir: Path | None) -> list[Path]:
+    """The dispatch workbook (with the forecast when R13 is there), the validation report and the
+    annotated copies to send back."""
     m = str(quarter)
     folder = out_dir / m
     written = []
+    forecast = dispatch_forecast(out_dir, quarter, reference_dir)  # stores it: before the reading connection
     con = open_published(out_dir)
     try:
         for target, write in ((folder / f"dispatch-{m}.xlsx",
-                               lambda tmp: write_dispatch_workbook(con, m, tmp, dispatch_forecast(out_dir, quarter))),
+                               lambda tmp: write_dispatch_workbook(con, m, tmp, forecast)),
                               (folder / f"validation-{m}.xlsx", lambda tmp: write_validation_report(con, m, tmp))):
             with atomic_path(target) as tmp:
                 write(tmp)

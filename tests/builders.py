@@ -20,7 +20,7 @@ def write_quarter(raw_dir: Path, quarter: str, returns: dict[str, list[dict]], d
     defs = defs or load_returns()
     paths = []
     for code, rows in returns.items():
-        ret = defs.returns[code]
+        ret = defs.all_returns[code]
         path = raw_dir / quarter / ret.owner / f"{code}-{ret.table}.xlsx"
         paths.append(write_plain(path, ret, rows, title=f"{quarter} {ret.title}"))
     return paths

@@ -19,11 +19,11 @@ def peer_row_problems(typed: pd.DataFrame, home_unit: str | None, home_name: str
     """The cells of R13 rows that break a rule: a row of the home city, a part the indicator lacks."""
     problems = []
     for i, row in typed.iterrows():
-        unit, ind, part = row.get("unit"), row.get("indicator"), row.get("part")
+        unit, ind, part = (None if pd.isna(v) else v for v in (row.get("unit"), row.get("indicator"), row.get("part")))
         if home_unit and unit == home_unit:
             problems.append(CellError(int(i), "unit", home_name,
                                       f"{home_name}是本市，本市的指标值由各县(市、区)的数据汇总得出，请删去这一行"))
-        if isinstance(ind, str) and ind in parts and not pd.isna(part) and int(part) > parts[ind]:
+        if isinstance(ind, str) and ind in parts and part is not None and int(part) > parts[ind]:
             n = parts[ind]
             problems.append(CellError(int(i), "part", int(part),
                                       f"指标{ind}只有{n}个分项（1{'至' + str(n) if n > 1 else ''}），没有第{int(part)}分项"))

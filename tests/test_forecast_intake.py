@@ -1,0 +1,61 @@
+"""R13 全省对标数据 in a city quarter (SPEC §10): read with the province's cities and rubric, bad rows
+rejected with file, sheet, row and column, never counted missing; then `sbsk forecast` on it, worked
+out by hand from builders.baseline (nine units: one R02 row each, R06 allocated 100 paid 50 each)."""
+
+from __future__ import annotations
+
+import json
+
+from builders import baseline, write_quarter
+from conftest import evaluate, query
+
+from sbsk.cli import main
+
+CITIES = ["郑州市", "开封市", "洛阳市", "平顶山市", "鹤壁市", "新乡市", "焦作市", "濮阳市", "许昌市", "漯河市",
+          "三门峡市", "南阳市", "商丘市", "信阳市", "周口市", "驻马店市", "济源示范区"]  # all but 安阳市
+
+
+def _r13() -> list[dict]:
+    rows = []
+    for name in CITIES:  # B2-1 signed projects: 1 each, 郑州市 20; C6-1 paid share: "81%" each
+        rows.append(dict(unit=name, indicator="B2", part=1, value=20 if name == "郑州市" else 1, source="省通报"))
+        rows.append(dict(unit=name, indicator="中央预算内投资项目完成情况", part=1, value="81%"))
+    rows += [
+        dict(unit="林州市", indicator="B2", part=1, value=1),        # a county, not a city of the province
+        dict(unit="郑州市", indicator="Z9", part=1, value=1),         # no such indicator in the province rubric
+        dict(unit="郑州市", indicator="B2", part=1, value=5),         # a second value for 郑州市 B2-1
+        dict(unit="安阳市", indicator="B2", part=1, value=3),         # the home city: from its own units
+        dict(unit="开封市", indicator="A2", part=3, value=3),         # A2 has two parts
+    ]
+    return rows
+
+
+def test_r13_rows_are_checked_stored_and_forecast(dirs, capsys):
+    raw, out = dirs
+    returns = {**baseline(), "R13": _r13()}
+    write_quarter(raw, "2020Q3", returns)
+    state = evaluate(raw, out, "2020Q3")
+    assert state["status"] == "done" and state["missing"] == []  # R13 is never a missing return
+    r13 = next(r for r in state["results"] if r.return_code == "R13")
+    assert (r13.rows_loaded, r13.rows_rejected) == (34, 5)
+    file = "2020Q3/zdxmb/R13-peer_metrics.xlsx 工作表「Sheet1」"
+    assert [r["message"] for r in r13.rejections] == [
+        f"{file}第37行 A列「省辖市」：「林州市」不是本年度考评的省辖市，请填写省辖市的规范名称或代码",
+        f"{file}第38行 B列「指标」：「Z9」不是考评指标，请填写指标代码（如 A1）或指标名称",
+        f"{file}第39行 C列「分项」：同一省辖市的指标B2第1分项已有一行，只能填一个指标值",
+        f"{file}第40行 A列「省辖市」：安阳市是本市，本市的指标值由各县(市、区)的数据汇总得出，请删去这一行",
+        f"{file}第41行 C列「分项」：指标A2只有2个分项（1至2），没有第3分项",
+    ]
+    assert query(out, "select count(*) from stg_peer_metrics where quarter = '2020Q3'") == [(34,)]
+
+    # B2-1 relative 2.5: home Σ = 9 rows, leader 郑州市 20 → 2.5·9/20 = 1.125 → 1.13 (half up); others 0.13
+    # C6-1 progress 5 at 0.75: home Σpaid/Σallocated = 450/900 → 3.33; others 0.81 ≥ 0.75 → 5
+    # home 4.46, 郑州市 7.5, the rest 5.13 → 18th; 3 lower: 郑州市 4.5 > 4.46, others 2.13 → 2nd
+    assert main(["forecast", "2020Q3", "--out-dir", str(out), "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["text"] == "预计全省第18名（第2至第18名，覆盖7.5分）"
+    assert (got["total"], got["rank"], got["best_rank"], got["worst_rank"]) == (4.46, 18, 2, 18)
+    assert got["parts_forecast"] == ["B2-1", "C6-1"]
+    rows = query(out, "select unit_code, total::double, rank, best_rank from forecast_results where period = '2020Q3' "
+                      "and unit_code in ('410500', '410100', '410200') order by unit_code")
+    assert rows == [("410100", 7.5, 1, None), ("410200", 5.13, 2, None), ("410500", 4.46, 18, 2)]
