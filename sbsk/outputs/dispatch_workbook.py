@@ -42,11 +42,13 @@ class ForecastSection:
     headers   the columns of the table under it (e.g. 省辖市, 预测得分, 预测排名)
     rows      its rows, values as shown
     notes     lines under the table (which parts were left out and why, sources)
+    home_row  the position in `rows` of the home city's row, shown bold
     """
     headline: str
     headers: Sequence[str] = ()
     rows: Sequence[Sequence[Any]] = ()
     notes: Sequence[str] = field(default_factory=tuple)
+    home_row: int | None = None
 
 
 def write_dispatch_workbook(con: duckdb.DuckDBPyConnection, month: str, path: Path,
@@ -199,10 +201,17 @@ def forecast_sheet(ws: Worksheet, m: Month, forecast: ForecastSection) -> None:
     ws.row_dimensions[2].height = 28
     row = 4
     if forecast.headers:
-        row = write_table(ws, row, forecast.headers, forecast.rows, center=range(width), row_height=ROW_HEIGHT)
+        end = write_table(ws, row, forecast.headers, forecast.rows, center=range(width), row_height=ROW_HEIGHT)
+        if forecast.home_row is not None:
+            for col in range(1, len(forecast.headers) + 1):
+                ws.cell(row + 1 + forecast.home_row, col).font = Font(name=BODY_FONT, bold=True)
+        row = end
     for note in forecast.notes:
         write_note(ws, row, note, width)
         ws.row_dimensions[row].height = 2 * LINE_HEIGHT + 4
         row += 1
     set_widths(ws, [16] * width)
     setup_page(ws)
+    # a province's cities and the notes under them on one portrait page: the meeting reads it whole
+    ws.page_setup.orientation = ws.ORIENTATION_PORTRAIT
+    ws.page_setup.fitToHeight = 1

@@ -68,7 +68,8 @@ def section(result: Forecast) -> ForecastSection:
     ]
     if result.sources:
         notes.append(f"对标数据来源：{'、'.join(result.sources)}。")
-    return ForecastSection(result.headline, ["预计名次", "省辖市", "预计得分"], rows, notes)
+    home = next(i for i, c in enumerate(result.cities) if c.unit_code == result.home_unit)
+    return ForecastSection(result.headline, ["预计名次", "省辖市", "预计得分"], rows, notes, home)
 
 
 def forecast_command(period: Quarter | Month, out_dir: Path, province_dir: Path | None, as_json: bool,
