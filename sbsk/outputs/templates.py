@@ -93,6 +93,9 @@ def write_templates(quarter: str, out_dir: Path) -> list[Path]:
         wb = build_template(ret, defs, q, units, indicators)
         wb.save(path)
         paths.append(path)
+    from sbsk.outputs.peer_template import write_peer_template  # it builds on this module's template
+
+    paths.append(write_peer_template(defs, q, base))  # R13, the other cities' metrics (SPEC §10)
     return paths
 
 
