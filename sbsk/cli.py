@@ -365,7 +365,10 @@ def cmd_demo(args) -> int:
     outputs += _demo_reviews(args)
     outcome = outcome_of(annual_composite(args.year, str(args.out_dir), return_state=True))
     outputs += outcome["outputs"]
-    for m in months:
+    from sbsk.samples.peers import write_peer_sample
+
+    for m in months:  # each month's R13 全省对标数据 is drawn around the city's stored third quarter
+        write_peer_sample(args.raw_dir, args.out_dir, Month(args.year, m), Quarter(args.year, 3))
         outcome = outcome_of(dispatch_month(f"{args.year}-{m:02d}", str(args.raw_dir), str(args.out_dir),
                                             return_state=True))
         outputs += outcome["outputs"]
@@ -378,7 +381,21 @@ def cmd_demo(args) -> int:
     for path in outputs:
         print(f"  {path}")
     _print_rankings(args.out_dir, args.year)
+    _print_forecast(args.out_dir, Month(args.year, months[-1]))
     return 0
+
+
+def _print_forecast(out_dir: Path, month: Month) -> None:
+    """The forecast of the last dispatch's month (SPEC §10), as `sbsk forecast` says it."""
+    from sbsk.outputs.forecast import make_forecast
+    from sbsk.store.forecast import ForecastError
+
+    try:
+        result = make_forecast(out_dir, month)
+    except ForecastError as exc:
+        print(f"sbsk demo: 未预判全省排名：{exc}", file=sys.stderr)
+        return
+    print(f"\n全省排名预判（{month.chinese}，sbsk forecast {month}）：{result.home_name}{result.headline}")
 
 
 def _demo_reviews(args) -> list[str]:

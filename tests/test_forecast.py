@@ -13,7 +13,7 @@ from conftest import evaluate
 from sbsk import REFERENCE_DIR
 from sbsk.config.periods import Month, Quarter
 from sbsk.config.rubric_years import rubric_for_year
-from sbsk.store.forecast import _home_values, forecast_points
+from sbsk.store.forecast import home_values, forecast_points
 from sbsk.store.warehouse import read_only
 
 PROVINCE = rubric_for_year(2020, None, REFERENCE_DIR / "province")
@@ -77,7 +77,7 @@ def test_the_home_city_sums_numerators_and_denominators_never_a_mean_of_ratios(d
     evaluate(raw, out, "2020Q3")
     city = rubric_for_year(2020)
     with read_only(out) as con:
-        home = _home_values(con, Quarter(2020, 3), PROVINCE, city)
+        home = home_values(con, Quarter(2020, 3), PROVINCE, city)
     assert home[("B4", 1)] == F(200, 4700)
     assert home[("B2", 1)] == 10
     assert home[("B2", 2)] == 100 + 400 + sum(100 * i for i in range(3, 10))

@@ -159,7 +159,7 @@ def forecast_points(rubric: Rubric, period: Quarter | Month, cities: dict[str, s
 
 # ---- from the warehouse ----
 
-def _home_values(con: duckdb.DuckDBPyConnection, period: Quarter | Month, province: Rubric,
+def home_values(con: duckdb.DuckDBPyConnection, period: Quarter | Month, province: Rubric,
                  city: Rubric) -> dict[tuple[str, int], Fraction]:
     """Each province part's home value from the city's units of the stored period."""
     table, key = ("dispatch_scores", "month") if isinstance(period, Month) else ("indicator_scores", "quarter")
@@ -222,7 +222,7 @@ def gather(con: duckdb.DuckDBPyConnection, period: Quarter | Month, province_dir
     if not values:
         raise ForecastError(f"{period}没有全省对标数据（R13「全省对标数据」，市政府重点项目办报送）：请把它放在 "
                             f"<raw>/{period}/zdxmb/ 下并重新运行本期考评，再运行 sbsk forecast {period}")
-    home = _home_values(con, period, province, rubric_for_year(period.year, None, reference_dir))
+    home = home_values(con, period, province, rubric_for_year(period.year, None, reference_dir))
     for key, value in home.items():
         values.setdefault(key, {})[level.home_unit] = value
     band = Decimal(str(province.parameters.get("forecast_band", DEFAULT_BAND)))
