@@ -451,10 +451,12 @@ def cmd_templates(args) -> int:
 
         print(write_review_template(str(args.quarter), args.out_dir))
         return 0
+    from sbsk.outputs.peer_template import write_peer_template
     from sbsk.outputs.templates import write_templates
 
     for path in write_templates(str(args.quarter), args.out_dir):
         print(path)
+    print(write_peer_template(args.quarter, args.out_dir))  # R13, the other cities' metrics (SPEC §10)
     return 0
 
 

@@ -59,3 +59,21 @@ def test_r13_rows_are_checked_stored_and_forecast(dirs, capsys):
     rows = query(out, "select unit_code, total::double, rank, best_rank from forecast_results where period = '2020Q3' "
                       "and unit_code in ('410500', '410100', '410200') order by unit_code")
     assert rows == [("410100", 7.5, 1, None), ("410200", 5.13, 2, None), ("410500", 4.46, 18, 2)]
+
+
+def test_the_r13_template_lists_every_other_city_and_part_and_reads_back(tmp_path):
+    """17 cities (安阳市 is home) × 26 parts: the province rubric's 27 parts (15 relative, 8 progress,
+    2 graded, 1 threshold, 1 assessor) but the assessor part A1-1, which is never forecast."""
+    from openpyxl import load_workbook
+
+    from sbsk.config.periods import Quarter
+    from sbsk.outputs.peer_template import write_peer_template
+
+    path = write_peer_template(Quarter(2020, 3), tmp_path)
+    assert path.name == "R13-全省对标数据.xlsx" and path.parent.name == "zdxmb"
+    ws = load_workbook(path)["数据"]
+    rows = [tuple(c.value for c in r[:3]) for r in ws.iter_rows(min_row=3) if r[0].value]
+    assert len(rows) == 17 * 26
+    assert {r[0] for r in rows} == set(CITIES) and ("郑州市", "A2", 2) in rows and ("郑州市", "A1", 1) not in rows
+    guide = "\n".join(str(c.value) for r in load_workbook(path)["填报说明"].iter_rows() for c in r if c.value)
+    assert "B4-1" in guide and "本市（安阳市）不填" in guide

@@ -18,7 +18,7 @@ from sbsk.config.rubric import Rubric
 from sbsk.config.rubric_years import rubric_for_year
 from sbsk.outputs.return_writer import put_text_safe
 from sbsk.outputs.templates import DATA_SHEET, FIRST_DATA_ROW, GUIDE_SHEET, build_template, template_file_name
-from sbsk.schemas.definitions import Definitions
+from sbsk.schemas import load_returns
 
 KIND_WORDS = {"count": "个数，填整数", "amount": "金额，单位万元", "share": "占比，填小数或百分数（如 0.81 或 81%）",
               "ratio": "完成率，填小数或百分数（如 0.81 或 81%）", "grade": "质量评定分值之和（优1.0、良0.6、一般0.3）",
@@ -46,7 +46,10 @@ def _home_name(folder: Path, home: str | None) -> str:
                  if u.code == home), "本市")
 
 
-def write_peer_template(defs: Definitions, q: Quarter, base: Path, province_dir: Path | None = None) -> Path:
+def write_peer_template(q: Quarter, out_dir: Path, province_dir: Path | None = None) -> Path:
+    """out_dir/<quarter>/templates/zdxmb/R13-全省对标数据.xlsx, beside the other returns' templates."""
+    defs = load_returns()
+    base = Path(out_dir) / str(q) / "templates"
     folder = Path(province_dir or REFERENCE_DIR / "province")
     ret = defs.peer["R13"]
     level = load_level(folder)

@@ -32,7 +32,7 @@ DB_NAME = "sbsk.duckdb"
 LINEAGE = {"source_file": "varchar", "sha256": "varchar", "sheet": "varchar", "row_number": "integer"}
 CONTRACT_TABLES = ("units", "rubric_indicators", "indicator_scores", "category_scores", "quarter_results",
                    "annual_category_scores", "annual_results", "dispatch_scores", "dispatch_results",
-                   "dispatch_warnings", "rejected_rows", "data_flags", "source_files", "pipeline_runs",
+                   "dispatch_warnings", "forecast_results", "forecast_scores", "rejected_rows", "data_flags", "source_files", "pipeline_runs",
                    "review_scores", "review_results", "review_assessors",
                    "submissions", "submission_files", "submission_quality", "quarter_versions",
                    "quarter_results_draft", "indicator_scores_draft", "category_scores_draft",
