@@ -82,3 +82,12 @@ def test_the_home_city_sums_numerators_and_denominators_never_a_mean_of_ratios(d
     assert home[("B2", 1)] == 10
     assert home[("B2", 2)] == 100 + 400 + sum(100 * i for i in range(3, 10))
     assert ("A1", 1) not in home  # assessor: no home value
+
+
+def test_a_relative_part_is_against_the_maximum_over_all_cities_the_home_city_included():
+    # A2-1 relative 5, the home city leads with 10: H 5, P 5/10·5 = 2.5, Q 2, R 0; H first on 5 covered points
+    result = forecast_points(PROVINCE, Quarter(2020, 3), CITIES, H, {("A2", 1): {H: F(10), P: F(5), Q: F(4), R: F(0)}})
+    assert [(c.unit_code, c.total, c.rank) for c in result.cities] == [
+        (H, Decimal(5), 1), (P, Decimal("2.5"), 2), (Q, Decimal(2), 3), (R, Decimal(0), 4)]
+    # band 3 (the default): the others 3 higher are 5.5, 5, 3 → 2nd (P above, Q level and shares)
+    assert (result.best_rank, result.worst_rank, result.covered_points) == (1, 2, Decimal(5))
