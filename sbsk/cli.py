@@ -163,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     p.add_argument("--year", type=_year, help="the year whose units apply (default: from the path, else this year)")
-    dirs(p)  # files under --raw-dir get their receipt times recorded under --out-dir
+    dirs(p)
+    reference(p)  # files under --raw-dir get their receipt times recorded under --out-dir
 
     p = sub.add_parser("templates", help="blank returns for every department (a half year: the R12 review form)")
     p.add_argument("quarter", type=_quarter_or_half, metavar="QUARTER|YYYYHn")
@@ -189,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
                                       "consistency")
     p.add_argument("half", type=_half, metavar="YYYYHn")
     dirs(p)
+    reference(p)
 
     p = sub.add_parser("remind", help="the 催报单: a sheet per department with what is missing or must be fixed")
     p.add_argument("period", type=_period, metavar="PERIOD", help="a quarter YYYYQn or a month YYYY-MM")
@@ -432,7 +434,8 @@ def cmd_check(args) -> int:
     from sbsk.intake.check import check_paths
     from sbsk.text import printable
 
-    verdicts = check_paths(args.paths, args.year, args.raw_dir, args.out_dir)
+    reference = _ref(args)
+    verdicts = check_paths(args.paths, args.year, args.raw_dir, args.out_dir, Path(reference) if reference else None)
     if args.json:
         print(json.dumps(verdicts, ensure_ascii=False, indent=2))
     else:

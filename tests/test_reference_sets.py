@@ -15,6 +15,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from builders import baseline, write_quarter
 from conftest import query
 
@@ -117,3 +118,21 @@ def test_a_quarter_on_a_registry_of_three_groups(dirs, tmp_path: Path):
         ("990103", "middle", 46.72, 3, -200000), ("990104", "middle", 49.22, 2, 0),
         ("990105", "middle", 51.72, 1, 200000), ("990106", "south", 51.72, 1, 0),
     ]
+
+
+def test_check_reads_a_province_return_only_with_the_province_reference_set(tmp_path, capsys):
+    """The same file: under --reference reference/province its 省辖市 column names cities; under the
+    city's reference set it has no 县(市、区) column, so the file is rejected whole (SPEC §4)."""
+    import json
+
+    from sbsk.cli import main
+
+    paths = write_quarter(tmp_path / "raw", "2020Q3", {"R06": baseline(_cities())["R06"]}, _province_defs())
+    assert main(["check", str(paths[0]), "--json", "--reference", str(PROVINCE)]) == 0
+    verdict = json.loads(capsys.readouterr().out)[0]
+    assert (verdict["status"], verdict["rows_loaded"], verdict["rows_rejected"]) == ("loaded", 18, 0)
+    assert main(["check", str(paths[0]), "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)[0]["status"] == "rejected"
+    with pytest.raises(SystemExit) as usage:  # not a reference set: a usage error, as argparse's are
+        main(["check", str(paths[0]), "--reference", str(tmp_path)])
+    assert usage.value.code == 2 and "不是参考数据目录" in capsys.readouterr().err
