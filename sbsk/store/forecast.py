@@ -225,7 +225,10 @@ def gather(con: duckdb.DuckDBPyConnection, period: Quarter | Month, province_dir
     home = home_values(con, period, province, rubric_for_year(period.year, None, reference_dir))
     for key, value in home.items():
         values.setdefault(key, {})[level.home_unit] = value
-    band = Decimal(str(province.parameters.get("forecast_band", DEFAULT_BAND)))
+    band = province.parameters.get("forecast_band", DEFAULT_BAND)
+    if isinstance(band, bool) or not isinstance(band, (int, float, Decimal)) or band < 0:
+        raise ForecastError(f"{province.path}：parameters.forecast_band 应为不小于0的分数（如 3），不是 {band!r}")
+    band = Decimal(str(band))
     result = forecast_points(province, period, cities, level.home_unit, values, band)
     result.sources = sources
     return result
