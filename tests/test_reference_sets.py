@@ -136,3 +136,21 @@ def test_check_reads_a_province_return_only_with_the_province_reference_set(tmp_
     with pytest.raises(SystemExit) as usage:  # not a reference set: a usage error, as argparse's are
         main(["check", str(paths[0]), "--reference", str(tmp_path)])
     assert usage.value.code == 2 and "不是参考数据目录" in capsys.readouterr().err
+
+
+def test_a_dispatch_on_the_province_reference_set(dirs):
+    """A month on the province set: 18 cities in one group, labelled 省辖市 in the meeting's workbook."""
+    from openpyxl import load_workbook
+
+    from sbsk.dispatch import evaluate_dispatch
+
+    raw, out = dirs
+    write_quarter(raw, "2020-08", baseline(_cities()), _province_defs())
+    state = evaluate_dispatch("2020-08", raw, out, reference_dir=PROVINCE)
+    assert state["missing"] == []
+    rows = query(out, "select unit_code, group_rank from dispatch_results where month = '2020-08' order by group_rank")
+    assert len(rows) == 18 and rows[0] == ("419001", 1)  # 济源示范区 leads every relative part, as in Q3
+    assert query(out, "select reference_set from pipeline_runs where quarter = '2020-08'") == [(str(PROVINCE),)]
+    ranking = load_workbook(out / "2020-08" / "dispatch-2020-08.xlsx").worksheets[0]
+    texts = {c.value for r in ranking.iter_rows() for c in r if isinstance(c.value, str)}
+    assert "省辖市" in texts and "济源示范区" in texts
