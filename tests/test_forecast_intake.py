@@ -60,6 +60,22 @@ def test_r13_rows_are_checked_stored_and_forecast(dirs, capsys):
                       "and unit_code in ('410500', '410100', '410200') order by unit_code")
     assert rows == [("410100", 7.5, 1, None), ("410200", 5.13, 2, None), ("410500", 4.46, 18, 2)]
 
+    # the submissions never owe R13, and say what it is for; check reads it as the run did
+    assert main(["status", "2020Q3", "--raw-dir", str(raw), "--out-dir", str(out), "--json"]) == 0
+    other = json.loads(capsys.readouterr().out)["other_files"]
+    assert [(f["return_code"], f["detail"]) for f in other] == [
+        ("R13", "R13「全省对标数据」供全省排名预判（sbsk forecast），不计入应报报表")]
+    r13_file = raw / "2020Q3" / "zdxmb" / "R13-peer_metrics.xlsx"
+    assert main(["check", str(r13_file), "--json"]) == 1
+    assert len(json.loads(capsys.readouterr().out)[0]["errors"]) == 5
+
+
+def test_check_takes_a_month_folder_s_year_for_r13(tmp_path, capsys):
+    """A month folder (2020-08) names the year, so R13 is checked by the province rubric of 2020."""
+    write_quarter(tmp_path, "2020-08", {"R13": _r13()[:2]})
+    assert main(["check", str(tmp_path / "2020-08" / "zdxmb" / "R13-peer_metrics.xlsx"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["rows_loaded"] == 2
+
 
 def test_the_r13_template_lists_every_other_city_and_part_and_reads_back(tmp_path):
     """17 cities (安阳市 is home) × 26 parts: the province rubric's 27 parts (15 relative, 8 progress,

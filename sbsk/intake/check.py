@@ -20,7 +20,7 @@ from sbsk.config.registry import load_registry
 from sbsk.config.rubric import Rubric
 from sbsk.config.rubric_years import NoRubricForYear, newest_rubric, rubric_for_year
 
-_PERIOD_IN_PATH = re.compile(r"^(\d{4})(Q[1-4]|H[12])$")
+_PERIOD_IN_PATH = re.compile(r"^(\d{4})(Q[1-4]|H[12]|-(0[1-9]|1[0-2]))$")  # a quarter, half year or month
 
 
 def _files(paths: list[Path]) -> list[tuple[Path, Path]]:
