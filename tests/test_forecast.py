@@ -91,3 +91,32 @@ def test_a_relative_part_is_against_the_maximum_over_all_cities_the_home_city_in
         (H, Decimal(5), 1), (P, Decimal("2.5"), 2), (Q, Decimal(2), 3), (R, Decimal(0), 4)]
     # band 3 (the default): the others 3 higher are 5.5, 5, 3 → 2nd (P above, Q level and shares)
     assert (result.best_rank, result.worst_rank, result.covered_points) == (1, 2, Decimal(5))
+
+
+def test_the_note_names_the_parts_left_out_as_the_rubric_names_them():
+    """26 parts that are not the assessor's A1-1, 4 forecast: 22 left out. A2-2 lacks 洛阳市 alone;
+    the other 21 (C1-2 among them) were sent by no other city."""
+    from sbsk.outputs.forecast import left_out_note
+
+    result = forecast_points(PROVINCE, Quarter(2020, 3), CITIES, H, VALUES, Decimal(3))
+    assert left_out_note(result) == (
+        "未预判22个分项（某个省辖市缺数据的分项，所有省辖市都不计）：A2纳入省重大项目储备库项目情况第2分项（缺洛阳市）；"
+        "另有21个分项各省辖市均未报对标数据。专班评分的分项没有本市汇总值，不预判。")
+    # the home city without a value of its own (its units' period lacks the part): said so, not "缺安阳市"
+    values = {k: v for k, v in VALUES.items() if k != ("A2", 2)} | {("A2", 2): {P: F(1), Q: F(1), R: F(1)}}
+    note = left_out_note(forecast_points(PROVINCE, Quarter(2020, 3), CITIES, H, values, Decimal(3)))
+    assert "A2纳入省重大项目储备库项目情况第2分项（本市无汇总数据）" in note
+
+
+def test_the_workbook_sheet_gives_each_note_the_lines_it_wraps_to(tmp_path):
+    """The sheet is three columns of 16 (48 units, about 25 CJK glyphs a line at 1.9 units each): a
+    note of 60 glyphs takes 3 lines, 3·15 + 6 = 51 points; a fixed two lines cut the third on paper."""
+    from openpyxl import Workbook
+
+    from sbsk.outputs.dispatch_workbook import ForecastSection, forecast_sheet
+
+    ws = Workbook().active
+    forecast_sheet(ws, Month(2020, 8), ForecastSection("预计全省第2名（第1至第4名，覆盖15分）", ["a", "b", "c"],
+                                                        [[1, "x", "1.00"]], ["注" * 60, "短"], 0))
+    notes = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value in ("注" * 60, "短")]
+    assert [ws.row_dimensions[r].height for r in notes] == [51, 22]

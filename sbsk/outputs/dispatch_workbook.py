@@ -201,11 +201,12 @@ def forecast_sheet(ws: Worksheet, m: Month, forecast: ForecastSection) -> None:
             for col in range(1, len(forecast.headers) + 1):
                 ws.cell(row + 1 + forecast.home_row, col).font = Font(name=BODY_FONT, bold=True)
         row = end
-    for note in forecast.notes:
+    widths = [16] * width
+    for note in forecast.notes:  # as tall as its wrapped lines: a fixed two lines cut the longer notes
         write_note(ws, row, note, width)
-        ws.row_dimensions[row].height = 2 * LINE_HEIGHT + 4
+        ws.row_dimensions[row].height = fitted_height(note, sum(widths))
         row += 1
-    set_widths(ws, [16] * width)
+    set_widths(ws, widths)
     setup_page(ws)
     # a province's cities and the notes under them on one portrait page: the meeting reads it whole
     ws.page_setup.orientation = ws.ORIENTATION_PORTRAIT

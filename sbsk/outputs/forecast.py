@@ -44,15 +44,21 @@ def as_dict(result: Forecast) -> dict:
 
 
 def left_out_note(result: Forecast) -> str:
-    """Which parts were left out and for want of whose values, in a clerk's words."""
-    partial = {k: v for k, v in result.parts_left_out.items() if len(v) < len(result.cities) - 1}
+    """Which parts were left out and for want of whose values, named as the rubric names them (a
+    county leader does not know the codes by heart)."""
+    assessor = "专班评分的分项没有本市汇总值，不预判。"
     if not result.parts_left_out:
-        return "所有非专班评分分项均已预判。"
-    lines = [f"未预判{len(result.parts_left_out)}个分项（缺少其他省辖市的对标数据，专班评分类分项不预判）"]
-    if partial:
-        lines.append("；其中仅缺部分城市的：" + "；".join(
-            f"{i}第{p}分项缺{'、'.join(names)}" for (i, p), names in partial.items()))
-    return "".join(lines) + "。"
+        return "除专班评分的分项外，所有分项均已预判。"
+    nobody = [k for k, names in result.parts_left_out.items() if len(names) >= len(result.cities) - 1]
+    some = {k: names for k, names in result.parts_left_out.items() if k not in nobody}
+    said = []
+    for key, names in some.items():
+        label = result.labels.get(key, f"{key[0]}第{key[1]}分项")
+        said.append(f"{label}（本市无汇总数据）" if names == [result.home_name] else f"{label}（缺{'、'.join(names)}）")
+    if nobody:
+        said.append(f"另有{len(nobody)}个分项各省辖市均未报对标数据")
+    return (f"未预判{len(result.parts_left_out)}个分项（某个省辖市缺数据的分项，所有省辖市都不计）："
+            + "；".join(said) + "。" + assessor)
 
 
 def section(result: Forecast) -> ForecastSection:

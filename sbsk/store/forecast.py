@@ -60,6 +60,7 @@ class Forecast:
     worst_rank: int
     band: Decimal
     sources: list[str] = field(default_factory=list)
+    labels: dict[tuple[str, int], str] = field(default_factory=dict)  # part → its indicator's code and name
 
     @property
     def home(self) -> CityForecast:
@@ -122,13 +123,14 @@ def forecast_points(rubric: Rubric, period: Quarter | Month, cities: dict[str, s
     """The forecast from every city's value per part: `cities` code → name (home included), `values`
     (indicator, part) → city → value (the home's aggregated, the others' from R13)."""
     others = [c for c in cities if c != home]
-    scores, forecast, left_out = [], [], {}
+    scores, forecast, left_out, labels = [], [], {}, {}
     totals = {c: Decimal(0) for c in cities}
     covered = Decimal(0)
     for ind in rubric.indicators:
         points = {c: Fraction(0) for c in cities}
         counted = False
         for part in ind.parts:
+            labels[(ind.code, part.number)] = ind.code + ind.name + (f"第{part.number}分项" if len(ind.parts) > 1 else "")
             if part.method == "assessor":
                 continue  # no home value: never forecast
             got = values.get((ind.code, part.number), {})
@@ -154,7 +156,8 @@ def forecast_points(rubric: Rubric, period: Quarter | Month, cities: dict[str, s
     mine = totals[home]
     best = rank_of(mine, [totals[o] - band for o in others])
     worst = rank_of(mine, [totals[o] + band for o in others])
-    return Forecast(str(period), home, cities[home], rows, scores, forecast, left_out, covered, best, worst, band)
+    return Forecast(str(period), home, cities[home], rows, scores, forecast, left_out, covered, best, worst, band,
+                    labels=labels)
 
 
 # ---- from the warehouse ----
