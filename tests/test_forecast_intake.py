@@ -59,6 +59,12 @@ def test_r13_rows_are_checked_stored_and_forecast(dirs, capsys):
     rows = query(out, "select unit_code, total::double, rank, best_rank from forecast_results where period = '2020Q3' "
                       "and unit_code in ('410500', '410100', '410200') order by unit_code")
     assert rows == [("410100", 7.5, 1, None), ("410200", 5.13, 2, None), ("410500", 4.46, 18, 2)]
+    # the same said to a clerk: the headline, every city by its forecast rank (home marked), what was left out
+    assert main(["forecast", "2020Q3", "--out-dir", str(out)]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[0] == "安阳市2020年第三季度：预计全省第18名（第2至第18名，覆盖7.5分）"
+    assert said[1:3] == ["   1  郑州市  7.50", "   2  开封市  5.13"] and said[18] == "  18  安阳市  4.46  ←"
+    assert said[19].startswith("未预判24个分项")  # 26 non-assessor parts, 2 forecast
 
     # the submissions never owe R13, and say what it is for; check reads it as the run did
     assert main(["status", "2020Q3", "--raw-dir", str(raw), "--out-dir", str(out), "--json"]) == 0
