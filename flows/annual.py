@@ -29,11 +29,14 @@ def as_task(step: pipeline.Step, args: dict):
 
 @flow(name="annual-composite", flow_run_name="annual-{year}", validate_parameters=True,
       description="四比四看：由已计分的季度计算年度结果和年度通报")
-def annual_composite(year: int, out_dir: str = "data/out", rubric_file: str | None = None):
+def annual_composite(year: int, out_dir: str = "data/out", rubric_file: str | None = None,
+                     reference_dir: str | None = None):
     """Ends Completed, or Failed when no quarter of the year is scored; data: the outcome dict.
-    `rubric_file` overrides the rubric governing the year (--rubric)."""
+    `rubric_file` overrides the rubric governing the year (--rubric); `reference_dir` is the
+    reference set (--reference)."""
     run_state.tag_current_run(str(year))
-    state = pipeline.evaluate_year(year, Path(out_dir), call=as_task, say=say, rubric_file=rubric_file)
+    state = pipeline.evaluate_year(year, Path(out_dir), call=as_task, say=say, rubric_file=rubric_file,
+                                 reference_dir=Path(reference_dir) if reference_dir else None)
     if state["status"] == "failed":
         message = pipeline.year_missing_message(year)
         return run_state.finish({"year": year, "status": "failed", "exit_code": 1, "message": message, "outputs": []},

@@ -31,11 +31,13 @@ def as_task(step, args: dict):
 
 @flow(name="dispatch", flow_run_name="dispatch-{month}", validate_parameters=True,
       description="四比四看：月调度（按月末数据暂定计分、排名、预警）")
-def dispatch_month(month: str, raw_dir: str = "data/raw", out_dir: str = "data/out"):
+def dispatch_month(month: str, raw_dir: str = "data/raw", out_dir: str = "data/out", reference_dir: str | None = None):
     """Ends Completed, or Failed when a return is missing or a file was rejected whole (the month is
-    scored and published all the same); its data is the outcome dict (run_state.outcome_of)."""
+    scored and published all the same); its data is the outcome dict (run_state.outcome_of).
+    `reference_dir` is the reference set (--reference), default the shipped one."""
     run_state.tag_current_run(month, "dispatch")
-    state = dispatch.evaluate_dispatch(month, Path(raw_dir), Path(out_dir), call=as_task, say=say)
+    state = dispatch.evaluate_dispatch(month, Path(raw_dir), Path(out_dir), call=as_task, say=say,
+                                       reference_dir=Path(reference_dir) if reference_dir else None)
     outcome = dispatch.dispatch_outcome(state)
     say(f"[{outcome.month}] 月调度完成（暂定）{outcome.message}")
     data = {**asdict(outcome), "outputs": [str(p) for p in outcome.outputs]}

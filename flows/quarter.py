@@ -114,14 +114,17 @@ def as_task(step: pipeline.Step, args: dict):
 @flow(name="score-quarter", flow_run_name="score-{quarter}", validate_parameters=True,
       description="四比四看：一个季度的考评（读取、校验、计分、发布、报告）")
 def score_quarter(quarter: str, raw_dir: str = "data/raw", out_dir: str = "data/out",
-                  continue_on_missing: bool = False, rubric_file: str | None = None):
+                  continue_on_missing: bool = False, rubric_file: str | None = None,
+                  reference_dir: str | None = None):
     """Ends Completed, or Failed (a return missing, a file rejected whole) with a Chinese message saying
     what to do; its data is {'quarter', 'status', 'exit_code', 'missing', 'message', 'outputs', 'draft'}
     (run_state.outcome_of): `draft` says what publishing this run would change, for a quarter published
-    before. `rubric_file` overrides the rubric governing the quarter's year (--rubric)."""
+    before. `rubric_file` overrides the rubric governing the quarter's year (--rubric); `reference_dir`
+    is the reference set (--reference: units, groups, rubrics, level), default the shipped one."""
     run_state.tag_current_run(str(Quarter.parse(quarter)))
     state = pipeline.evaluate(quarter, Path(raw_dir), Path(out_dir), continue_on_missing=continue_on_missing,
-                              call=as_task, say=say, rubric_file=rubric_file)
+                              call=as_task, say=say, rubric_file=rubric_file,
+                              reference_dir=Path(reference_dir) if reference_dir else None)
     outcome = pipeline.quarter_outcome(state)
     if outcome.status != "failed":
         say(f"[{outcome.quarter}] 完成（{outcome.status}）{outcome.message}")

@@ -16,7 +16,8 @@ from prefect.cache_policies import NO_CACHE
 from sbsk import pipeline
 from sbsk.flows import run_state
 from sbsk.config.periods import HalfYear
-from sbsk.config.registry import Registry, load_registry
+from sbsk.config.level import load_level
+from sbsk.config.registry import Registry
 from sbsk.config.rubric import Rubric
 from sbsk.config.rubric_years import rubric_for_year
 from sbsk.files import atomic_path
@@ -51,8 +52,8 @@ def read_files(raw: Path, out: Path, period: str, ctx: Context) -> list[FileResu
 
 @task(cache_policy=NO_CACHE, task_run_name="review-publish-{half}")
 def publish(half: HalfYear, results: list[FileResult], rubric: Rubric, registry: Registry, out: Path,
-            run_id: str, started) -> None:
-    publish_review(half, results, load_returns(), rubric, registry, out, run_id, started)
+            run_id: str, started, reference_dir: Path | None = None) -> None:
+    publish_review(half, results, load_returns(), rubric, registry, out, run_id, started, reference_dir)
 
 
 @task(cache_policy=NO_CACHE, task_run_name="review-report-{period}")
@@ -79,21 +80,26 @@ def _verdict(result: FileResult) -> str:
 
 @flow(name="site-review", flow_run_name="review-{period}", validate_parameters=True,
       description="四比四看：半年观摩评价（读取观摩评分表、计分、排名、评分一致性、观摩评价表）")
-def review_half_year(period: str, raw_dir: str = "data/raw", out_dir: str = "data/out"):
+def review_half_year(period: str, raw_dir: str = "data/raw", out_dir: str = "data/out",
+                     reference_dir: str | None = None):
     """Ends Completed, or Failed (no usable R12, a file rejected whole) with a Chinese message saying what
-    to do; its data is {'period', 'status', 'exit_code', 'message', 'outputs'} (run_state.outcome_of)."""
+    to do; its data is {'period', 'status', 'exit_code', 'message', 'outputs'} (run_state.outcome_of).
+    `reference_dir` is the reference set (--reference): its units, rubrics and unit column."""
     half = HalfYear.parse(period)
     p, raw, out = str(half), Path(raw_dir), Path(out_dir)
     run_state.tag_current_run(p)
     run_id, started = pipeline.new_run_id(), pipeline.now()
-    rubric, registry = rubric_for_year(half.year), load_registry()  # the rubric governing the half year's year
+    reference = Path(reference_dir) if reference_dir else None
+    # the rubric governing the half year's year, in the reference set
+    rubric, registry = rubric_for_year(half.year, None, reference), pipeline.reference_registry(reference)
+    level = load_level(reference)
     defs = load_returns()
     if rubric.review is None:
         message = f"评分细则 {rubric.version} 没有 [review] 部分（观摩评价的评分项目和满分），无法计算观摩评价"
         say(f"[{p}] 失败：{message}")
         return run_state.finish({"period": p, "status": "failed", "exit_code": 1, "message": message, "outputs": []},
                                 f"{p}观摩评价未计算：{message}。")
-    ctx = context_for(half.year, rubric, registry)
+    ctx = context_for(half.year, rubric, registry, level=level)
     say(f"[{p}] 观摩评价：读取 {raw / p}")
     results = read_files(raw, out, p, ctx)
     loaded = [r for r in results if r.status == "loaded" and r.return_code == "R12" and r.rows_loaded]
@@ -102,12 +108,13 @@ def review_half_year(period: str, raw_dir: str = "data/raw", out_dir: str = "dat
         found = f"（{len(results)}个文件均未能入库）" if results else f"（{raw / p / 'zdxmb'} 下没有文件）"
         message = f"没有可用的观摩评分：R12「观摩评分」缺报{found}"
         say(f"[{p}] 失败：{message}")
-        pipeline.record_failure(out, defs, "review", p, half.year, run_id, started, message, rubric, results)
+        pipeline.record_failure(out, defs, "review", p, half.year, run_id, started, message, rubric, results,
+                                reference)
         return run_state.finish({"period": p, "status": "failed", "exit_code": 1, "message": message, "outputs": []},
                                 f"{p}观摩评价未计算：{message}。请把各观摩组的观摩评分表放入 {raw / p / 'zdxmb'}，"
                                 f"再运行 sbsk review {p}。")
     say(f"[{p}] 计分并发布 …")
-    publish(half, results, rubric, registry, out, run_id, started)
+    publish(half, results, rubric, registry, out, run_id, started, reference)
     outputs = write_reports(p, out, results)
     message = f"{len(whole_rejects)} 个文件被整表退回" if whole_rejects else ""
     say(f"[{p}] 完成 {message}".rstrip())

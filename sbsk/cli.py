@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sbsk", description="四比四看 quarterly evaluation pipeline")
     sub = parser.add_subparsers(dest="command", required=True)
 
+    def reference(p):
+        p.add_argument("--reference", type=Path, metavar="DIR", default=None,
+                       help="the reference set: units.csv, unit_groups.csv, rubric files and level.toml "
+                            "(default: the shipped reference/; reference/province scores Henan's cities)")
+
     def dirs(p, raw=True, out=True):
         if raw:
             p.add_argument("--raw-dir", type=Path, default=Path("data/raw"), help="returns folder (default data/raw)")
@@ -115,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="re-run from the archived files a past run read (default: the quarter's latest run)")
     p.add_argument("--rubric", type=Path, metavar="FILE",
                    help="score by this rubric file instead of the one governing the quarter's year (recorded)")
+    reference(p)
 
     p = sub.add_parser("publish", help="publish a quarter's draft as its next version (第N版)")
     p.add_argument("quarter", type=_quarter)
@@ -135,18 +141,30 @@ def build_parser() -> argparse.ArgumentParser:
                                         "ranked and warned about")
     p.add_argument("month", type=_month, metavar="MONTH", help="YYYY-MM, e.g. 2020-07")
     dirs(p)
+    reference(p)
+
+    p = sub.add_parser("forecast", help="the forecast of the home city's provincial rank (预判全省排名) for a "
+                                        "stored quarter or month, from its units and R13 全省对标数据")
+    p.add_argument("period", type=_period, metavar="PERIOD", help="a quarter YYYYQn or a month YYYY-MM")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--province", type=Path, metavar="DIR", default=None,
+                   help="the province reference set (default: the shipped reference/province)")
+    reference(p)
+    dirs(p, raw=False)
 
     p = sub.add_parser("annual", help="the annual composite from the stored quarters")
     p.add_argument("year", type=_year)
     dirs(p)
     p.add_argument("--rubric", type=Path, metavar="FILE",
                    help="this rubric file instead of the one governing the year (recorded)")
+    reference(p)
 
     p = sub.add_parser("check", help="validate files or folders without loading anything")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     p.add_argument("--year", type=_year, help="the year whose units apply (default: from the path, else this year)")
-    dirs(p)  # files under --raw-dir get their receipt times recorded under --out-dir
+    dirs(p)
+    reference(p)  # files under --raw-dir get their receipt times recorded under --out-dir
 
     p = sub.add_parser("templates", help="blank returns for every department (a half year: the R12 review form)")
     p.add_argument("quarter", type=_quarter_or_half, metavar="QUARTER|YYYYHn")
@@ -172,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
                                       "consistency")
     p.add_argument("half", type=_half, metavar="YYYYHn")
     dirs(p)
+    reference(p)
 
     p = sub.add_parser("remind", help="the 催报单: a sheet per department with what is missing or must be fixed")
     p.add_argument("period", type=_period, metavar="PERIOD", help="a quarter YYYYQn or a month YYYY-MM")
@@ -190,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from sbsk.config.registry import RegistryError
+    from sbsk.config.level import LevelError
     from sbsk.store.replay import ReplayError
     from sbsk.config.rubric import RubricError
     from sbsk.config.departments import DepartmentsError
@@ -200,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ReplayError, CalendarError) as exc:
         print(f"sbsk: {exc}", file=sys.stderr)
         return 1
-    except (RubricError, RegistryError, DepartmentsError) as exc:
+    except (RubricError, RegistryError, DepartmentsError, LevelError) as exc:
         print(f"sbsk: 配置错误（reference data）：{exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -225,6 +245,21 @@ def _quiet_prefect() -> None:
     import os
 
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+
+
+def _ref(args) -> str | None:
+    """--reference DIR as the flows take it; a folder that is not a reference set is a usage error."""
+    if args.reference is None:
+        return None
+    if not (args.reference / "units.csv").is_file():
+        raise SystemExit(_usage(f"--reference {args.reference}：不是参考数据目录（应含 units.csv、unit_groups.csv、"
+                                f"rubric-*.toml 和 level.toml）"))
+    return str(args.reference)
+
+
+def _usage(message: str) -> int:
+    print(f"sbsk: {message}", file=sys.stderr)
+    return 2
 
 
 def cmd_run(args) -> int:
@@ -253,7 +288,8 @@ def cmd_run(args) -> int:
             raw_dir = replay_folder(args.out_dir, str(q), args.replay)
         try:
             outcome = outcome_of(score_quarter(str(q), str(raw_dir), str(args.out_dir), args.continue_on_missing,
-                                               str(args.rubric) if args.rubric else None, return_state=True))
+                                               str(args.rubric) if args.rubric else None, _ref(args),
+                                               return_state=True))
         except Busy as exc:
             print(f"sbsk: {exc}", file=sys.stderr)
             return 1
@@ -289,7 +325,8 @@ def _run_period_flow(module: str, name: str, period: str, args) -> int:
 
     flow = getattr(importlib.import_module(module), name)
     try:
-        outcome = outcome_of(flow(period, str(args.raw_dir), str(args.out_dir), return_state=True))
+        reference = {"reference_dir": _ref(args)} if getattr(args, "reference", None) else {}  # --reference DIR
+        outcome = outcome_of(flow(period, str(args.raw_dir), str(args.out_dir), return_state=True, **reference))
     except Busy as exc:
         print(f"sbsk: {exc}", file=sys.stderr)
         return 1
@@ -307,7 +344,7 @@ def cmd_annual(args) -> int:
     from sbsk.flows.run_state import outcome_of
 
     outcome = outcome_of(annual_composite(args.year, str(args.out_dir), str(args.rubric) if args.rubric else None,
-                                          return_state=True))
+                                          _ref(args), return_state=True))
     for path in outcome["outputs"]:
         print(path)
     return outcome["exit_code"]
@@ -352,7 +389,10 @@ def cmd_demo(args) -> int:
     outputs += _demo_reviews(args)
     outcome = outcome_of(annual_composite(args.year, str(args.out_dir), return_state=True))
     outputs += outcome["outputs"]
-    for m in months:
+    from sbsk.samples.peers import write_peer_sample
+
+    for m in months:  # each month's R13 全省对标数据 is drawn around the city's stored third quarter
+        write_peer_sample(args.raw_dir, args.out_dir, Month(args.year, m), Quarter(args.year, 3))
         outcome = outcome_of(dispatch_month(f"{args.year}-{m:02d}", str(args.raw_dir), str(args.out_dir),
                                             return_state=True))
         outputs += outcome["outputs"]
@@ -365,7 +405,21 @@ def cmd_demo(args) -> int:
     for path in outputs:
         print(f"  {path}")
     _print_rankings(args.out_dir, args.year)
+    _print_forecast(args.out_dir, Month(args.year, months[-1]))
     return 0
+
+
+def _print_forecast(out_dir: Path, month: Month) -> None:
+    """The forecast of the last dispatch's month (SPEC §10), as `sbsk forecast` says it."""
+    from sbsk.outputs.forecast import make_forecast
+    from sbsk.store.forecast import ForecastError
+
+    try:
+        result = make_forecast(out_dir, month)
+    except ForecastError as exc:
+        print(f"sbsk demo: 未预判全省排名：{exc}", file=sys.stderr)
+        return
+    print(f"\n全省排名预判（{month.chinese}，sbsk forecast {month}）：{result.home_name}{result.headline}")
 
 
 def _demo_reviews(args) -> list[str]:
@@ -402,7 +456,8 @@ def cmd_check(args) -> int:
     from sbsk.intake.check import check_paths
     from sbsk.text import printable
 
-    verdicts = check_paths(args.paths, args.year, args.raw_dir, args.out_dir)
+    reference = _ref(args)
+    verdicts = check_paths(args.paths, args.year, args.raw_dir, args.out_dir, Path(reference) if reference else None)
     if args.json:
         print(json.dumps(verdicts, ensure_ascii=False, indent=2))
     else:
@@ -421,10 +476,12 @@ def cmd_templates(args) -> int:
 
         print(write_review_template(str(args.quarter), args.out_dir))
         return 0
+    from sbsk.outputs.peer_template import write_peer_template
     from sbsk.outputs.templates import write_templates
 
     for path in write_templates(str(args.quarter), args.out_dir):
         print(path)
+    print(write_peer_template(args.quarter, args.out_dir))  # R13, the other cities' metrics (SPEC §10)
     return 0
 
 
@@ -478,6 +535,16 @@ def cmd_remind(args) -> int:
     return remind_command(args.raw_dir, args.out_dir, args.period, pipeline.reject_unit_overlaps, args.departments)
 
 
+def cmd_forecast(args) -> int:
+    from sbsk.outputs.forecast import forecast_command
+
+    if args.province is not None and not (args.province / "level.toml").is_file():
+        return _usage(f"--province {args.province}：不是省级参考数据目录（应含 units.csv、unit_groups.csv、"
+                      f"rubric-*.toml 和含 home_unit 的 level.toml）")
+    reference = Path(_ref(args)) if args.reference else None
+    return forecast_command(args.period, args.out_dir, args.province, args.json, reference)
+
+
 def cmd_publish(args) -> int:
     from sbsk.outputs.publication import publish_command
 
@@ -490,7 +557,7 @@ def cmd_diff(args) -> int:
     return diff_command(str(args.quarter), args.out_dir, args.before, args.after)
 
 
-COMMANDS = {"demo": cmd_demo, "run": cmd_run, "publish": cmd_publish, "diff": cmd_diff, "dispatch": cmd_dispatch,
+COMMANDS = {"demo": cmd_demo, "run": cmd_run, "publish": cmd_publish, "diff": cmd_diff, "dispatch": cmd_dispatch, "forecast": cmd_forecast,
             "annual": cmd_annual, "check": cmd_check, "templates": cmd_templates, "explain": cmd_explain,
             "status": cmd_status, "remind": cmd_remind, "serve": cmd_serve,
             "review": cmd_review}

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from sbsk import pipeline
+from sbsk.config.level import load_level
 from sbsk.config.periods import Month
-from sbsk.config.registry import Registry, load_registry
+from sbsk.config.registry import Registry
 from sbsk.config.rubric import Rubric
 from sbsk.config.rubric_years import rubric_for_year
 from sbsk.faults import checkpoint
@@ -23,58 +24,71 @@ from sbsk.intake.ingest import FileResult
 from sbsk.intake.validate import context_for
 from sbsk.outputs.annotate import annotate
 from sbsk.outputs.dispatch_workbook import ForecastSection, write_dispatch_workbook
+from sbsk.outputs.forecast import make_forecast, section
 from sbsk.outputs.validation_report import write_validation_report
 from sbsk.schemas import load_returns
 from sbsk.schemas.definitions import Definitions
 from sbsk.store.dispatch import dispatch_missing, publish_dispatch
+from sbsk.store.forecast import ForecastError
 from sbsk.store.publish import new_run_id, now, open_published
 
 
-def dispatch_setting(month: str | Month, raw_dir: Path, out_dir: Path, say: pipeline.Say = pipeline.quiet
-                     ) -> dict[str, Any]:
+def dispatch_setting(month: str | Month, raw_dir: Path, out_dir: Path, say: pipeline.Say = pipeline.quiet,
+                     reference_dir: Path | None = None) -> dict[str, Any]:
     """What every step may ask for. The quarter's steps name their period `quarter`: here it is the month."""
     m = Month.parse(str(month))
-    # the rubric governing the month's year, as for a quarter (SPEC §5)
-    rubric, registry = rubric_for_year(m.year), load_registry()
-    return {"quarter": m, "raw_dir": Path(raw_dir), "out_dir": Path(out_dir), "say": say, "defs": load_returns(),
-            "rubric": rubric, "registry": registry, "ctx": context_for(m.year, rubric, registry),
-            "run_id": new_run_id(), "started": now()}
+    # the rubric governing the month's year in the reference set, as for a quarter (SPEC §5, §10)
+    rubric, registry = rubric_for_year(m.year, None, reference_dir), pipeline.reference_registry(reference_dir)
+    level = load_level(reference_dir)
+    defs = load_returns().with_unit_column(level.unit_header, level.unit_aliases)
+    return {"quarter": m, "raw_dir": Path(raw_dir), "out_dir": Path(out_dir), "say": say, "defs": defs,
+            "rubric": rubric, "registry": registry, "ctx": context_for(m.year, rubric, registry, level=level),
+            "run_id": new_run_id(), "started": now(), "reference_dir": reference_dir}
 
 
-def combine_month(results: list[FileResult], defs: Definitions, rubric: Rubric) -> tuple[list[FileResult], list[str]]:
+def combine_month(results: list[FileResult], defs: Definitions, rubric: Rubric,
+                  registry: Registry) -> tuple[list[FileResult], list[str]]:
     """As a quarter's, but what is missing is only reported: a dispatch is never refused for it."""
-    results = pipeline.reject_unit_overlaps(results, defs)
+    results = pipeline.reject_unit_overlaps(results, defs, registry)
     loaded = {r.return_code for r in results if r.status == "loaded"}
     checkpoint("after-validate")
     return results, dispatch_missing(loaded, rubric)
 
 
 def publish_month(quarter: Month, results: list[FileResult], missing: list[str], defs: Definitions, rubric: Rubric,
-                  registry: Registry, out_dir: Path, run_id: str, started, say: pipeline.Say) -> str:
+                  registry: Registry, out_dir: Path, run_id: str, started, say: pipeline.Say,
+                  reference_dir: Path | None) -> str:
     if missing:
         say(f"[{quarter}] 缺报 {'、'.join(missing)}：相关指标计0分，月调度照常进行")
     say(f"[{quarter}] 月调度计分 …")
-    status = publish_dispatch(quarter, results, missing, defs, rubric, registry, out_dir, run_id, started)
+    status = publish_dispatch(quarter, results, missing, defs, rubric, registry, out_dir, run_id, started,
+                              reference_dir)
     checkpoint("after-publish")
     return status
 
 
-def dispatch_forecast(out_dir: Path, month: Month) -> ForecastSection | None:
-    """THE FORECAST HOOK (SPEC §10): the 全省排名预判 section of the month's workbook, or None while
-    its inputs are not there. The forecast (sbsk forecast, forecast_results) belongs to §10's work;
-    until it fills this in, the workbook has no forecast section."""
-    return None
+def dispatch_forecast(out_dir: Path, month: Month, reference_dir: Path | None = None) -> ForecastSection | None:
+    """The 全省排名预判 section of the month's workbook (SPEC §10), or None while its inputs are not
+    there (no R13 全省对标数据 stored for the month). Made from the warehouse just published, and stored
+    (forecast_results, forecast_scores) like `sbsk forecast`."""
+    try:
+        return section(make_forecast(out_dir, month, reference_dir=reference_dir))
+    except ForecastError:
+        return None
 
 
-def write_month_reports(quarter: Month, out_dir: Path, results: list[FileResult]) -> list[Path]:
-    """The dispatch workbook, the validation report and the annotated copies to send back."""
+def write_month_reports(quarter: Month, out_dir: Path, results: list[FileResult],
+                        reference_dir: Path | None) -> list[Path]:
+    """The dispatch workbook (with the forecast when R13 is there), the validation report and the
+    annotated copies to send back."""
     m = str(quarter)
     folder = out_dir / m
     written = []
+    forecast = dispatch_forecast(out_dir, quarter, reference_dir)  # stores it: before the reading connection
     con = open_published(out_dir)
     try:
         for target, write in ((folder / f"dispatch-{m}.xlsx",
-                               lambda tmp: write_dispatch_workbook(con, m, tmp, dispatch_forecast(out_dir, quarter))),
+                               lambda tmp: write_dispatch_workbook(con, m, tmp, forecast)),
                               (folder / f"validation-{m}.xlsx", lambda tmp: write_validation_report(con, m, tmp))):
             with atomic_path(target) as tmp:
                 write(tmp)
@@ -98,9 +112,10 @@ DISPATCH_STEPS = (
 
 
 def evaluate_dispatch(month: str | Month, raw_dir: Path, out_dir: Path, *, up_to: str = "report",
-                      call: pipeline.Call = pipeline.call_directly, say: pipeline.Say = pipeline.quiet) -> dict[str, Any]:
+                      call: pipeline.Call = pipeline.call_directly, say: pipeline.Say = pipeline.quiet,
+                      reference_dir: Path | None = None) -> dict[str, Any]:
     """Walk the dispatch's steps up to and including `up_to`; returns the setting and all they gave."""
-    return pipeline.walk(DISPATCH_STEPS, dispatch_setting(month, raw_dir, out_dir, say), up_to, call)
+    return pipeline.walk(DISPATCH_STEPS, dispatch_setting(month, raw_dir, out_dir, say, reference_dir), up_to, call)
 
 
 @dataclass

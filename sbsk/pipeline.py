@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from sbsk.config.level import load_level
 from sbsk.config.periods import Quarter
 from sbsk.config.registry import Registry, load_registry
 from sbsk.config.rubric import Rubric
@@ -96,9 +97,11 @@ def quarter_setting(quarter: str | Quarter, raw_dir: Path, out_dir: Path, contin
     governing the quarter's year in the reference set, unless `rubric_file` (--rubric) overrides it."""
     q = Quarter.parse(str(quarter))
     rubric, registry = rubric_for_year(q.year, rubric_file, reference_dir), reference_registry(reference_dir)
+    level = load_level(reference_dir)
+    defs = load_returns().with_unit_column(level.unit_header, level.unit_aliases)
     return {"quarter": q, "raw_dir": Path(raw_dir), "out_dir": Path(out_dir),
-            "continue_on_missing": continue_on_missing, "say": say, "defs": load_returns(), "rubric": rubric,
-            "registry": registry, "ctx": context_for(q.year, rubric, registry), "run_id": new_run_id(),
+            "continue_on_missing": continue_on_missing, "say": say, "defs": defs, "rubric": rubric,
+            "registry": registry, "ctx": context_for(q.year, rubric, registry, level=level), "run_id": new_run_id(),
             "started": now(), "reference_dir": reference_dir}
 
 

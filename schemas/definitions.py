@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -12,7 +12,7 @@ from sbsk.schemas.types import COLUMN_TYPES
 
 DEFINITIONS_FILE = Path(__file__).with_name("returns.toml")
 
-PERIODS = {"quarter", "half_year"}
+PERIODS = {"quarter", "half_year", "peer"}
 COLUMN_KEYS = {
     "field", "header", "type", "optional", "aliases", "values", "min", "min_exclusive",
     "max_field", "min_field", "requires", "required_if", "pattern", "max_rubric",
@@ -97,16 +97,24 @@ class Department:
 @dataclass(frozen=True)
 class Definitions:
     """`returns` are the returns of a quarter (R01 … R11): a quarter run needs each of them.
-    `half_year` holds those sent once a half year (R12); `all_returns` is both, for the reader."""
+    `half_year` holds those sent once a half year (R12); `peer` those that lie with a period's returns
+    but are never scored nor missing (R13, the other cities' metrics, SPEC §10); `all_returns` is all
+    of them, for the reader."""
 
     template_version: str
     departments: dict[str, Department]
     returns: dict[str, ReturnDef] = field(default_factory=dict)
     half_year: dict[str, ReturnDef] = field(default_factory=dict)
+    peer: dict[str, ReturnDef] = field(default_factory=dict)
 
     @property
     def all_returns(self) -> dict[str, ReturnDef]:
-        return {**self.returns, **self.half_year}
+        return {**self.returns, **self.half_year, **self.peer}
+
+    def with_unit_column(self, header: str, aliases: tuple[str, ...]) -> "Definitions":
+        """The same returns with the level's unit column (SPEC §10, level.toml): 省辖市 and its aliases
+        one level up instead of 县(市、区). Unchanged (the same object) when the column is already so."""
+        return _relevelled(self, header, tuple(aliases))
 
     def by_table(self, table: str) -> ReturnDef:
         for ret in self.all_returns.values():
@@ -139,15 +147,20 @@ def parse_definitions(doc: dict) -> Definitions:
     unit_col = _column(doc["unit_column"], "unit_column")
     returns: dict[str, ReturnDef] = {}
     half_year: dict[str, ReturnDef] = {}
+    peer: dict[str, ReturnDef] = {}
     tables = set()
     for i, raw in enumerate(doc["returns"]):
         where = f"returns[{i}] {raw.get('code', '?')}"
         code = raw["code"]
-        if code in returns or code in half_year or raw["table"] in tables:
+        if code in returns or code in half_year or code in peer or raw["table"] in tables:
             raise DefinitionError(f"{where}: duplicate return code or table")
         if raw["owner"] not in departments:
             raise DefinitionError(f"{where}: owner {raw['owner']!r} is not a department")
-        cols = (unit_col, *(_column(c, f"{where}.{c.get('field', '?')}") for c in raw["columns"]))
+        own = tuple(_column(c, f"{where}.{c.get('field', '?')}") for c in raw["columns"])
+        # a peer return (R13) names the units of the level above in a unit column of its own
+        cols = own if raw.get("period") == "peer" else (unit_col, *own)
+        if cols[0].field != "unit" or cols[0].type != "unit":
+            raise DefinitionError(f"{where}: the first column must be the unit column (field unit, type unit)")
         names = [c.field for c in cols]
         if len(set(names)) != len(names):
             raise DefinitionError(f"{where}: duplicate field names")
@@ -165,11 +178,28 @@ def parse_definitions(doc: dict) -> Definitions:
         period = raw.get("period", "quarter")
         if period not in PERIODS:
             raise DefinitionError(f"{where}: period {period!r} is not one of {sorted(PERIODS)}")
-        target = returns if period == "quarter" else half_year
+        target = {"quarter": returns, "half_year": half_year, "peer": peer}[period]
         target[code] = ReturnDef(code, raw["table"], raw["title"], raw["owner"], cols,
                                  tuple(raw.get("unique", ())), period, keys)
         tables.add(raw["table"])
-    return Definitions(str(doc["template_version"]), departments, returns, half_year)
+    return Definitions(str(doc["template_version"]), departments, returns, half_year, peer)
+
+
+_RELEVELLED: dict[tuple[int, str, tuple[str, ...]], Definitions] = {}
+
+
+def _relevelled(defs: Definitions, header: str, aliases: tuple[str, ...]) -> Definitions:
+    first = next(iter(defs.returns.values())).columns[0]
+    if (first.header, first.aliases) == (header, aliases):
+        return defs
+    key = (id(defs), header, aliases)
+    if key not in _RELEVELLED:  # kept, so a level's definitions are built once per process
+        def swap(ret: ReturnDef) -> ReturnDef:
+            cols = tuple(replace(c, header=header, aliases=aliases) if c.type == "unit" else c for c in ret.columns)
+            return replace(ret, columns=cols)
+        _RELEVELLED[key] = replace(defs, returns={c: swap(r) for c, r in defs.returns.items()},
+                                   half_year={c: swap(r) for c, r in defs.half_year.items()})
+    return _RELEVELLED[key]
 
 
 @cache

@@ -32,6 +32,8 @@ COLUMN_TYPES: dict[str, ColumnType] = {t.name: t for t in (
     ColumnType("amount", "Float64", "decimal(18, 4)", "金额(万元)", numeric=True, unit="万元", ceiling=1e9),
     ColumnType("number", "Float64", "decimal(9, 2)", "数字", numeric=True, ceiling=9999999.99),
     ColumnType("integer", "Int64", "integer", "整数", numeric=True, ceiling=1e9),
+    # R13's 指标值 (SPEC §10): a count, an amount in 万元, or a share kept to six places (4.26% is 0.0426)
+    ColumnType("metric", "Float64", "decimal(38, 6)", "指标值", numeric=True, ceiling=1e9),
     ColumnType("date", "datetime64[us]", "date", "日期"),
     ColumnType("bool", "boolean", "boolean", "是/否"),
 )}

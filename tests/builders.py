@@ -14,12 +14,13 @@ UNITS = {
 }
 
 
-def write_quarter(raw_dir: Path, quarter: str, returns: dict[str, list[dict]]) -> list[Path]:
-    """Write each return's rows under raw_dir/<quarter>/<owner>/<code>.xlsx (even with no rows)."""
-    defs = load_returns()
+def write_quarter(raw_dir: Path, quarter: str, returns: dict[str, list[dict]], defs=None) -> list[Path]:
+    """Write each return's rows under raw_dir/<quarter>/<owner>/<code>.xlsx (even with no rows);
+    `defs` are the definitions of another level (a province's unit column 省辖市), else the city's."""
+    defs = defs or load_returns()
     paths = []
     for code, rows in returns.items():
-        ret = defs.returns[code]
+        ret = defs.all_returns[code]
         path = raw_dir / quarter / ret.owner / f"{code}-{ret.table}.xlsx"
         paths.append(write_plain(path, ret, rows, title=f"{quarter} {ret.title}"))
     return paths

@@ -81,7 +81,7 @@ def test_sbsk_demo_runs_from_the_installed_wheel_in_an_empty_folder(built, tmp_p
     imported = Path(_run([python, "-c", "import sbsk; print(sbsk.__file__)"], cwd=work, env=env).strip())
     assert imported.is_relative_to(venv), f"sbsk imported from {imported}, not from the installed wheel"
 
-    _run([sbsk, "demo"], cwd=work, env=env, timeout=1800)
+    said = _run([sbsk, "demo"], cwd=work, env=env, timeout=1800)
 
     out = work / "data" / "out"
     con = duckdb.connect(str(out / "sbsk.duckdb"), read_only=True)
@@ -90,8 +90,21 @@ def test_sbsk_demo_runs_from_the_installed_wheel_in_an_empty_folder(built, tmp_p
         assert con.execute("select count(*) from quarter_results").fetchone()[0] == 36
         assert con.execute("select count(distinct quarter) from quarter_results").fetchone()[0] == 4
         assert con.execute("select count(*) from annual_results where year = 2020").fetchone()[0] == 9
+        # the dispatches of July and August, each with its sample R13 and the forecast of the 18 cities
+        assert con.execute("select month, count(*) from dispatch_results group by month order by month").fetchall() \
+            == [("2020-07", 9), ("2020-08", 9)]
+        assert con.execute("select period, count(*) from forecast_results group by period order by period").fetchall() \
+            == [("2020-07", 18), ("2020-08", 18)]
+        rank, best, worst, covered = con.execute(
+            "select rank, best_rank, worst_rank, covered_points from forecast_results "
+            "where period = '2020-08' and unit_code = '410500'").fetchone()
     finally:
         con.close()
+    headline = f"预计全省第{rank}名（第{best}至第{worst}名，覆盖{covered:f}".rstrip("0").rstrip(".") + "分）"
+    assert f"全省排名预判（2020年8月，sbsk forecast 2020-08）：安阳市{headline}" in said
+    for m in ("2020-07", "2020-08"):
+        assert (work / "data" / "raw" / m / "zdxmb" / "R13-peer_metrics.xlsx").is_file()
+    assert load_workbook(out / "2020-08" / "dispatch-2020-08.xlsx")["全省排名预判"]["A2"].value == headline
     for q in range(1, 5):
         book = load_workbook(out / f"2020Q{q}" / f"bulletin-2020Q{q}.xlsx")
         assert book.sheetnames == ["排名", "指标得分", "数据核查", "名次变化", "图表"]

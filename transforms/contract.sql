@@ -670,3 +670,47 @@ comment on column dispatch_warnings.basis is 'What the metric was measured again
 comment on column dispatch_warnings.gap is 'progress only: how much more of the numerator would reach the target, target × denominator − numerator, in the metric''s unit (万元 for investment, payment and spending; 件 for approval items), rounded up to 0.01.';
 comment on column dispatch_warnings.points_behind is 'Points the part is short of its share: the share less its unrounded points, what catching up in full would add (before rounding).';
 comment on column dispatch_warnings.detail is 'The warning in Chinese for the unit''s leaders: which indicator, how far behind time progress or the group leader, and what would close the gap.';
+
+create table if not exists forecast_results (
+    period varchar not null,
+    unit_code varchar not null,
+    unit_name varchar not null,
+    is_home boolean not null,
+    covered_points decimal(7, 2) not null,
+    total decimal(7, 2) not null,
+    rank integer not null,
+    best_rank integer,
+    worst_rank integer,
+    parts_forecast varchar not null,
+    parts_left_out varchar not null,
+    primary key (period, unit_code)
+);
+comment on table forecast_results is 'The forecast of the provincial ranking (预判全省排名, SPEC §10) for a quarter or a month: every city of the province reference set with its forecast total and rank; the home city (is_home) also has its rank range. Replaced by each sbsk forecast of the period.';
+comment on column forecast_results.period is 'Quarter (YYYYQn) or month (YYYY-MM) forecast.';
+comment on column forecast_results.unit_code is 'City (the province reference set''s units.csv, e.g. 410500 安阳市).';
+comment on column forecast_results.unit_name is 'City name.';
+comment on column forecast_results.is_home is 'True for the home city (level.toml home_unit), whose metrics are aggregated from its own units; the others'' come from R13 全省对标数据.';
+comment on column forecast_results.covered_points is 'Points the forecast covers: the sum of the shares of the parts forecast (a part is forecast only when every city has a value), the same for every city.';
+comment on column forecast_results.total is 'Forecast total: the sum over the indicators with a forecast part of their forecast parts'' points, rounded half up to 2 decimals per indicator.';
+comment on column forecast_results.rank is 'Forecast provincial rank: 1 + the number of cities with a higher total (ties share the better rank).';
+comment on column forecast_results.best_rank is 'Home city only: its rank were every other city''s total forecast_band points (rubric parameter, default 3) lower, all at once. Null for the other cities.';
+comment on column forecast_results.worst_rank is 'Home city only: its rank were every other city''s total forecast_band points higher, all at once. Null for the other cities.';
+comment on column forecast_results.parts_forecast is 'The parts forecast, as indicator-part (A2-1、A2-2 …).';
+comment on column forecast_results.parts_left_out is 'The non-assessor parts left out because some city has no R13 value for them, as indicator-part.';
+
+create table if not exists forecast_scores (
+    period varchar not null,
+    unit_code varchar not null,
+    indicator_code varchar not null,
+    part integer not null,
+    value double not null,
+    points double not null,
+    primary key (period, unit_code, indicator_code, part)
+);
+comment on table forecast_scores is 'Each city''s forecast points on each part forecast (SPEC §10), scored as §5 with the province rubric, relative parts against the maximum over all cities.';
+comment on column forecast_scores.period is 'Quarter (YYYYQn) or month (YYYY-MM) forecast.';
+comment on column forecast_scores.unit_code is 'City (forecast_results.unit_code).';
+comment on column forecast_scores.indicator_code is 'Indicator of the province rubric.';
+comment on column forecast_scores.part is 'Part of the indicator, numbered 1, 2 … in the rubric''s order.';
+comment on column forecast_scores.value is 'The part''s metric: for the home city Σ numerators (a count, an amount in 万元, grade points) or Σ numerators / Σ denominators (a share or ratio) over its units; for another city its R13 指标值.';
+comment on column forecast_scores.points is 'The part''s unrounded points (forecast_results.total rounds each indicator''s sum).';

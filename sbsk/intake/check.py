@@ -15,11 +15,12 @@ from sbsk.intake.ingest import FileResult, check_owner, read_file, validate_file
 from sbsk.intake.receipts import observe, period_under
 from sbsk.intake.review_rules import reject_second_scores
 from sbsk.intake.validate import context_for
+from sbsk.config.level import load_level
 from sbsk.config.registry import load_registry
 from sbsk.config.rubric import Rubric
 from sbsk.config.rubric_years import NoRubricForYear, newest_rubric, rubric_for_year
 
-_PERIOD_IN_PATH = re.compile(r"^(\d{4})(Q[1-4]|H[12])$")
+_PERIOD_IN_PATH = re.compile(r"^(\d{4})(Q[1-4]|H[12]|-(0[1-9]|1[0-2]))$")  # a quarter, half year or month
 
 
 def _files(paths: list[Path]) -> list[tuple[Path, Path]]:
@@ -41,24 +42,28 @@ def _year_of(path: Path, default: int) -> int:
     return default
 
 
-def _rubric(year: int, given: bool) -> Rubric:
+def _rubric(year: int, given: bool, reference_dir: Path | None = None) -> Rubric:
     """The rubric governing the year; for a year nobody gave (no --year, no quarter folder) and no
     rubric governs, the newest rubric, said on stderr."""
     try:
-        return rubric_for_year(year)
+        return rubric_for_year(year, None, reference_dir)
     except NoRubricForYear:
         if given:
             raise
-        rubric = newest_rubric()
+        rubric = newest_rubric(reference_dir)
         sys.stderr.write(f"注意：没有适用于{year}年的评分细则，按 {rubric.path.name}（{rubric.years[-1]}年）检查；"
                          f"可用 --year 指定年份\n")
         return rubric
 
 
 def check_paths(paths: list[Path], year: int | None = None, raw_dir: Path | None = None,
-                out_dir: Path | None = None) -> list[dict]:
-    """Verdicts; files lying in raw_dir's period folders get their receipt times recorded under out_dir."""
-    defs, registry = load_returns(), load_registry()
+                out_dir: Path | None = None, reference_dir: Path | None = None) -> list[dict]:
+    """Verdicts; files lying in raw_dir's period folders get their receipt times recorded under out_dir.
+    `reference_dir` is the reference set (--reference): its units, rubrics and unit column."""
+    level = load_level(reference_dir)
+    defs = load_returns().with_unit_column(level.unit_header, level.unit_aliases)
+    registry = (load_registry(Path(reference_dir) / "units.csv", Path(reference_dir) / "unit_groups.csv")
+                if reference_dir else load_registry())
     sightings: dict[str, list] = {}
     contexts = {}
     found: list[tuple[Path, FileResult | None]] = []
@@ -67,7 +72,7 @@ def check_paths(paths: list[Path], year: int | None = None, raw_dir: Path | None
         given = bool(y)
         y = y or date.today().year
         if y not in contexts:  # each year is validated against the rubric that governs it
-            contexts[y] = context_for(y, _rubric(y, given), registry)
+            contexts[y] = context_for(y, _rubric(y, given, reference_dir), registry, level=level)
         ctx = contexts[y]
         if not path.is_file():
             found.append((path, None))
@@ -87,7 +92,7 @@ def check_paths(paths: list[Path], year: int | None = None, raw_dir: Path | None
     for period, sources in sightings.items() if out_dir is not None else ():
         observe(out_dir, period, sources, "check")
     if not contexts:  # no file: the rubric is still checked, so a broken one stops the command
-        _rubric(year or date.today().year, year is not None)
+        _rubric(year or date.today().year, year is not None, reference_dir)
     return [_verdict(path, result) for path, result in found]
 
 

@@ -111,7 +111,7 @@ def _wrong_period(rel: str, ret) -> str | None:
         if kind in ("quarter", "month") and ret.period == "half_year":
             return (f"{ret.code}「{ret.title}」每半年报送一次，不属于{'季度' if kind == 'quarter' else '月调度'}报表，"
                     f"请放入 {part[:4]}H1 或 {part[:4]}H2 目录（如 {part[:4]}H1/{ret.owner}/）")
-        if kind == "half_year" and ret.period == "quarter":
+        if kind == "half_year" and ret.period in ("quarter", "peer"):
             return (f"{ret.code}「{ret.title}」是季度报表，半年目录（{part}）只收观摩评分表，"
                     f"请放入对应季度目录（如 {part[:4]}Q2/{ret.owner}/）")
         if kind:
@@ -123,6 +123,8 @@ def validate_file(result: FileResult, table: Table | None, defs: Definitions, ct
     if result.status == "rejected" or table is None:
         return result
     ret = defs.all_returns[result.return_code]
+    if ret.period == "peer" and ctx.peer is None:
+        return reject_whole(result, ctx.peer_problem or "无法校验全省对标数据")
     verdict = validate_table(table, ret, ctx, result.source.rel)
     result.loaded = verdict.loaded
     result.rejections = verdict.rejections
@@ -131,6 +133,8 @@ def validate_file(result: FileResult, table: Table | None, defs: Definitions, ct
 
 
 def ingest(source: SourceFile, defs: Definitions, ctx: Context) -> FileResult:
+    if ctx.unit_column:  # the level's unit column: 省辖市 one level up (SPEC §10)
+        defs = defs.with_unit_column(*ctx.unit_column)
     result, table = read_file(source, defs)
     result = check_owner(result, defs)
     return validate_file(result, table, defs, ctx)

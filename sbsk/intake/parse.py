@@ -144,6 +144,13 @@ def _lookup(raw: pd.Series, find) -> tuple[pd.Series, pd.Series]:
     return values, bad
 
 
+def _unit_message(header: str) -> str:
+    """A unit nobody registered, in the words of the level's unit column (level.toml)."""
+    if header == "县(市、区)":
+        return "「{value}」不是本年度考评的县(市、区)，请填写规范名称（如 林州市、汤阴县、龙安区）"
+    return f"「{{value}}」不是本年度考评的{header}，请填写{header}的规范名称或代码"
+
+
 def parse_table(data: pd.DataFrame, ret: ReturnDef, factors: dict[str, float], units: dict[str, str],
                 indicators: dict[str, str]) -> tuple[pd.DataFrame, list[CellError]]:
     """Typed frame (one column per field, plus `_row`) and the cells that could not be read.
@@ -162,7 +169,7 @@ def parse_table(data: pd.DataFrame, ret: ReturnDef, factors: dict[str, float], u
         raw = data[col.field]
         if col.type == "unit":
             values, bad = _lookup(raw, lambda v: find_unit(units, v))
-            report(bad, col, "「{value}」不是本年度考评的县(市、区)，请填写规范名称（如 林州市、汤阴县、龙安区）")
+            report(bad, col, _unit_message(col.header))
         elif col.type == "indicator":
             values, bad = _lookup(raw, lambda v: indicators.get(squash(v)))
             report(bad, col, "「{value}」不是考评指标，请填写指标代码（如 A1）或指标名称")

@@ -3,12 +3,14 @@ failure into a rejection a clerk can act on (file, sheet, Excel row, column, val
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass, field as dataclass_field, replace
+from pathlib import Path
 from datetime import date
 
 import pandas as pd
 import pandera.pandas as pa
 
+from sbsk.config.level import Level
 from sbsk.config.registry import Registry
 from sbsk.config.rubric import Rubric
 from sbsk.config.workdays import covered_years
@@ -17,6 +19,7 @@ from sbsk.schemas.pandera_schemas import build_schema
 from sbsk.schemas.types import COLUMN_TYPES
 from sbsk.intake.parse import CellError, parse_table
 from sbsk.intake.reader import Table
+from sbsk.intake.peer_rules import peer_row_problems
 from sbsk.intake.review_rules import review_row_problems
 from sbsk.text import column_letter, squash
 
@@ -32,9 +35,18 @@ class Context:
     today: date
     total_tolerance: float         # rubric parameter total_mismatch_tolerance (合计 vs its detail rows)
     review_max: dict[str, str] = dataclass_field(default_factory=dict)  # R12 item → its maximum ([review])
+    # the level's unit column (SPEC §10, level.toml): header and aliases; empty keeps returns.toml's
+    unit_column: tuple[str, tuple[str, ...]] | None = None
+    # R13 (SPEC §10) is validated against the province: its context, or why there is none
+    peer: "Context | None" = None
+    peer_problem: str | None = None
+    home_unit: str | None = None                                    # a peer context: the home city
+    home_name: str = ""
+    parts: dict[str, int] = dataclass_field(default_factory=dict)  # indicator code → its number of parts
 
 
-def context_for(year: int, rubric: Rubric, registry: Registry, today: date | None = None) -> Context:
+def context_for(year: int, rubric: Rubric, registry: Registry, today: date | None = None,
+                level: Level | None = None, peer: bool = True) -> Context:
     """Validation's context for a year: its units, the rubric's indicators, maxima and tolerance, the calendar."""
     indicators = {}
     for ind in rubric.indicators:
@@ -49,7 +61,35 @@ def context_for(year: int, rubric: Rubric, registry: Registry, today: date | Non
         today=today or date.today(),
         total_tolerance=float(rubric.parameters["total_mismatch_tolerance"]),
         review_max={i.field: str(i.max_points) for i in rubric.review.items} if rubric.review else {},
+        unit_column=(level.unit_header, level.unit_aliases) if level else None,
+        **(_peer(year) if peer else {}),
     )
+
+
+def peer_context(year: int, province_dir: Path | None = None) -> Context:
+    """The context R13 is validated in: the cities of the province reference set (the shipped
+    reference/province unless `province_dir`), the province rubric of the year, the home city."""
+    from sbsk import REFERENCE_DIR
+    from sbsk.config.level import load_level
+    from sbsk.config.registry import load_registry
+    from sbsk.config.rubric_years import rubric_for_year
+
+    folder = Path(province_dir or REFERENCE_DIR / "province")
+    rubric = rubric_for_year(year, None, folder)
+    registry = load_registry(folder / "units.csv", folder / "unit_groups.csv")
+    level = load_level(folder)
+    base = context_for(year, rubric, registry, level=level, peer=False)
+    names = {u.code: u.name for u in registry.units}
+    return replace(base, home_unit=level.home_unit, home_name=names.get(level.home_unit or "", ""),
+                   parts={ind.code: len(ind.parts) for ind in rubric.indicators})
+
+
+def _peer(year: int) -> dict:
+    try:
+        return {"peer": peer_context(year)}
+    except (ValueError, OSError) as exc:  # no province rubric for the year …: R13 alone is refused
+        return {"peer_problem": f"无法校验全省对标数据：{exc}"}
+
 
 
 @dataclass
@@ -107,6 +147,8 @@ def _problem(rule: str, ret: ReturnDef, field: str, typed: pd.Series, raw: pd.Se
     if rule == "max_rubric":
         ind = typed.get("indicator")
         return f"{col.header}({_fmt(typed.get(field))})超过指标{ind}的满分({_fmt(ctx.rubric_max.get(ind))})"
+    if rule == "unique" and ret.period == "peer":
+        return f"同一省辖市的指标{typed.get('indicator')}第{_fmt(typed.get('part'))}分项已有一行，只能填一个指标值"
     if rule == "unique":
         return f"同一县(市、区)的指标{typed.get('indicator')}重复评分，只能有一行"
     return f"{col.header}不符合规则 {rule}"
@@ -129,11 +171,14 @@ def _schema_errors(typed: pd.DataFrame, ret: ReturnDef, ctx: Context) -> list[tu
 
 
 def validate_table(table: Table, ret: ReturnDef, ctx: Context, source: str) -> Verdict:
+    ctx = ctx.peer if ret.period == "peer" and ctx.peer else ctx
     typed, cell_errors = parse_table(table.data, ret, table.factors, ctx.units, ctx.indicators)
     problems: list[CellError] = list(cell_errors)
     if ret.period == "half_year":  # R12: 回避, items within their maxima (sbsk.intake.review_rules)
         typed, more = review_row_problems(typed, ret, ctx.units, ctx.review_max)
         problems += more
+    if ret.period == "peer":  # R13: no row of the home city, parts the indicator has (sbsk.intake.peer_rules)
+        problems += peer_row_problems(typed, ctx.home_unit, ctx.home_name, ctx.parts)
     unreadable = {(e.index, e.field) for e in cell_errors}
     for index, field, rule in _schema_errors(typed, ret, ctx):
         if (index, field) in unreadable:

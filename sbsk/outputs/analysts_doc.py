@@ -61,6 +61,10 @@ SHA-256、工作表、Excel 行号），用于追溯某个得分来自哪些项�
 月调度读取的文件、退回的行和数据核查标记与季度一样记在 `source_files`、`rejected_rows`、`data_flags` 中，
 其 `quarter` 列此时为月份，暂存表的 `quarter` 列同理。
 
+全省排名预判（`sbsk forecast PERIOD`，SPEC §10）在 `forecast_results`（每个省辖市的预计总分和名次，本市
+`is_home` 为真并有名次区间 `best_rank`—`worst_rank`）和 `forecast_scores`（每个省辖市每个预判分项的指标值和得分）
+中，以 `period`（季度或月份）为键。其他省辖市的指标值来自 R13 全省对标数据（暂存表 `stg_peer_metrics`）。
+
 ## 打开数据库（只读）
 
 分析时请**只读**打开，这样不会妨碍考评运行：

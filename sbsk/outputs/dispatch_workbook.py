@@ -24,8 +24,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sbsk.config.periods import Month
-from sbsk.config.registry import load_registry
 from sbsk.outputs.dispatch_progress import progress_sheet
+from sbsk.outputs.bulletin.ranking import by_group
 from sbsk.outputs.dispatch_style import FILLS, LEVELS, LINE_HEIGHT, ROW_HEIGHT, fitted_height
 from sbsk.outputs.sheets import (BODY_FONT, INTEGER_FORMAT, SCORE_FORMAT, fetch_dicts, save_workbook, set_widths,
                                  setup_page, write_heading, write_note, write_table, write_title)
@@ -42,11 +42,13 @@ class ForecastSection:
     headers   the columns of the table under it (e.g. 省辖市, 预测得分, 预测排名)
     rows      its rows, values as shown
     notes     lines under the table (which parts were left out and why, sources)
+    home_row  the position in `rows` of the home city's row, shown bold
     """
     headline: str
     headers: Sequence[str] = ()
     rows: Sequence[Sequence[Any]] = ()
     notes: Sequence[str] = field(default_factory=tuple)
+    home_row: int | None = None
 
 
 def write_dispatch_workbook(con: duckdb.DuckDBPyConnection, month: str, path: Path,
@@ -62,7 +64,7 @@ def write_dispatch_workbook(con: duckdb.DuckDBPyConnection, month: str, path: Pa
     wb = Workbook()
     _ranking_sheet(wb.active, con, m, results, warnings)
     _warnings_sheet(wb.create_sheet("预警清单"), con, m, results, warnings)
-    progress_sheet(wb.create_sheet("进度对照"), con, m, _groups(results), warnings)
+    progress_sheet(wb.create_sheet("进度对照"), con, m, _groups(con, results), warnings)
     if forecast is not None:
         forecast_sheet(wb.create_sheet("全省排名预判"), m, forecast)
     return save_workbook(wb, path)
@@ -70,15 +72,10 @@ def write_dispatch_workbook(con: duckdb.DuckDBPyConnection, month: str, path: Pa
 
 # ---- groups ----
 
-def _groups(rows: list[dict]) -> list[tuple[str, list[dict]]]:
-    """Rows split by ranking group in the registry's order, each by group_rank then unit_code."""
-    labels = load_registry().groups
-    order = {code: i for i, code in enumerate(labels)}
-    found: dict[str, list[dict]] = {}
-    for row in rows:
-        found.setdefault(row["unit_group"], []).append(row)
-    return [(labels.get(g, g), sorted(found[g], key=lambda r: (r["group_rank"], r["unit_code"])))
-            for g in sorted(found, key=lambda g: (order.get(g, len(order)), g))]
+def _groups(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> list[tuple[str, list[dict]]]:
+    """Rows split by ranking group in the registry's order, labelled as the run stored them (a
+    province's one group 省辖市 too), each by group_rank then unit_code."""
+    return by_group(con, rows)
 
 
 def months_left(m: Month) -> str:
@@ -120,7 +117,7 @@ def _ranking_sheet(ws: Worksheet, con, m: Month, results: list[dict], warnings: 
         ws.row_dimensions[row].height = 2 * LINE_HEIGHT + 4
         row += 1
     formats = [INTEGER_FORMAT, None, *([SCORE_FORMAT] * (len(cats) + 1)), None, INTEGER_FORMAT, INTEGER_FORMAT]
-    for label, rows in _groups(results):
+    for label, rows in _groups(con, results):
         row = write_heading(ws, row + 1, label)
         table = [[r["group_rank"], r["unit_name"], *(r[f"score_{c.lower()}"] for c, _ in cats), r["total"],
                   movement(r["rank_change"]), count.get((r["unit_code"], "red"), 0),
@@ -153,7 +150,7 @@ def _warnings_sheet(ws: Worksheet, con, m: Month, results: list[dict], warnings:
     for w in warnings:
         by_unit.setdefault(w["unit_code"], []).append(w)
     row = 3
-    for label, rows in _groups(results):
+    for label, rows in _groups(con, results):
         row = write_heading(ws, row + 1, label)
         for unit in rows:
             mine = sorted(by_unit.get(unit["unit_code"], []),
@@ -199,10 +196,18 @@ def forecast_sheet(ws: Worksheet, m: Month, forecast: ForecastSection) -> None:
     ws.row_dimensions[2].height = 28
     row = 4
     if forecast.headers:
-        row = write_table(ws, row, forecast.headers, forecast.rows, center=range(width), row_height=ROW_HEIGHT)
-    for note in forecast.notes:
+        end = write_table(ws, row, forecast.headers, forecast.rows, center=range(width), row_height=ROW_HEIGHT)
+        if forecast.home_row is not None:
+            for col in range(1, len(forecast.headers) + 1):
+                ws.cell(row + 1 + forecast.home_row, col).font = Font(name=BODY_FONT, bold=True)
+        row = end
+    widths = [16] * width
+    for note in forecast.notes:  # as tall as its wrapped lines: a fixed two lines cut the longer notes
         write_note(ws, row, note, width)
-        ws.row_dimensions[row].height = 2 * LINE_HEIGHT + 4
+        ws.row_dimensions[row].height = fitted_height(note, sum(widths))
         row += 1
-    set_widths(ws, [16] * width)
+    set_widths(ws, widths)
     setup_page(ws)
+    # a province's cities and the notes under them on one portrait page: the meeting reads it whole
+    ws.page_setup.orientation = ws.ORIENTATION_PORTRAIT
+    ws.page_setup.fitToHeight = 1

@@ -108,8 +108,13 @@ def _other_dict(f: FileView, defs: Definitions) -> dict:
         why = "未能识别为任何报表"
     elif f.department is None:
         why = "不在任何部门的目录下"
+    elif f.return_code in defs.peer and f.department == defs.peer[f.return_code].owner:
+        # R13 全省对标数据 is sent when the province publishes, for the forecast: never owed (SPEC §10)
+        why = f"{f.return_code}「{defs.peer[f.return_code].title}」供全省排名预判（sbsk forecast），不计入应报报表"
+    elif f.return_code in defs.all_returns:
+        why = f"{f.return_code}「{defs.all_returns[f.return_code].title}」不由本部门报送"
     else:
-        why = f"{f.return_code}「{defs.returns[f.return_code].title}」不由本部门报送"
+        why = f"{f.return_code} 不是本期的报表"
     return {"path": f.rel, "department": f.department, "return_code": f.return_code,
             "state": FILE_STATES[f.status], "received_at": _when(f.received_at), "detail": why}
 

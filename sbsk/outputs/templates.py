@@ -238,6 +238,8 @@ def _type_rule(col: Column, choices: list[str] | None) -> str:
     if col.type == "number":
         text = f"数字，{_bound_text(col)}"
         return text + "，不超过该指标满分" if col.max_rubric else text
+    if col.type == "metric":
+        return "数字：个数、金额（万元）或占比（如 0.81 或 81%），见下方各分项的含义"
     if col.type == "date":
         return "日期，格式如 2020-07-03"
     if col.type == "indicator":

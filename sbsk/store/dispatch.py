@@ -63,13 +63,15 @@ def score_dispatch(con: duckdb.DuckDBPyConnection, rubric: Rubric) -> None:
 
 
 def publish_dispatch(month: Month, results: list[FileResult], missing: list[str], defs: Definitions,
-                     rubric: Rubric, registry: Registry, out_dir: Path, run_id: str, started: datetime) -> str:
-    """Load, score and publish one month's dispatch in one transaction; always 'provisional'."""
+                     rubric: Rubric, registry: Registry, out_dir: Path, run_id: str, started: datetime,
+                     reference_dir: Path | None = None) -> str:
+    """Load, score and publish one month's dispatch in one transaction; always 'provisional'.
+    `reference_dir` is the reference set the month was scored with (recorded with the run)."""
     m = str(month)
     sources, rejected, py_flags = report_frames(m, results)
     with writing(out_dir, defs) as con, build_schema(con):
         con.execute("begin")
-        for ret in defs.returns.values():
+        for ret in (*defs.returns.values(), *defs.peer.values()):  # R13 is stored for sbsk forecast
             load_staging(con, ret, m, _frames(results, ret.code))
         prepare_dispatch(con, month, rubric, registry, set(missing))
         score_dispatch(con, rubric)
@@ -90,7 +92,7 @@ def publish_dispatch(month: Month, results: list[FileResult], missing: list[str]
         insert_frame(con, "run_inputs", _inputs_frame(run_id, m, results))
         _submissions(con, month, results, rubric, defs, out_dir, run_id)  # what each department sent (SPEC §12)
         record_run(con, run_id, "dispatch", m, month.year, "provisional", started, now(), rubric,
-                   f"缺报：{'、'.join(missing)}" if missing else None)
+                   f"缺报：{'、'.join(missing)}" if missing else None, reference_dir)
         con.execute("commit")
     return "provisional"
 

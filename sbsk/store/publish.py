@@ -77,7 +77,7 @@ def publish_quarter(quarter: Quarter, results: list[FileResult], missing: list[s
     sources, rejected, py_flags = report_frames(q, results)
     with writing(out_dir, defs) as con, build_schema(con):
         con.execute("begin")
-        for ret in defs.returns.values():
+        for ret in (*defs.returns.values(), *defs.peer.values()):  # R13 is stored for sbsk forecast
             load_staging(con, ret, q, _frames(results, ret.code))
         prepare_quarter(con, quarter, rubric, registry, set(missing))
         score_quarter(con, rubric)

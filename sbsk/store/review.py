@@ -90,8 +90,9 @@ def inputs_frame(run_id: str, period: str, results: list[FileResult]) -> pd.Data
 
 
 def publish_review(half: HalfYear, results: list[FileResult], defs: Definitions, rubric: Rubric, registry: Registry,
-                   out_dir, run_id: str, started: datetime) -> None:
-    """Replace exactly this half year's review rows, results, file accounting and flags."""
+                   out_dir, run_id: str, started: datetime, reference_dir=None) -> None:
+    """Replace exactly this half year's review rows, results, file accounting and flags; `reference_dir`
+    is the reference set the run used (recorded with it)."""
     p = str(half)
     review = rubric.review
     items = [i.field for i in review.items]
@@ -121,7 +122,7 @@ def publish_review(half: HalfYear, results: list[FileResult], defs: Definitions,
         # the year's annual shows (and with annual_review_weight > 0 counts) the review: recompute it
         con.execute("update main.annual_results set status = 'stale' where year = ?", [half.year])
         record_run(con, run_id, "review", p, half.year, "done", started, now(), rubric,
-                   f"{len(scores)}条评分，{scores['assessor'].nunique() if len(scores) else 0}名评分人")
+                   f"{len(scores)}条评分，{scores['assessor'].nunique() if len(scores) else 0}名评分人", reference_dir)
         con.execute("commit")
 
 

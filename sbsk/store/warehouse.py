@@ -32,7 +32,7 @@ DB_NAME = "sbsk.duckdb"
 LINEAGE = {"source_file": "varchar", "sha256": "varchar", "sheet": "varchar", "row_number": "integer"}
 CONTRACT_TABLES = ("units", "rubric_indicators", "indicator_scores", "category_scores", "quarter_results",
                    "annual_category_scores", "annual_results", "dispatch_scores", "dispatch_results",
-                   "dispatch_warnings", "rejected_rows", "data_flags", "source_files", "pipeline_runs",
+                   "dispatch_warnings", "forecast_results", "forecast_scores", "rejected_rows", "data_flags", "source_files", "pipeline_runs",
                    "review_scores", "review_results", "review_assessors",
                    "submissions", "submission_files", "submission_quality", "quarter_versions",
                    "quarter_results_draft", "indicator_scores_draft", "category_scores_draft",
@@ -79,7 +79,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, defs: Definitions) -> None:
     tables = dict(con.execute("select table_name, comment from duckdb_tables() where schema_name = 'main'").fetchall())
     columns = {(t, c): m for t, c, m in con.execute(
         "select table_name, column_name, comment from duckdb_columns() where schema_name = 'main'").fetchall()}
-    for ret in defs.returns.values():
+    for ret in (*defs.returns.values(), *defs.peer.values()):  # R13 is staged, never scored (SPEC §10)
         table = stg_table(ret)
         cols = [("quarter", "varchar")] + [(_field_name(ret, c.field), COLUMN_TYPES[c.type].sql) for c in ret.columns]
         cols += list(LINEAGE.items())
