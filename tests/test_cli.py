@@ -99,7 +99,9 @@ def test_templates_through_the_command_line(tmp_path):
     done = sbsk(_env(), "templates", "2020Q3", "--out-dir", tmp_path, timeout=300)
     assert done.returncode == 0, done.stderr
     written = [Path(p) for p in done.stdout.split()]
-    assert len(written) == 11 and all(p.is_file() for p in written)
+    # the eleven quarterly returns and R13 全省对标数据 (SPEC §10; the half year's R12 is not a quarter's)
+    assert len(written) == 12 and all(p.is_file() for p in written)
+    assert sum("R13" in p.name for p in written) == 1
     r05 = next(p for p in written if "R05" in p.name)
     book = load_workbook(r05)
     assert any(ws.title == "_sbsk" for ws in book.worksheets)  # the code that makes a template recognised at once
