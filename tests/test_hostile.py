@@ -10,7 +10,6 @@ from them holds no formula. Expected messages are written out by hand.
 from __future__ import annotations
 
 import json
-import time
 import os
 import subprocess
 import sys
