@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The exact versions the tests ran with, hashes included (pip, setuptools, every dependency and the
 # test tools): a new release of pandas, DuckDB or Prefect changes nothing until `make lock` is run.
+# --no-deps: the lock is complete, and the venv's own pip (23.2) refuses a locked package that a
+# dependency asks for with an extra (prefect's httpx[http2]) in --require-hashes mode (pypa/pip#9644);
+# pip check then says whether the lock really was complete.
 LOCK := requirements.lock
 UV_VERSION := 0.13.9
 comma := ,
