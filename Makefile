@@ -12,7 +12,7 @@ LOCK := requirements.lock
 UV_VERSION := 0.13.9
 comma := ,
 
-.PHONY: demo test install clean bench bench-fixed docs lock corpus fuzz
+.PHONY: demo test install clean bench bench-fixed bench-commands docs lock corpus fuzz
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -49,10 +49,11 @@ lock:
 clean:
 	rm -rf $(VENV) data/out/* data/raw/20*
 
-# Provincial-scale benchmark (bench/run.py): 300k and 1M rows by default,
-# BENCH_SIZES=300000,1000000,3000000 make bench for 3M too. Generated quarters are cached in bench/.data/.
+# Provincial-scale benchmark (bench/run.py): 300k and 1M rows by default, on every flavour of bench data
+# (bench/writers.py: openpyxl, xlsxwriter, dates as text, messy layouts); BENCH_SIZES=300000,1000000,3000000
+# make bench for 3M too, BENCH_FLAVOURS=xlsxwriter,messy for some flavours. Quarters are cached in bench/.data/.
 bench: $(STAMP)
-	$(BIN)/python bench/run.py $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES))
+	$(BIN)/python bench/run.py $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES)) $(if $(BENCH_FLAVOURS),--flavours $(BENCH_FLAVOURS))
 
 # What a clerk waits for on a small quarter: `sbsk run` with the temporary server and against a running
 # one, `sbsk check` of one file, and where the time goes; PASS/FAIL per target (bench/fixed_cost.py).
@@ -70,3 +71,9 @@ corpus: $(STAMP)
 FUZZ_EXAMPLES ?= 300
 fuzz: $(STAMP)
 	SBSK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:randomly tests/test_fuzz.py -s
+
+# dispatch, forecast, review, publish, diff, remind each timed against `sbsk run` on
+# the same files, and the quarter's .docx and .html; PASS/FAIL per target (bench/commands.py). A city
+# quarter (3,000 rows) by default; BENCH_COMMAND_SIZES=3000,300000 make bench-commands for 300k too.
+bench-commands: $(STAMP)
+	$(BIN)/python bench/commands.py $(if $(BENCH_COMMAND_SIZES),--sizes $(BENCH_COMMAND_SIZES))

@@ -15,9 +15,15 @@ sheet within the file limits sbsk.intake.guard enforces (cells per sheet, bytes 
 are far below Excel's. openpyxl writes strings inline, so its sheet XML is larger than Excel's
 for the same rows (Excel uses a shared-strings part): the byte limit binds a little earlier here.
 
-Generated quarters are cached under bench/.data/ keyed by size, seed, split and GENERATOR_VERSION.
+Who writes the files is the --flavour (bench/writers.py): openpyxl (the default: inline strings, real
+date cells), openpyxl-textdates, xlsxwriter (shared strings, as Excel writes), xlsxwriter-textdates, and
+messy (the clerks' layouts of sbsk/samples/layouts at scale: merged headers, 亿元, 合计 and 小计 rows,
+a 说明 sheet). The rows are the same whatever the flavour.
+
+Generated quarters are cached under bench/.data/ keyed by size, seed, split, flavour and GENERATOR_VERSION.
 
     python bench/generate.py --rows 1000000 [--seed 1] [--quarter 2020Q3] [--split excel|product]
+                             [--flavour openpyxl|openpyxl-textdates|xlsxwriter|xlsxwriter-textdates|messy]
 """
 
 from __future__ import annotations
@@ -46,6 +52,10 @@ if str(PROJECT_ROOT) not in sys.path:
 from sbsk.schemas import load_returns  # noqa: E402
 from sbsk.config.periods import Quarter  # noqa: E402
 from sbsk.config.registry import load_registry  # noqa: E402
+
+if str(BENCH_DIR) not in sys.path:
+    sys.path.insert(0, str(BENCH_DIR))
+import writers  # noqa: E402
 
 # Bump when the layout or the values change, so that cached quarters are regenerated.
 GENERATOR_VERSION = 1
@@ -82,15 +92,18 @@ def product_limits() -> dict[str, int]:
                                                               "max_total_bytes")}
 
 
-def rows_per_file(columns: int, split: str, max_rows_per_file: int | None) -> int:
+def rows_per_file(columns: int, split: str, max_rows_per_file: int | None, flavour: str = "openpyxl") -> int:
     """The most data rows one file of a return with `columns` columns may hold."""
-    cap = EXCEL_MAX_ROWS - LAYOUT_ROWS
+    layout_rows = LAYOUT_ROWS
+    if flavour == "messy":  # extra columns and rows around the data (bench/writers.py)
+        columns, layout_rows = columns + writers.MESSY_EXTRA_COLUMNS, writers.MESSY_EXTRA_ROWS
+    cap = EXCEL_MAX_ROWS - layout_rows
     if split == "product":
         limits = product_limits()
         if "MAX_CELLS" in limits:  # the used area from A1, layout rows included
-            cap = min(cap, limits["MAX_CELLS"] // columns - LAYOUT_ROWS)
+            cap = min(cap, limits["MAX_CELLS"] // columns - layout_rows)
         if "MAX_PART_BYTES" in limits:
-            cap = min(cap, limits["MAX_PART_BYTES"] // (columns * XML_BYTES_PER_CELL) - LAYOUT_ROWS)
+            cap = min(cap, limits["MAX_PART_BYTES"] // (columns * XML_BYTES_PER_CELL) - layout_rows)
     return min(cap, max_rows_per_file) if max_rows_per_file else cap
 
 
@@ -242,27 +255,22 @@ def make_rows(code: str, v: Values, unit: tuple[str, str], serials: range) -> li
     raise ValueError(code)
 
 
-def write_file(path: str, code: str, units: list, quarter: str, seed: int) -> int:
-    """Write one file of one return (worker process); returns the data rows written."""
-    from openpyxl import Workbook
-
+def write_file(path: str, code: str, units: list, quarter: str, seed: int, flavour: str = "openpyxl") -> int:
+    """Write one file of one return (worker process) in the given flavour; returns the data rows written."""
     ret = load_returns().returns[code]
     q = Quarter.parse(quarter)
     # a separate, reproducible stream per file, independent of how the pool schedules the files
     v = Values(np.random.default_rng([seed, int(code[1:]), int(units[0][0][0])]), q)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Sheet1")
-    ws.append([f"{q.chinese}{ret.title}"])
-    ws.append([c.label for c in ret.columns])
-    written = 0
-    for unit, n in units:
-        for start in range(0, n, CHUNK):
-            for row in make_rows(code, v, tuple(unit), range(start, min(start + CHUNK, n))):
-                ws.append(row)
-            written += min(CHUNK, n - start)
+    written = sum(n for _, n in units)
+
+    def rows():
+        for unit, n in units:
+            for start in range(0, n, CHUNK):
+                yield from make_rows(code, v, tuple(unit), range(start, min(start + CHUNK, n)))
+
     tmp = Path(path).with_suffix(".tmp")
     tmp.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(tmp)
+    writers.write(flavour, tmp, code, ret, f"{q.chinese}{ret.title}", rows(), quarter, seed)
     os.replace(tmp, path)
     return written
 
@@ -284,8 +292,11 @@ def check_file(path: Path, limits: dict[str, int]) -> list[str]:
     return problems
 
 
-def quarter_dir(rows: int, seed: int, quarter: str, split: str = "product", max_rows_per_file: int | None = None) -> Path:
+def quarter_dir(rows: int, seed: int, quarter: str, split: str = "product", max_rows_per_file: int | None = None,
+                flavour: str = "openpyxl") -> Path:
     name = f"q{rows}-s{seed}-{quarter}-v{GENERATOR_VERSION}-{split}"
+    if flavour != "openpyxl":  # the first bench data keeps its name (and its cache)
+        name += f"-{flavour}"
     if split == "product":  # the limits are the product's to change: new limits, a new layout
         name += "-" + hashlib.sha256(json.dumps(product_limits(), sort_keys=True).encode()).hexdigest()[:8]
     if max_rows_per_file:
@@ -294,9 +305,12 @@ def quarter_dir(rows: int, seed: int, quarter: str, split: str = "product", max_
 
 
 def ensure(rows: int, seed: int = 1, quarter: str = "2020Q3", split: str = "product",
-           max_rows_per_file: int | None = None, workers: int | None = None, quiet: bool = False) -> Path:
+           max_rows_per_file: int | None = None, workers: int | None = None, quiet: bool = False,
+           flavour: str = "openpyxl") -> Path:
     """The folder of a generated quarter (its raw/ is a --raw-dir), generating it unless cached."""
-    folder = quarter_dir(rows, seed, quarter, split, max_rows_per_file)
+    if flavour not in writers.FLAVOURS:
+        raise SystemExit(f"unknown flavour {flavour!r}; known: {', '.join(writers.FLAVOURS)}")
+    folder = quarter_dir(rows, seed, quarter, split, max_rows_per_file, flavour)
     manifest = folder / "manifest.json"
     if manifest.exists():
         return folder
@@ -304,7 +318,8 @@ def ensure(rows: int, seed: int = 1, quarter: str = "2020Q3", split: str = "prod
         shutil.rmtree(folder)  # an interrupted generation
     defs, registry = load_returns(), load_registry()
     units = [(u.code, u.name) for u in registry.for_year(Quarter.parse(quarter).year)]
-    files = plan(rows, units, lambda code: rows_per_file(len(defs.returns[code].columns), split, max_rows_per_file))
+    files = plan(rows, units, lambda code: rows_per_file(len(defs.returns[code].columns), split, max_rows_per_file,
+                                                          flavour))
     for f in files:
         ret = defs.returns[f["code"]]
         parts = [g for g in files if g["code"] == f["code"]]
@@ -312,10 +327,11 @@ def ensure(rows: int, seed: int = 1, quarter: str = "2020Q3", split: str = "prod
         f["path"] = str(folder / "raw" / quarter / ret.owner / f"{ret.code}-{ret.table}{part}.xlsx")
     started = time.perf_counter()
     if not quiet:
-        print(f"generating {rows:,} rows ({len(files)} files, split: {split}) into {folder} …", file=sys.stderr,
+        print(f"generating {rows:,} rows ({len(files)} files, split: {split}, flavour: {flavour}) into {folder} …",
+              file=sys.stderr,
               flush=True)
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
-        futures = [pool.submit(write_file, f["path"], f["code"], f["units"], quarter, seed)
+        futures = [pool.submit(write_file, f["path"], f["code"], f["units"], quarter, seed, flavour)
                    for f in sorted(files, key=lambda f: -f["rows"])]  # biggest first: shortest makespan
         for fut in futures:
             fut.result()
@@ -326,7 +342,8 @@ def ensure(rows: int, seed: int = 1, quarter: str = "2020Q3", split: str = "prod
             raise SystemExit("generated files break the product's limits (raise XML_BYTES_PER_CELL?):\n"
                              + "\n".join(problems))
     manifest.write_text(json.dumps({
-        "rows": rows, "seed": seed, "quarter": quarter, "split": split, "generator_version": GENERATOR_VERSION,
+        "rows": rows, "seed": seed, "quarter": quarter, "split": split, "flavour": flavour,
+        "generator_version": GENERATOR_VERSION,
         "limits": product_limits() if split == "product" else {}, "seconds": round(seconds, 1),
         "files": [{"path": str(Path(f["path"]).relative_to(folder / "raw")), "return_code": f["code"],
                    "rows": f["rows"], "units": [u[0] for u, _ in f["units"]]} for f in files],
@@ -344,8 +361,10 @@ def main() -> None:
     parser.add_argument("--split", choices=["product", "excel"], default="product",
                         help="split a return (by unit) to fit the product's file limits (default) or Excel's only")
     parser.add_argument("--max-rows-per-file", type=int, help="split returns even earlier (testing)")
+    parser.add_argument("--flavour", choices=writers.FLAVOURS, default=writers.DEFAULT_FLAVOUR,
+                        help="who writes the files, and how (bench/writers.py)")
     args = parser.parse_args()
-    print(ensure(args.rows, args.seed, args.quarter, args.split, args.max_rows_per_file) / "raw")
+    print(ensure(args.rows, args.seed, args.quarter, args.split, args.max_rows_per_file, flavour=args.flavour) / "raw")
 
 
 if __name__ == "__main__":

@@ -108,31 +108,37 @@ def fixed_cost(repeats: int) -> dict:
             "peak_rss": max(r["peak_rss"] for r in runs)}
 
 
-def measure(rows: int, seed: int, split: str, cli: bool, repeats: int = 3) -> dict:
+def measure(rows: int, seed: int, split: str, cli: bool, repeats: int = 3, flavour: str = "openpyxl",
+            dispatch: bool = True, pandas: bool = True) -> dict:
+    """One quarter of `rows` rows written in `flavour` (bench/writers.py): the plain read, the plain calls,
+    the dispatch (if asked), pandas at PANDAS_FULL_SIZE (if asked) and the real command."""
     import generate
 
-    cached = (generate.quarter_dir(rows, seed, QUARTER, split) / "manifest.json").exists()
-    folder = generate.ensure(rows, seed, QUARTER, split)
+    cached = (generate.quarter_dir(rows, seed, QUARTER, split, flavour=flavour) / "manifest.json").exists()
+    folder = generate.ensure(rows, seed, QUARTER, split, flavour=flavour)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     raw = folder / "raw"
-    out: dict = {"rows": rows, "files": len(manifest["files"]), "raw": str(raw),
+    tag = f"{flavour}-{rows}"
+    rows_label = f"{rows:,} {flavour}"
+    out: dict = {"rows": rows, "flavour": flavour, "files": len(manifest["files"]), "raw": str(raw),
                  "generate_seconds": manifest["seconds"], "generated_now": not cached,
                  "bytes": sum(p.stat().st_size for p in (raw / QUARTER).rglob("*.xlsx"))}
-    say(f"[{rows:,}] plain fastexcel read …")
+    say(f"[{rows_label}] plain fastexcel read …")
     out["fastexcel"] = spawn("fastexcel", raw)
-    say(f"[{rows:,}] pipeline stages (plain calls) …")
-    out["pipeline"] = spawn("pipeline", raw, "--out", str(RUNS_DIR / f"pipeline-{rows}"))
+    say(f"[{rows_label}] pipeline stages (plain calls) …")
+    out["pipeline"] = spawn("pipeline", raw, "--out", str(RUNS_DIR / f"pipeline-{tag}"))
     if out["pipeline"]["rows_loaded"] != rows or out["pipeline"]["rows_rejected"]:
-        say(f"[{rows:,}] WARNING: expected {rows} rows loaded and none rejected, got "
+        say(f"[{rows_label}] WARNING: expected {rows} rows loaded and none rejected, got "
             f"{out['pipeline']['rows_loaded']} loaded, {out['pipeline']['rows_rejected']} rejected")
-    say(f"[{rows:,}] the dispatch of {MONTH} on the same files (plain calls) …")
-    out["dispatch"] = spawn("dispatch", month_view(raw), "--out", str(RUNS_DIR / f"dispatch-{rows}"))
-    if rows == PANDAS_FULL_SIZE:
-        say(f"[{rows:,}] pandas + openpyxl read (slow) …")
+    if dispatch:
+        say(f"[{rows_label}] the dispatch of {MONTH} on the same files (plain calls) …")
+        out["dispatch"] = spawn("dispatch", month_view(raw), "--out", str(RUNS_DIR / f"dispatch-{tag}"))
+    if pandas and rows == PANDAS_FULL_SIZE:
+        say(f"[{rows_label}] pandas + openpyxl read (slow) …")
         out["pandas"] = spawn("pandas", raw)
     if cli:
-        say(f"[{rows:,}] sbsk run (real command, Prefect), median of {repeats} …")
-        runs = [sbsk_run(raw, RUNS_DIR / f"cli-{rows}") for _ in range(repeats)]
+        say(f"[{rows_label}] sbsk run (real command, Prefect), median of {repeats} …")
+        runs = [sbsk_run(raw, RUNS_DIR / f"cli-{tag}") for _ in range(repeats)]
         failed = [r for r in runs if r["exit_code"] != 0]
         # wall time moves by ±0.5 s between runs here: the median of several, as for the fixed cost
         out["cli"] = failed[0] if failed else {
@@ -153,26 +159,26 @@ def pandas_rate(results: list[dict], seed: int, split: str) -> tuple[float, str]
     return sample["rows"] / sample["seconds"], f"extrapolated from a {PANDAS_SAMPLE_SIZE:,}-row sample"
 
 
-def profile_pipeline(rows: int, seed: int, split: str) -> Path:
+def profile_pipeline(rows: int, seed: int, split: str, flavour: str = "openpyxl") -> Path:
     """pyinstrument over the plain calls, in a run of its own (a profiler slows call-heavy code)."""
     import generate
 
-    raw = generate.ensure(rows, seed, QUARTER, split) / "raw"
-    target = RESULTS_DIR / f"profile-{rows}.txt"
-    say(f"[{rows:,}] profiling the plain calls with pyinstrument …")
+    raw = generate.ensure(rows, seed, QUARTER, split, flavour=flavour) / "raw"
+    target = RESULTS_DIR / f"profile-{flavour}-{rows}.txt"
+    say(f"[{rows:,} {flavour}] profiling the plain calls with pyinstrument …")
     spawn("pipeline", raw, "--out", str(RUNS_DIR / f"profile-{rows}"), "--profile-to", str(target))
     return target
 
 
-def pyspy_cli(rows: int, seed: int, split: str) -> Path:
+def pyspy_cli(rows: int, seed: int, split: str, flavour: str = "openpyxl") -> Path:
     """py-spy over the real `sbsk run` (Prefect included), summarised as inclusive seconds per function."""
     import generate
 
-    raw = generate.ensure(rows, seed, QUARTER, split) / "raw"
+    raw = generate.ensure(rows, seed, QUARTER, split, flavour=flavour) / "raw"
     pyspy = Path(sys.executable).with_name("py-spy")
     if not pyspy.exists():
         raise SystemExit("--pyspy needs py-spy in the virtualenv: .venv/bin/pip install py-spy")
-    out, stacks = RUNS_DIR / f"pyspy-{rows}", RESULTS_DIR / f"pyspy-{rows}.collapsed"
+    out, stacks = RUNS_DIR / f"pyspy-{rows}", RESULTS_DIR / f"pyspy-{flavour}-{rows}.collapsed"
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -183,7 +189,7 @@ def pyspy_cli(rows: int, seed: int, split: str) -> Path:
                     str(raw), "--out-dir", str(out)], cwd=PROJECT_ROOT, env=bench_env(), stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
     drop_bulk(out)
-    summary = RESULTS_DIR / f"pyspy-{rows}.txt"
+    summary = RESULTS_DIR / f"pyspy-{flavour}-{rows}.txt"
     summary.write_text(summarise_stacks(stacks, rate), encoding="utf-8")
     return summary
 
