@@ -1,11 +1,13 @@
 """The other commands against `sbsk run` on the same files (issue 18; issue 12's dispatch), PASS/FAIL each.
 
-    .venv/bin/python bench/commands.py [--sizes 3000,300000] [--repeats 3]
+    .venv/bin/python bench/commands.py [--sizes 3000,300000] [--repeats 3] [--server]
     make bench-commands
 
 For each size, a quarter from bench/generate.py (openpyxl flavour; 3,000 rows is a city quarter) and,
-each a fresh process with the temporary Prefect server (no PREFECT_API_URL, as bench/run.py), the median
-of --repeats runs after one warm-up run of `sbsk run`:
+each a fresh process with the temporary Prefect server (no PREFECT_API_URL, as bench/run.py; with
+--server, against a Prefect server this script starts, as under `sbsk serve`: the server's start-up,
+about half of a small run and its noisiest part, is then out of every figure), the median of --repeats
+runs after one warm-up run of `sbsk run`:
 
   run        `sbsk run 2020Q3` into a fresh --out-dir: the yardstick
   dispatch   `sbsk dispatch 2020-09` into a fresh --out-dir, on the same files seen as September's
@@ -41,6 +43,8 @@ from pathlib import Path
 from settings import MONTH, PROJECT_ROOT, QUARTER, RUNS_DIR, say  # also puts the project on sys.path
 from measure import bench_env, drop_bulk, month_view
 
+API: dict[str, str] = {}  # PREFECT_API_URL and PREFECT_HOME of the running server, with --server
+
 BIN = Path(sys.executable).parent
 HALF = "2020H1"
 RATIO = 1.2          # issue 18: each command within 1.2× of `sbsk run` on the same data
@@ -55,7 +59,8 @@ def timed(cmd: list[str], log: Path, ok_codes: tuple[int, ...] = (0,)) -> dict:
     load = os.getloadavg()[0]
     with open(log, "w") as fh:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=bench_env(), stdout=fh, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env={**bench_env(), **API}, stdout=fh,
+                                stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)
@@ -199,8 +204,9 @@ def verdicts(r: dict) -> list[tuple[str, str, str]]:
 
 
 def render(results: list[dict], command: str) -> str:
-    lines = [f"## Commands against `sbsk run` (`{command}`), {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-             f"{os.cpu_count()} CPUs", "",
+    where = "against a running Prefect server" if API else "with the temporary Prefect server"
+    lines = [f"## Commands against `sbsk run` (`{command}`), {where}, "
+             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs", "",
              "| command | " + " | ".join(f"{r['rows']:,} rows: median s (runs) | ÷ run | load | peak RSS MB"
                                         for r in results) + " |",
              "|---|" + "---:|---:|---:|---:|" * len(results)]
@@ -230,9 +236,22 @@ def main() -> None:
     parser.add_argument("--sizes", default=os.environ.get("BENCH_COMMAND_SIZES") or "3000",
                         help="comma-separated total row counts (default $BENCH_COMMAND_SIZES or 3000: a city quarter)")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--server", action="store_true", help="against a running Prefect server (started here)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.replace("_", "").split(",") if s.strip()]
-    results = [measure(rows, args.repeats) for rows in sizes]
+    server = None
+    if args.server:
+        from fixed_cost import HOME_SERVED, start_server
+
+        server, api = start_server(HOME_SERVED)
+        API.update(PREFECT_API_URL=api, PREFECT_HOME=str(HOME_SERVED))
+    try:
+        results = [measure(rows, args.repeats) for rows in sizes]
+    finally:
+        if server:
+            from fixed_cost import stop
+
+            stop(server)
     command = "python bench/commands.py " + " ".join(sys.argv[1:])
     report = render(results, command.strip())
     target = RUNS_DIR.parent / "results" / f"commands-{time.strftime('%Y%m%d-%H%M%S')}"
