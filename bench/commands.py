@@ -24,7 +24,8 @@ runs after one warm-up run of `sbsk run`:
              beside, with a second write in the same process): each < 1 s
 
 `sbsk forecast` is timed too once it exists (it is not on main yet: the line says NOT RUN).
-Copies are made before the clock starts. Wall times move with other work on this shared machine: the
+The commands run round by round (each once per round), so that the load's drift is shared; copies are
+made before the clock starts. Wall times move with other work on this shared machine: the
 load average is printed with every figure. No test asserts any of this.
 """
 
@@ -145,34 +146,34 @@ def measure(rows: int, repeats: int) -> dict:
     say(f"[{rows:,}] sbsk run (warm-up, and the warehouse the other commands start from) …")
     timed(sbsk("run", QUARTER, "--raw-dir", str(raw), "--out-dir", str(fresh(base))), work / "base.log")
 
-    def repeat(name: str, make_cmd, ok_codes=(0,), before=None) -> dict:
-        say(f"[{rows:,}] {name}, {repeats} runs …")
-        runs = []
-        for k in range(repeats):
-            folder = before(k) if before else None
-            runs.append(timed(make_cmd(folder), work / f"{name}.log", ok_codes))
-        return median_of(runs)
-
-    out["run"] = repeat("run", lambda _: sbsk("run", QUARTER, "--raw-dir", str(raw), "--out-dir",
-                                              str(fresh(work / "run"))))
-    # a month folder is never fatal for what is missing (SPEC §9): exit 0
-    out["dispatch"] = repeat("dispatch", lambda _: sbsk("dispatch", MONTH, "--raw-dir", str(raw), "--out-dir",
-                                                        str(fresh(work / "dispatch"))))
+    # (name, command for the folder it runs in, exit codes that are a success, folder made before the clock)
+    plan = [("run", lambda _: sbsk("run", QUARTER, "--raw-dir", str(raw), "--out-dir", str(fresh(work / "run"))),
+             (0,), None),
+            ("dispatch", lambda _: sbsk("dispatch", MONTH, "--raw-dir", str(raw), "--out-dir",
+                                        str(fresh(work / "dispatch"))), (0,), None)]
     if has_forecast():
-        out["forecast"] = repeat("forecast", lambda folder: sbsk("forecast", MONTH, "--out-dir", str(folder)),
-                                 before=lambda k: copy_of(work / "dispatch", work / "forecast"))
-    out["review"] = repeat("review", lambda _: sbsk("review", HALF, "--raw-dir", str(raw), "--out-dir",
-                                                    str(fresh(work / "review"))))
-    out["publish"] = repeat("publish", lambda folder: sbsk("publish", QUARTER, "--by", "基准测试", "--out-dir",
-                                                           str(folder)),
-                            before=lambda k: copy_of(base, work / "publish"))
-    out["diff"] = repeat("diff", lambda folder: sbsk("diff", QUARTER, "--from", "1", "--to", "draft", "--out-dir",
-                                                     str(folder)),
-                         before=lambda k: work / "publish")  # published once by the last run above
-    # exit 1 means some department owes something (a generated quarter owes nothing: 0)
-    out["remind"] = repeat("remind", lambda folder: sbsk("remind", QUARTER, "--raw-dir", str(raw), "--out-dir",
-                                                         str(folder)), ok_codes=(0, 1),
-                           before=lambda k: copy_of(base, work / "remind"))
+        plan.append(("forecast", lambda folder: sbsk("forecast", MONTH, "--out-dir", str(folder)), (0,),
+                     lambda: copy_of(work / "dispatch", work / "forecast")))
+    plan += [("review", lambda _: sbsk("review", HALF, "--raw-dir", str(raw), "--out-dir", str(fresh(work / "review"))),
+              (0,), None),
+             ("publish", lambda folder: sbsk("publish", QUARTER, "--by", "基准测试", "--out-dir", str(folder)), (0,),
+              lambda: copy_of(base, work / "publish")),
+             # the quarter just published as 第1版 against its draft (the same results: no change)
+             ("diff", lambda folder: sbsk("diff", QUARTER, "--from", "1", "--to", "draft", "--out-dir", str(folder)),
+              (0,), lambda: work / "publish"),
+             # exit 1 means some department owes something (a generated quarter owes nothing: 0); on a copy of
+             # the run's folder, its verdicts cached, as after a clerk's run
+             ("remind", lambda folder: sbsk("remind", QUARTER, "--raw-dir", str(raw), "--out-dir", str(folder)),
+              (0, 1), lambda: copy_of(base, work / "remind"))]
+    # round by round, every command once per round: the load on this shared machine drifts over minutes,
+    # and a block of one command's runs would carry that drift into its ratio to `sbsk run`
+    runs: dict[str, list[dict]] = {name: [] for name, *_ in plan}
+    for k in range(repeats):
+        say(f"[{rows:,}] round {k + 1} of {repeats}: {', '.join(runs)} …")
+        for name, make_cmd, ok_codes, before in plan:
+            folder = before() if before else None
+            runs[name].append(timed(make_cmd(folder), work / f"{name}.log", ok_codes))
+    out.update({name: median_of(r) for name, r in runs.items()})
     say(f"[{rows:,}] the quarter's .docx and .html from the warehouse …")
     out["documents"] = documents(base, repeats)
     for folder in ("run", "dispatch", "review", "publish", "remind", "base"):
