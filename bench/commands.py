@@ -67,12 +67,15 @@ def timed(cmd: list[str], log: Path, ok_codes: tuple[int, ...] = (0,)) -> dict:
     code = os.waitstatus_to_exitcode(status)
     if code not in ok_codes:
         raise SystemExit(f"{' '.join(cmd)} exited {code}:\n{log.read_text(errors='replace')[-3000:]}")
-    return {"seconds": seconds, "exit_code": code, "peak_rss": usage.ru_maxrss * 1024, "load": load}
+    # CPU time (the command and the children it waited for) moves less with other work than wall time does
+    return {"seconds": seconds, "exit_code": code, "peak_rss": usage.ru_maxrss * 1024, "load": load,
+            "cpu": usage.ru_utime + usage.ru_stime}
 
 
 def median_of(runs: list[dict]) -> dict:
     return {"seconds": statistics.median(r["seconds"] for r in runs), "runs": [r["seconds"] for r in runs],
             "exit_codes": sorted({r["exit_code"] for r in runs}), "peak_rss": max(r["peak_rss"] for r in runs),
+            "cpu": statistics.median(r["cpu"] for r in runs),
             "load": [min(r["load"] for r in runs), max(r["load"] for r in runs)]}
 
 
@@ -208,24 +211,25 @@ def render(results: list[dict], command: str) -> str:
     where = "against a running Prefect server" if API else "with the temporary Prefect server"
     lines = [f"## Commands against `sbsk run` (`{command}`), {where}, "
              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs", "",
-             "| command | " + " | ".join(f"{r['rows']:,} rows: median s (runs) | ÷ run | load | peak RSS MB"
-                                        for r in results) + " |",
-             "|---|" + "---:|---:|---:|---:|" * len(results)]
+             "| command | " + " | ".join(f"{r['rows']:,} rows: median s (runs) | ÷ run | CPU s (÷ run) | load | "
+                                        f"peak RSS MB" for r in results) + " |",
+             "|---|" + "---:|---:|---:|---:|---:|" * len(results)]
     for name in ("run", *COMMANDS):
         cells = []
         for r in results:
             m = r.get(name)
             if not m:
-                cells.append("— | — | — | —")
+                cells.append("— | — | — | — | —")
                 continue
             cells.append(f"{m['seconds']:.2f} ({', '.join(f'{s:.2f}' for s in m['runs'])}) | "
-                         f"{m['seconds'] / r['run']['seconds']:.2f}× | {m['load'][0]:.1f}–{m['load'][1]:.1f} | "
+                         f"{m['seconds'] / r['run']['seconds']:.2f}× | "
+                         f"{m['cpu']:.1f} ({m['cpu'] / r['run']['cpu']:.2f}×) | {m['load'][0]:.1f}–{m['load'][1]:.1f} | "
                          f"{m['peak_rss'] / 2**20:.0f}")
         lines.append(f"| `sbsk {name}` | " + " | ".join(cells) + " |")
     for kind in ("docx", "html"):
         lines.append(f"| .{kind}: first write in a process (again; imports) | " + " | ".join(
             f"{r['documents'][kind]['first']:.3f} ({', '.join(f'{s:.3f}' for s in r['documents'][kind]['runs'])}; "
-            f"again {r['documents'][kind]['again']:.3f}; imports {r['documents'][kind]['imports']:.2f}) | | | "
+            f"again {r['documents'][kind]['again']:.3f}; imports {r['documents'][kind]['imports']:.2f}) | | | | "
             for r in results) + " |")
     lines += ["", "| target | verdict | evidence |", "|---|---|---|"]
     lines += [f"| {t} | **{v}** | {e} |" for r in results for t, v, e in verdicts(r)]
