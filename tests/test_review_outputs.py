@@ -148,6 +148,20 @@ def test_explain_a_half_year(reviewed):
     assert "没有该单位的观摩评分" in nh
 
 
+def test_explain_exit_codes_of_a_half_year(reviewed, tmp_path, capsys):
+    _, out, _ = reviewed
+    from sbsk.outputs.review_explain import review_explain_command
+
+    assert review_explain_command(H1, "北京市", out, False) == 2
+    assert "无法识别的县(市、区)「北京市」" in capsys.readouterr().err
+    assert review_explain_command("2020H2", "汤阴县", out, False) == 1           # H2 was never reviewed
+    assert "2020H2：数据库中没有该单位的观摩评价结果，请先运行 sbsk review 2020H2" in capsys.readouterr().err
+    assert review_explain_command(H1, "汤阴县", tmp_path, False) == 1           # no database at all
+    assert "请先运行 sbsk review 2020H1" in capsys.readouterr().err
+    assert review_explain_command(H1, "410523", out, True) == 0
+    assert '"unit_code": "410523"' in capsys.readouterr().out
+
+
 def test_status_knows_half_years(reviewed, tmp_path):
     raw, out, _ = reviewed
     from sbsk.outputs.status import half_year_status, year_status
