@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import tomllib
 from datetime import date
 from pathlib import Path
 
+from sbsk.config.rubric import RUBRIC_FILE
 from sbsk.schemas import load_returns
 from sbsk.outputs.return_writer import write_plain
 
@@ -82,3 +84,13 @@ def inert() -> dict[str, list[dict]]:
         out["R11"].append(dict(unit=name, title=f"文件{n}", doc_number=f"安政〔2019〕{n}号", issued_on=OLD,
                                category="放管服改革", grade="良"))
     return out
+
+
+def rubric_doc() -> dict:
+    """The default rubric file as parsed TOML, for a test to change before parse_rubric."""
+    with open(RUBRIC_FILE, "rb") as fh:
+        return tomllib.load(fh)
+
+
+def indicator_doc(doc: dict, code: str) -> dict:
+    return next(i for i in doc["indicators"] if i["code"] == code)
