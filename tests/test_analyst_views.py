@@ -22,7 +22,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from builders import write_quarter
+from builders import baseline, write_quarter
 from conftest import evaluate, query
 from sbsk.outputs.return_writer import write_plain
 from sbsk.schemas import load_returns
@@ -129,6 +129,34 @@ def test_department_submissions(out):
     q1 = query(out, "select state, count(*), bool_and(owner) from department_submissions where quarter = '2020Q1' "
                     "group by state")
     assert q1 == [("已入库", 11, True)]
+
+
+def test_the_view_and_the_submissions_table_agree_on_each_state(out):
+    """The state rules stand twice, in the view's SQL and in sbsk/intake/submissions.py (state_of, for the
+    table every run writes): on a published quarter they must name the same state for every owned return."""
+    rows = query(out, "select d.quarter, d.department, d.return_code, d.state, s.state from department_submissions d "
+                      "join submissions s on s.period = d.quarter and s.department = d.department "
+                      "and s.return_code = d.return_code where d.owner order by all")
+    assert len(rows) == 22                                         # 11 owned returns in each of two quarters
+    assert [r for r in rows if r[3] != r[4]] == []
+    assert {r[3] for r in rows} == {"已入库", "部分退回", "未报"}
+
+
+@pytest.mark.xfail(strict=True, reason="known gap: an unreadable file is attributed to its return by name only in "
+                   "Python (sbsk/intake/submissions.py guess_return); source_files keeps return_code null, so the "
+                   "view says 未报 plus a stray 整表退回 row while submissions, status and the 催报单 say 整表退回")
+def test_a_return_rejected_whole_is_the_same_state_in_the_view_and_the_table(dirs):
+    raw, out = dirs
+    data = baseline()
+    del data["R04"]
+    write_quarter(raw, "2020Q3", data)
+    owner = load_returns().returns["R04"].owner
+    (raw / "2020Q3" / owner).mkdir(exist_ok=True)
+    (raw / "2020Q3" / owner / "R04-坏文件.xlsx").write_text("not a workbook", encoding="utf-8")
+    assert evaluate(raw, out, "2020Q3", continue_on_missing=True)["status"] == "provisional"
+    sql = "select {}.state from {} where {} = '2020Q3' and department = ? and return_code = 'R04'"
+    assert query(out, sql.format("d", "department_submissions d", "quarter"), [owner]) == [("整表退回",)]
+    assert query(out, sql.format("s", "submissions s", "period"), [owner]) == [("整表退回",)]
 
 
 def test_unit_flags(out):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from sbsk.cli import _print_rankings
+from sbsk.demo import _print_rankings
 from sbsk.schemas import load_returns
 from sbsk.store.warehouse import DB_NAME, ensure_schema
 

@@ -3,26 +3,18 @@ validated on load; and progress targets kept exact as written (0.333333, 7/12)."
 
 from __future__ import annotations
 
-import tomllib
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
 
+from builders import indicator_doc, rubric_doc
 from sbsk.config.periods import Month, Quarter
-from sbsk.config.rubric import RUBRIC_FILE, RubricError, parse_rubric
+from sbsk.config.rubric import RubricError, parse_rubric
 from sbsk.schemas import load_returns
 
 CODES = set(load_returns().returns)
-
-
-def _rubric() -> dict:
-    with open(RUBRIC_FILE, "rb") as fh:
-        return tomllib.load(fh)
-
-
-def _indicator(doc: dict, code: str) -> dict:
-    return next(i for i in doc["indicators"] if i["code"] == code)
+_rubric, _indicator = rubric_doc, indicator_doc
 
 
 def test_monthly_time_progress_is_m_over_12_exactly():

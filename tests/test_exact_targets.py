@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from builders import UNITS, baseline, write_quarter
+from builders import CODE, baseline, write_quarter
 from conftest import evaluate, query
 from sbsk.config.rubric import RUBRIC_FILE
-
-CODE = {name: code for code, name in UNITS.items()}
 
 
 def test_a_six_decimal_target_is_not_cut_to_four(tmp_path, monkeypatch, dirs):

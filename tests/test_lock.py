@@ -8,6 +8,8 @@ test run is using (else the environment was installed some other way than `make 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -73,3 +75,19 @@ def test_this_environment_is_the_lock():
             differ.append(f"{req.name} {have} (locked {want})")
     assert differ == [], ("installed versions differ from requirements.lock; install with `make install` "
                           "(pip install --require-hashes --no-deps -r requirements.lock): " + ", ".join(differ))
+
+
+def test_a_fresh_venv_takes_the_lock_as_make_install_does(tmp_path):
+    """`make install`'s own commands, in a new venv whose pip is the one ensurepip bundles (23.2 with
+    Python 3.11, which refuses this lock in hash mode when it resolves dependencies itself: "httpx[http2]
+    ... must be pinned"); the lock is only installed as a dry run, the editable install is left out."""
+    venv = tmp_path / "venv"
+    plan = subprocess.run(["make", "-n", "-B", "install", f"VENV={venv}", f"PYTHON={sys.executable}"],
+                          cwd=ROOT, capture_output=True, text=True, check=True).stdout.splitlines()
+    assert plan[0].endswith(f"-m venv {venv}")
+    lock_step = f"-r {LOCK.name}"
+    for line in plan[: next(i for i, s in enumerate(plan) if s.endswith(lock_step)) + 1]:
+        if line.endswith(lock_step):
+            line += " --dry-run"
+        done = subprocess.run(line, shell=True, cwd=ROOT, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, f"{line}\n{done.stderr[-3000:]}"

@@ -9,21 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from builders import indicator_doc, rubric_doc
 from sbsk.schemas import load_returns
 from sbsk.schemas.definitions import DefinitionError, parse_definitions
 from sbsk.config.registry import RegistryError, load_registry
 from sbsk.config.rubric import RUBRIC_FILE, RubricError, parse_rubric
 
 CODES = set(load_returns().returns)
-
-
-def _rubric() -> dict:
-    with open(RUBRIC_FILE, "rb") as fh:
-        return tomllib.load(fh)
-
-
-def _indicator(doc: dict, code: str) -> dict:
-    return next(i for i in doc["indicators"] if i["code"] == code)
+_rubric, _indicator = rubric_doc, indicator_doc
 
 
 def test_default_rubric_loads():

@@ -120,6 +120,21 @@ def test_a_quarter_return_in_a_half_year_folder_is_rejected_whole(tmp_path):
     assert "是季度报表" in _messages(v)[0] and "2020Q2/zdxmb/" in _messages(v)[0]
 
 
+def test_the_template_guide_lists_the_rules_then_one_row_a_column(tmp_path):
+    from sbsk.outputs.review_template import write_review_template
+
+    ws = load_workbook(write_review_template(H1, tmp_path / "out"))["填报说明"]
+    assert ws["A1"].value == "《观摩评分》填报说明" and ws["A1"].font.sz == 14
+    assert ws["A6"].value == "填报要求：" and ws["A6"].font.b and ws["A14"].value == "各列填写规则："
+    assert ws["A11"].value == "5. 某县(市、区)的评分人达到5人时，每项去掉一个最高分和一个最低分后取平均。"
+    assert "A11:D11" in {str(r) for r in ws.merged_cells.ranges}                # across the table, wrapped
+    assert [c.value for c in ws[15]] == ["序号", "列名", "是否必填", "填写规则"]
+    first = [c.value for c in ws[16]]
+    assert first[:3] == [1, R12.columns[0].label, "必填"] and ws["D16"].alignment.wrap_text
+    assert [c.value for c in ws[15 + len(R12.columns)]][0] == len(R12.columns)
+    assert [ws.column_dimensions[x].width for x in "ABCD"] == [6, 18, 10, 70]
+
+
 def test_the_template_is_recognised_by_its_code_and_has_its_drop_downs(tmp_path):
     from sbsk.outputs.review_template import write_review_template
 

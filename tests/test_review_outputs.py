@@ -148,6 +148,20 @@ def test_explain_a_half_year(reviewed):
     assert "没有该单位的观摩评分" in nh
 
 
+def test_explain_exit_codes_of_a_half_year(reviewed, tmp_path, capsys):
+    _, out, _ = reviewed
+    from sbsk.outputs.review_explain import review_explain_command
+
+    assert review_explain_command(H1, "北京市", out, False) == 2
+    assert "无法识别的县(市、区)「北京市」" in capsys.readouterr().err
+    assert review_explain_command("2020H2", "汤阴县", out, False) == 1           # H2 was never reviewed
+    assert "2020H2：数据库中没有该单位的观摩评价结果，请先运行 sbsk review 2020H2" in capsys.readouterr().err
+    assert review_explain_command(H1, "汤阴县", tmp_path, False) == 1           # no database at all
+    assert "请先运行 sbsk review 2020H1" in capsys.readouterr().err
+    assert review_explain_command(H1, "410523", out, True) == 0
+    assert '"unit_code": "410523"' in capsys.readouterr().out
+
+
 def test_status_knows_half_years(reviewed, tmp_path):
     raw, out, _ = reviewed
     from sbsk.outputs.status import half_year_status, year_status
@@ -198,3 +212,45 @@ def test_analyst_views_know_half_years(reviewed):
                       "where quarter = ?", [H1]) == [("zdxmb", "R12", "部分退回", 18, 1)]
     labels = query(out, "select distinct flag, flag_label from unit_flags where quarter = ? order by 1", [H1])
     assert labels == [("not_reviewed", "未观摩评分"), ("outlier_assessor", "评分偏差较大")]
+
+
+_FLOW_DRIVER = """
+import json, sys
+from pathlib import Path
+raw, out = sys.argv[1], sys.argv[2]
+from sbsk.runtime import configure_prefect
+configure_prefect(Path(out))
+from prefect.client.orchestration import get_client
+from sbsk.flows.review import review_half_year
+
+def seen(state):
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(state.state_details.flow_run_id)
+    return {"type": run.state.type.value, "message": run.state.message, "name": run.name, "tags": sorted(run.tags)}
+
+print(json.dumps({h: seen(review_half_year(h, raw, out, return_state=True)) for h in ("2020H1", "2020H2")},
+                 ensure_ascii=False))
+"""
+
+
+@pytest.mark.flow
+def test_the_review_flow_names_its_runs_and_fails_in_chinese(tmp_path):
+    """As the Prefect UI shows them: run name and tag from the half year; a missing R12 fails the run with
+    a state message that says where the files go and what to run (on a temporary server of its own)."""
+    import json
+    import os
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_review(raw, H1, county_rows())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), DO_NOT_TRACK="1")
+    done = subprocess.run([sys.executable, "-c", _FLOW_DRIVER, str(raw), str(out)], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    runs = json.loads(done.stdout.strip().splitlines()[-1])
+    assert runs["2020H1"] == {"type": "COMPLETED", "message": "2020H1观摩评价已发布。", "name": "review-2020H1",
+                              "tags": ["2020H1"]}
+    h2 = runs["2020H2"]
+    assert (h2["type"], h2["name"], h2["tags"]) == ("FAILED", "review-2020H2", ["2020H2"])
+    assert h2["message"] == (f"2020H2观摩评价未计算：没有可用的观摩评分：R12「观摩评分」缺报（{raw / '2020H2' / 'zdxmb'} 下没有文件）。"
+                             f"请把各观摩组的观摩评分表放入 {raw / '2020H2' / 'zdxmb'}，再运行 sbsk review 2020H2。")

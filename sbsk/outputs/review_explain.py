@@ -7,8 +7,6 @@ that joins them (which values were dropped, the sums) is spelled out here, in ex
 
 from __future__ import annotations
 
-import json
-import sys
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -16,9 +14,7 @@ import duckdb
 
 from sbsk.config.periods import HalfYear
 from sbsk.config.rubric import load_rubric
-from sbsk.outputs.explain.build import resolve_unit
-from sbsk.outputs.explain.numbers import json_value
-from sbsk.store.warehouse import DB_NAME
+from sbsk.outputs.explain.command import explain_from_database
 
 CENT = Decimal("0.01")
 
@@ -113,23 +109,5 @@ def render_review_text(ex: dict) -> str:
 
 def review_explain_command(period: str, unit: str, out_dir: Path, as_json: bool) -> int:
     half = HalfYear.parse(period)
-    db = Path(out_dir) / DB_NAME
-    if not db.exists():
-        print(f"sbsk explain：找不到数据库 {db}，请先运行 sbsk review {half}", file=sys.stderr)
-        return 1
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        code = resolve_unit(con, unit, half.year)
-        if code is None:
-            print(f"sbsk explain：无法识别的县(市、区)「{unit}」，请输入单位代码（如410527）或名称（如内黄县）",
-                  file=sys.stderr)
-            return 2
-        try:
-            ex = build_review_explanation(con, half, code)
-        except LookupError as exc:
-            print(f"sbsk explain：{exc}", file=sys.stderr)
-            return 1
-    finally:
-        con.close()
-    print(json.dumps(ex, ensure_ascii=False, indent=2, default=json_value) if as_json else render_review_text(ex))
-    return 0
+    return explain_from_database(half, unit, out_dir, as_json, f"sbsk review {half}", build_review_explanation,
+                                 render_review_text)

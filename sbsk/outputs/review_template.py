@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -17,10 +17,10 @@ from sbsk.config.registry import load_registry
 from sbsk.config.review_rubric import ReviewRubric
 from sbsk.config.rubric import load_rubric
 from sbsk.outputs.return_writer import put_text_safe
-from sbsk.outputs.sheets import fit_rows, setup_page
+from sbsk.outputs.sheets import setup_page
 from sbsk.outputs.templates import (DATA_SHEET, EXAMPLE_MARK, FIRST_DATA_ROW, GUIDE_SHEET, LAST_VALIDATED_ROW,
-                                    META_SHEET, _BOX, _EXAMPLE_FONT, _clip, _header_cell, _list_formula,
-                                    _lock_headers, template_file_name)
+                                    META_SHEET, _EXAMPLE_FONT, _clip, _header_cell, _list_formula,
+                                    _lock_headers, template_file_name, write_guide)
 from sbsk.schemas.definitions import Column, ReturnDef, load_returns
 
 _WIDTHS = {"unit": 14, "review_group": 14, "assessor": 12, "assessor_unit": 20, "projects": 36, "note": 30}
@@ -108,25 +108,9 @@ def _guide(ws: Worksheet, ret: ReturnDef, half: HalfYear, review: ReviewRubric, 
         "",
         "各列填写规则：",
     ]
-    for row, text in enumerate(lines, start=1):
-        put_text_safe(ws.cell(row, 1), text)
-        if text:  # across the table's width and wrapped: a long requirement prints whole on A4
-            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(GUIDE_WIDTHS))
-            ws.cell(row, 1).alignment = Alignment(vertical="top", wrap_text=True)
-    ws.cell(1, 1).font = Font(bold=True, size=14)
-    header = len(lines) + 1
-    for j, text in enumerate(["序号", "列名", "是否必填", "填写规则"], start=1):
-        _header_cell(ws.cell(header, j), text)
-    for i, col in enumerate(ret.columns, start=1):
-        for j, value in enumerate([i, col.label, "选填" if col.optional else "必填", _rule(col, review)], start=1):
-            cell = ws.cell(header + i, j)
-            put_text_safe(cell, value)
-            cell.border = _BOX
-            cell.alignment = Alignment(vertical="top", wrap_text=(j == 4))
-    for letter, width in zip("ABCD", GUIDE_WIDTHS):
-        ws.column_dimensions[letter].width = width
-    fit_rows(ws, list(GUIDE_WIDTHS))
-    setup_page(ws, None)
+    rows = [[i, col.label, "选填" if col.optional else "必填", _rule(col, review)]
+            for i, col in enumerate(ret.columns, start=1)]
+    write_guide(ws, lines, ["序号", "列名", "是否必填", "填写规则"], rows, GUIDE_WIDTHS)
 
 
 def _data_sheet(ws: Worksheet, ret: ReturnDef, half: HalfYear) -> None:

@@ -172,30 +172,37 @@ def _write_guide(ws: Worksheet, ret: ReturnDef, defs: Definitions, q: Quarter,
         "",
         "各列填写规则：",
     ]
+    rows = [[i, col.label, COLUMN_TYPES[col.type].label, _required_text(col),
+             column_rule(col, ret, choices.get(col.field))] for i, col in enumerate(ret.columns, start=1)]
+    write_guide(ws, lines, ["序号", "列名", "类型", "是否必填", "填写规则"], rows, GUIDE_WIDTHS)
+
+
+def write_guide(ws: Worksheet, lines: list[str], headers: list[str], rows: list[list],
+                widths: tuple[int, ...]) -> None:
+    """A guide sheet as every template has it (the quarterly returns' and the review's): the lines of
+    requirements, the title large and the two headings bold; then a table, one row a column of the
+    return, its last column (the rule) wrapped; on an A4 page."""
     for row, text in enumerate(lines, start=1):
         put_text_safe(ws.cell(row, 1), text)
         if text:  # across the table's width and wrapped: a long requirement prints whole on A4
-            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(GUIDE_WIDTHS))
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(widths))
             ws.cell(row, 1).alignment = Alignment(vertical="top", wrap_text=True)
     ws.cell(1, 1).font = _TITLE_FONT
-    ws.cell(6, 1).font = _HEADER_FONT
-    ws.cell(len(lines), 1).font = _HEADER_FONT
-
+    for row, text in enumerate(lines, start=1):
+        if text in ("填报要求：", "各列填写规则："):
+            ws.cell(row, 1).font = _HEADER_FONT
     header_row = len(lines) + 1
-    for j, text in enumerate(["序号", "列名", "类型", "是否必填", "填写规则"], start=1):
+    for j, text in enumerate(headers, start=1):
         _header_cell(ws.cell(header_row, j), text)
-    for i, col in enumerate(ret.columns, start=1):
-        row = header_row + i
-        values = [i, col.label, COLUMN_TYPES[col.type].label, _required_text(col),
-                  column_rule(col, ret, choices.get(col.field))]
+    for i, values in enumerate(rows, start=1):
         for j, value in enumerate(values, start=1):
-            cell = ws.cell(row, j)
+            cell = ws.cell(header_row + i, j)
             put_text_safe(cell, value)
             cell.border = _BOX
-            cell.alignment = Alignment(vertical="top", wrap_text=(j == 5))
-    for letter, width in zip("ABCDE", GUIDE_WIDTHS):
-        ws.column_dimensions[letter].width = width
-    fit_rows(ws, list(GUIDE_WIDTHS))
+            cell.alignment = Alignment(vertical="top", wrap_text=(j == len(widths)))
+    for j, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    fit_rows(ws, list(widths))
     setup_page(ws, None)
 
 

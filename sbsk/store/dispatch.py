@@ -21,8 +21,8 @@ from sbsk.intake.ingest import FileResult
 from sbsk.schemas.definitions import Definitions
 from sbsk.store.models import month_window, prepare_window, publish_reference, score_window
 from sbsk.store.runs import record_run
-from sbsk.store.publish import _frames, _inputs_frame, _submissions, now, report_frames
-from sbsk.store.warehouse import build_schema, insert_frame, load_staging, replace_rows, run_models, sql_file, writing
+from sbsk.store.publish import _inputs_frame, _submissions, load_returns, now, report_frames, store_lineage
+from sbsk.store.warehouse import build_schema, insert_frame, replace_rows, run_models, sql_file, writing
 from sbsk.store.warning_words import word_warnings
 
 DISPATCH_MODELS = ["dispatch_scores", "dispatch_results", "dispatch_warning_facts"]
@@ -71,8 +71,7 @@ def publish_dispatch(month: Month, results: list[FileResult], missing: list[str]
     sources, rejected, py_flags = report_frames(m, results)
     with writing(out_dir, defs) as con, build_schema(con):
         con.execute("begin")
-        for ret in (*defs.returns.values(), *defs.peer.values()):  # R13 is stored for sbsk forecast
-            load_staging(con, ret, m, _frames(results, ret.code))
+        load_returns(con, defs, m, results)
         prepare_dispatch(con, month, rubric, registry, set(missing))
         score_dispatch(con, rubric)
         checkpoint("in-transaction")
@@ -81,13 +80,7 @@ def publish_dispatch(month: Month, results: list[FileResult], missing: list[str]
         replace_rows(con, "dispatch_results", "month", m)
         con.execute("delete from main.dispatch_warnings where month = ?", [m])
         insert_frame(con, "dispatch_warnings", _warnings_frame(con, rubric))
-        con.execute("delete from main.source_files where quarter = ?", [m])
-        insert_frame(con, "source_files", sources)
-        con.execute("delete from main.rejected_rows where quarter = ?", [m])
-        insert_frame(con, "rejected_rows", rejected)
-        con.execute("delete from main.data_flags where quarter = ?", [m])
-        con.execute("insert into main.data_flags by name select ? as quarter, * from build.int_data_flags", [m])
-        insert_frame(con, "data_flags", py_flags)
+        store_lineage(con, m, sources, rejected, py_flags)
         _scoring_flags(con, month, missing, defs)
         insert_frame(con, "run_inputs", _inputs_frame(run_id, m, results))
         _submissions(con, month, results, rubric, defs, out_dir, run_id)  # what each department sent (SPEC §12)

@@ -66,6 +66,26 @@ def report_frames(quarter: str, results: list[FileResult]) -> tuple[pd.DataFrame
     return sources, rejected, flags
 
 
+def load_returns(con: duckdb.DuckDBPyConnection, defs: Definitions, period: str, results: list[FileResult]) -> None:
+    """Every return's staging table for the period (a quarter or a dispatch month), empty where none came;
+    R13 peer_metrics too, stored for sbsk forecast."""
+    for ret in (*defs.returns.values(), *defs.peer.values()):
+        load_staging(con, ret, period, _frames(results, ret.code))
+
+
+def store_lineage(con: duckdb.DuckDBPyConnection, period: str, sources: pd.DataFrame, rejected: pd.DataFrame,
+                  py_flags: pd.DataFrame) -> None:
+    """Replace the period's source_files, rejected_rows and data_flags (those the SQL models raised in
+    build.int_data_flags and those of the Python checks): the lineage a quarter and a month both keep."""
+    con.execute("delete from main.source_files where quarter = ?", [period])
+    insert_frame(con, "source_files", sources)
+    con.execute("delete from main.rejected_rows where quarter = ?", [period])
+    insert_frame(con, "rejected_rows", rejected)
+    con.execute("delete from main.data_flags where quarter = ?", [period])
+    con.execute("insert into main.data_flags by name select ? as quarter, * from build.int_data_flags", [period])
+    insert_frame(con, "data_flags", py_flags)
+
+
 def publish_quarter(quarter: Quarter, results: list[FileResult], missing: list[str], defs: Definitions,
                     rubric: Rubric, registry: Registry, out_dir: Path, run_id: str, started: datetime,
                     reference_dir: Path | None = None) -> str:
@@ -77,8 +97,7 @@ def publish_quarter(quarter: Quarter, results: list[FileResult], missing: list[s
     sources, rejected, py_flags = report_frames(q, results)
     with writing(out_dir, defs) as con, build_schema(con):
         con.execute("begin")
-        for ret in (*defs.returns.values(), *defs.peer.values()):  # R13 is stored for sbsk forecast
-            load_staging(con, ret, q, _frames(results, ret.code))
+        load_returns(con, defs, q, results)
         prepare_quarter(con, quarter, rubric, registry, set(missing))
         score_quarter(con, rubric)
         checkpoint("in-transaction")
@@ -89,13 +108,7 @@ def publish_quarter(quarter: Quarter, results: list[FileResult], missing: list[s
             update_quarter_movement(con)
             # the annual result no longer reflects this quarter until it is recomputed
             con.execute("update main.annual_results set status = 'stale' where year = ?", [quarter.year])
-        con.execute("delete from main.source_files where quarter = ?", [q])
-        insert_frame(con, "source_files", sources)
-        con.execute("delete from main.rejected_rows where quarter = ?", [q])
-        insert_frame(con, "rejected_rows", rejected)
-        con.execute("delete from main.data_flags where quarter = ?", [q])
-        con.execute("insert into main.data_flags by name select ? as quarter, * from build.int_data_flags", [q])
-        insert_frame(con, "data_flags", py_flags)
+        store_lineage(con, q, sources, rejected, py_flags)
         _scoring_flags(con, q, missing, defs, rubric)
         insert_frame(con, "run_inputs", _inputs_frame(run_id, q, results))
         _submissions(con, quarter, results, rubric, defs, out_dir, run_id)
