@@ -127,6 +127,40 @@ def bare_biff(version: int) -> Callable[[Path], Path]:
     return build
 
 
+def biff5_workbook(rows: list[list], codepage: int) -> bytes:
+    """An Excel 5.0/95 workbook stream (BIFF5): a CODEPAGE record, text as LABEL records in that code
+    page, the sheet named in it too. LibreOffice reads the GBK one below as the R05 it is."""
+    encoding = {936: "gbk", 950: "big5", 1252: "cp1252"}[codepage]
+    bof = lambda kind: record(0x0809, struct.pack("<HHHH", 0x0500, kind, 0x0DBB, 0x07CC))  # noqa: E731
+    xf = lambda kind: record(0x00E0, struct.pack("<HHHHHHHH", 0, 0, kind, 0x20, 0, 0, 0, 0))  # noqa: E731
+    font = record(0x0031, struct.pack("<HHHHHBBBB", 200, 0, 0x7FFF, 400, 0, 0, 0, 0, 0) + bytes([5]) + b"Arial")
+    name = "Sheet1".encode(encoding)
+    globals_ = [bof(0x0005), record(0x0042, struct.pack("<H", codepage))] + [font] * 5 + [xf(0xFFF5)] * 15 + [xf(1)]
+    boundsheet_at = sum(len(r) for r in globals_)
+    globals_ += [record(0x0085, b"\0\0\0\0\0\0" + bytes([len(name)]) + name), record(0x000A)]
+    sheet = [bof(0x0010), record(0x0200, struct.pack("<HHHHH", 0, len(rows), 0, max(map(len, rows)), 0))]
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            if isinstance(value, str):
+                text = value.encode(encoding)
+                sheet.append(record(0x0204, struct.pack("<HHHH", i, j, 15, len(text)) + text))
+            else:
+                sheet.append(record(0x0203, struct.pack("<HHHd", i, j, 15, float(value))))
+    stream = bytearray(b"".join(globals_))
+    stream[boundsheet_at + 4:boundsheet_at + 8] = struct.pack("<I", len(stream))
+    return bytes(stream + b"".join(sheet) + record(0x000A))
+
+
+def excel95(codepage: int) -> Callable[[Path], Path]:
+    """An R05 saved as Excel 5.0/95 in GBK (or its Traditional headers in Big5): the parser decodes
+    each byte of 县(市、区) alone (a replacement character for each), so it would be told 未找到可识别的表头行."""
+    def build(path: Path) -> Path:
+        rows = r05_table() if codepage == 936 else [["縣(市、區)", "項目名稱", "級別"], ["林州市", "重點項目", "省重點"]]
+        path.write_bytes(cfb({"Book": biff5_workbook(rows, codepage)}))
+        return path
+    return build
+
+
 def four_corners_xls(path: Path) -> Path:
     """41 KB in the corpus: a value in each corner of a 65,536 × 256 sheet. The parser allocates the
     whole span (16.8 million cells) whatever the file holds."""
@@ -193,7 +227,7 @@ def fixtures() -> dict[str, Callable[[Path], Path]]:
         "unit-as-danwei.xlsx": unit_as_danwei, "crc-damage.xlsx": crc_damage, "size-damage.xlsx": size_damage,
         "shared-string-out-of-range.xlsx": shared_string_out_of_range, "macro-sheet.xlsm": macro_sheet,
         "excel2.xls": bare_biff(2), "excel3.xls": bare_biff(3), "excel4.xls": bare_biff(4),
-        "four-corners.xls": four_corners_xls,
+        "four-corners.xls": four_corners_xls, "excel95-gbk.xls": excel95(936), "excel95-big5.xls": excel95(950),
         "measure-units.xlsx": measure_units, "organisations.xlsx": organisations, "incomplete-on-three-sheets.xlsx": incomplete_on_three_sheets,
         "no-unit-column.xlsx": no_unit_column, "docx-package.xlsx": docx_package,
     }

@@ -17,6 +17,7 @@ from sbsk.intake.errors import FileRejected
 from sbsk.intake.guard import biff
 from sbsk.intake.guard.inspection import inspect
 from sbsk.intake.guard.limits import Limits
+from hostile import cfb
 from sbsk.intake.guard.refusals import parse_failure
 
 EXCEPTION_NAME = re.compile(r"[A-Za-z]*(?:Error|Exception|Panic)\b")
@@ -59,6 +60,10 @@ REFUSED = {
                    "“另存为”Excel工作簿（.xlsx）后重新报送", "不是Excel工作簿"),
     "excel3.xls": ("文件是Excel 3.0格式", "不是Excel工作簿"),
     "excel4.xls": ("文件是Excel 4.0格式", "不是Excel工作簿"),
+    # Excel 5.0/95 text in a double-byte code page: said as what it is, not as a file with no header
+    "excel95-gbk.xls": ("文件是Excel 5.0/95格式（上世纪90年代的旧版Excel文件），其中的中文文字（代码页936）本系统无法正确读取；"
+                        "请在Excel或WPS中打开，“另存为”Excel工作簿（.xlsx）后重新报送", "未找到可识别的表头行"),
+    "excel95-big5.xls": ("其中的繁体中文文字（代码页950）本系统无法正确读取", "未找到可识别的表头行"),
     # at the suite's limit (1,000,000 cells); the default limit is tested below
     "four-corners.xls": ("工作表「Sheet1」的数据区域为65,536行×256列（16,777,216个单元格），超过上限1,000,000个", "内存"),
     "docx-package.xlsx": ("文件实际是Word文档（.docx），不是Excel工作簿，请报送Excel工作簿（.xlsx）", "工作簿是空的"),
@@ -130,6 +135,16 @@ def test_a_file_the_parser_refused_is_never_parsed_again(built, monkeypatch):
     monkeypatch.setattr(fastexcel, "read_excel", lambda *a, **k: calls.append(a) or (_ for _ in ()).throw(OSError()))
     (v,) = check_paths([built["shared-string-out-of-range.xlsx"]], year=2020)
     assert "内部结构有误，无法解析" in _message(v) and calls == []
+
+
+def test_an_excel95_file_in_a_single_byte_code_page_is_still_read(tmp_path):
+    """Only double-byte text is garbled: an Excel 5.0/95 file in Western European (1252) is read, é and all."""
+    import fastexcel
+
+    path = tmp_path / "excel95-latin.xls"
+    path.write_bytes(cfb({"Book": realworld.biff5_workbook([["café", "x"], [1, 2]], 1252)}))
+    assert inspect(path, Limits()).biff == 5
+    assert fastexcel.read_excel(str(path)).load_sheet(0, header_row=None).to_pandas().iloc[0, 0] == "café"
 
 
 def test_parser_refusals_name_the_format(tmp_path):

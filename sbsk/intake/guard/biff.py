@@ -24,6 +24,35 @@ def old_format(version: int) -> str:
             f"“另存为”Excel工作簿（.xlsx）后重新报送")
 
 
+# the code pages of double-byte text: the parser decodes an Excel 5.0/95 file's text (LABEL records in
+# the workbook's code page) byte by byte, so 县 in GBK comes out as two replacement characters and
+# no header is ever found; such a file is refused with what to do instead (Excel 97 and later store
+# UTF-16, which the parser reads)
+DOUBLE_BYTE = {932: "日文", 936: "中文", 949: "韩文", 950: "繁体中文", 1361: "韩文"}
+CODEPAGE = 0x0042
+
+
+def code_page(stream: bytes) -> int | None:
+    """The CODEPAGE record of the workbook globals (it stands before the first BOUNDSHEET), or None."""
+    at = 0
+    for _ in range(256):
+        if at + 4 > len(stream):
+            return None
+        kind, length = struct.unpack_from("<HH", stream, at)
+        if kind == CODEPAGE and length >= 2 and at + 6 <= len(stream):
+            return struct.unpack_from("<H", stream, at + 4)[0]
+        if kind in (BOUNDSHEET, EOF):
+            return None
+        at += 4 + length
+    return None
+
+
+def refuse_double_byte(version_found: int | None, stream: bytes) -> None:
+    if version_found == 5 and (page := code_page(stream)) in DOUBLE_BYTE:
+        reject(f"文件是{NAMES[5]}格式（上世纪90年代的旧版Excel文件），其中的{DOUBLE_BYTE[page]}文字（代码页{page}）"
+               f"本系统无法正确读取；请在Excel或WPS中打开，“另存为”Excel工作簿（.xlsx）后重新报送")
+
+
 def bare_version(head: bytes) -> int | None:
     """The version of a file that is a bare BIFF2–4 stream (no compound file around it), else None."""
     if len(head) < 8:

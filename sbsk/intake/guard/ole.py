@@ -17,7 +17,8 @@ _FREE = 0xFFFFFFFA  # sector numbers at or above this mark ends and specials
 
 def inspect_ole(path: Path, limits: Limits) -> int | None:
     """Refuse an encrypted workbook, a compound file that holds none, a workbook older than Excel
-    5.0, and a sheet whose cells span more than the limits (before the parser allocates that span).
+    5.0, an Excel 5.0/95 one in a double-byte code page (the parser would garble its Chinese text),
+    and a sheet whose cells span more than the limits (before the parser allocates that span).
     Returns the workbook's BIFF version."""
     data = path.read_bytes()  # bounded by limits.max_file_bytes, checked before (guard.inspection)
     streams = ole_streams(data)
@@ -29,6 +30,7 @@ def inspect_ole(path: Path, limits: Limits) -> int | None:
     stream = ole_read(data, streams, book, streams[book][2])
     found = biff.version(stream)
     biff.refuse_old(found)
+    biff.refuse_double_byte(found, stream)
     if biff.encrypted(stream):
         reject(ENCRYPTED)
     areas = biff.used_areas(stream, found or 8)
