@@ -84,6 +84,24 @@ def test_the_home_city_sums_numerators_and_denominators_never_a_mean_of_ratios(d
     assert ("A1", 1) not in home  # assessor: no home value
 
 
+def test_a_month_sums_its_units_stored_dispatch_the_same_way(dirs):
+    """The same returns as a dispatch of August (dispatch_scores, not indicator_scores): Σ/Σ = 200 / 4700,
+    and C6-1, paid / allocated (R06: 50 of 100 for each of the nine units), 450 / 900."""
+    from sbsk.dispatch import evaluate_dispatch
+
+    raw, out = dirs
+    returns = baseline()
+    returns["R02"][0]["landed"] = "是"
+    returns["R02"][1]["contract_amount"] = 300
+    returns["R02"].append(dict(unit="安阳县", project_name="签约x", signed_on=date(2020, 8, 1), contract_amount=100,
+                               funding_origin="省内", paid_in=0, top_investor="否", landed="是"))
+    write_quarter(raw, "2020-08", returns)
+    assert evaluate_dispatch("2020-08", raw, out)["status"] == "provisional"
+    with read_only(out) as con:
+        home = home_values(con, Month(2020, 8), PROVINCE, rubric_for_year(2020))
+    assert home[("B4", 1)] == F(200, 4700) and home[("C6", 1)] == F(1, 2) and home[("B2", 1)] == 10
+
+
 def test_a_relative_part_is_against_the_maximum_over_all_cities_the_home_city_included():
     # A2-1 relative 5, the home city leads with 10: H 5, P 5/10·5 = 2.5, Q 2, R 0; H first on 5 covered points
     result = forecast_points(PROVINCE, Quarter(2020, 3), CITIES, H, {("A2", 1): {H: F(10), P: F(5), Q: F(4), R: F(0)}})
