@@ -102,6 +102,20 @@ def test_a_month_sums_its_units_stored_dispatch_the_same_way(dirs):
     assert home[("B4", 1)] == F(200, 4700) and home[("C6", 1)] == F(1, 2) and home[("B2", 1)] == 10
 
 
+def test_a_share_with_no_denominator_anywhere_is_0_for_the_home_city(dirs):
+    """No unit was allocated central budget money (R06 sent with no rows): Σ denominators = 0 → 0."""
+    raw, out = dirs
+    returns = baseline()
+    returns["R06"] = []
+    write_quarter(raw, "2020Q3", returns)
+    state = evaluate(raw, out, "2020Q3")
+    r06 = next(r for r in state["results"] if r.return_code == "R06")
+    assert (r06.status, r06.rows_loaded) == ("loaded", 0) and "R06" not in state["missing"]
+    with read_only(out) as con:
+        home = home_values(con, Quarter(2020, 3), PROVINCE, rubric_for_year(2020))
+    assert home[("C6", 1)] == 0
+
+
 def test_a_relative_part_is_against_the_maximum_over_all_cities_the_home_city_included():
     # A2-1 relative 5, the home city leads with 10: H 5, P 5/10·5 = 2.5, Q 2, R 0; H first on 5 covered points
     result = forecast_points(PROVINCE, Quarter(2020, 3), CITIES, H, {("A2", 1): {H: F(10), P: F(5), Q: F(4), R: F(0)}})
