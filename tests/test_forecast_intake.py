@@ -99,3 +99,29 @@ def test_the_r13_template_lists_every_other_city_and_part_and_reads_back(tmp_pat
     assert {r[0] for r in rows} == set(CITIES) and ("郑州市", "A2", 2) in rows and ("郑州市", "A1", 1) not in rows
     guide = "\n".join(str(c.value) for r in load_workbook(path)["填报说明"].iter_rows() for c in r if c.value)
     assert "B4-1" in guide and "本市（安阳市）不填" in guide
+
+
+def test_forecast_province_names_another_set_and_its_band(dirs, tmp_path, capsys):
+    """--province DIR: a copy of the shipped set whose rubric says forecast_band = 0.5. The totals are
+    those above (home 4.46, 郑州市 7.5, 16 cities 5.13): 0.5 lower, 5.13 − 0.5 = 4.63 still beats 4.46, so
+    the best rank is the 18th as well; 0.5 higher changes nothing. A negative band is refused."""
+    import shutil
+
+    from sbsk import REFERENCE_DIR
+
+    raw, out = dirs
+    write_quarter(raw, "2020Q3", {**baseline(), "R13": _r13()[:34]})
+    evaluate(raw, out, "2020Q3")
+    for band, code in (("0.5", 0), ("-1", 1)):
+        province = tmp_path / f"province{band}"
+        shutil.copytree(REFERENCE_DIR / "province", province)
+        rubric = province / "rubric-province-2020.1.toml"
+        text = rubric.read_text(encoding="utf-8")
+        assert "forecast_band = 3 " in text
+        rubric.write_text(text.replace("forecast_band = 3 ", f"forecast_band = {band} "), encoding="utf-8")
+        assert main(["forecast", "2020Q3", "--out-dir", str(out), "--province", str(province), "--json"]) == code
+        said = capsys.readouterr()
+        if code == 0:
+            assert json.loads(said.out)["text"] == "预计全省第18名（第18至第18名，覆盖7.5分）"
+        else:
+            assert "forecast_band 应为不小于0的分数" in said.err and str(rubric) in said.err
