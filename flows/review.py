@@ -91,7 +91,7 @@ def review_half_year(period: str, raw_dir: str = "data/raw", out_dir: str = "dat
     run_id, started = pipeline.new_run_id(), pipeline.now()
     reference = Path(reference_dir) if reference_dir else None
     # the rubric governing the half year's year, in the reference set
-    rubric, registry = rubric_for_year(half.year, None, reference), pipeline.reference_registry(reference)
+    rubric, registry = rubric_for_year(half.year, None, reference), pipeline.reference_registry(reference, out)
     level = load_level(reference)
     defs = load_returns()
     if rubric.review is None:

@@ -208,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from sbsk.config.registry import RegistryError
-    from sbsk.config.level import LevelError
+    from sbsk.config.level import LevelError, OtherLevel
     from sbsk.store.replay import ReplayError
     from sbsk.config.rubric import RubricError
     from sbsk.config.departments import DepartmentsError
@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return COMMANDS[args.command](args)
-    except (ReplayError, CalendarError) as exc:
+    except (ReplayError, CalendarError, OtherLevel) as exc:
         print(f"sbsk: {exc}", file=sys.stderr)
         return 1
     except (RubricError, RegistryError, DepartmentsError, LevelError) as exc:
@@ -246,6 +246,14 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
 
 
+def _same_level(args) -> None:
+    """The warehouse under --out-dir holds this reference set's level (sbsk.pipeline.same_level), checked
+    before a flow starts: its refusal is one line (OtherLevel), not a flow run's traceback."""
+    from sbsk import pipeline
+
+    pipeline.reference_registry(_ref(args), args.out_dir)
+
+
 def _ref(args) -> str | None:
     """--reference DIR as the flows take it; a folder that is not a reference set is a usage error."""
     if args.reference is None:
@@ -270,6 +278,7 @@ def cmd_run(args) -> int:
             for problem in problems:
                 print(f"sbsk run: {problem}", file=sys.stderr)
             return 2
+    _same_level(args)
     from sbsk.runtime import configure_prefect
 
     _quiet_prefect()
@@ -317,6 +326,7 @@ def _run_period_flow(module: str, name: str, period: str, args) -> int:
 
     from sbsk.runtime import configure_prefect
 
+    _same_level(args)
     _quiet_prefect()
     configure_prefect(args.out_dir)  # before Prefect is imported by the flow module
     from sbsk.flows.run_state import outcome_of
@@ -337,6 +347,7 @@ def _run_period_flow(module: str, name: str, period: str, args) -> int:
 def cmd_annual(args) -> int:
     from sbsk.runtime import configure_prefect
 
+    _same_level(args)
     _quiet_prefect()
     configure_prefect(args.out_dir)
     from sbsk.flows.annual import annual_composite

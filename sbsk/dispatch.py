@@ -38,7 +38,7 @@ def dispatch_setting(month: str | Month, raw_dir: Path, out_dir: Path, say: pipe
     """What every step may ask for. The quarter's steps name their period `quarter`: here it is the month."""
     m = Month.parse(str(month))
     # the rubric governing the month's year in the reference set, as for a quarter (SPEC §5, §10)
-    rubric, registry = rubric_for_year(m.year, None, reference_dir), pipeline.reference_registry(reference_dir)
+    rubric, registry = rubric_for_year(m.year, None, reference_dir), pipeline.reference_registry(reference_dir, out_dir)
     level = load_level(reference_dir)
     defs = load_returns().with_unit_column(level.unit_header, level.unit_aliases)
     return {"quarter": m, "raw_dir": Path(raw_dir), "out_dir": Path(out_dir), "say": say, "defs": defs,

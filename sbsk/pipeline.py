@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from sbsk.config.level import load_level
+import duckdb
+
+from sbsk.config.level import OtherLevel, load_level
 from sbsk.config.periods import Quarter
 from sbsk.config.registry import Registry, load_registry
 from sbsk.config.rubric import Rubric
@@ -37,6 +39,7 @@ from sbsk.schemas.definitions import Definitions
 from sbsk.store.archive import archive_file
 from sbsk.store.publish import (annual_drafts, draft_note, new_run_id, now, open_published, publish_quarter,
                                 publish_year, record_failure, scored_quarters, scratch_report_db)
+from sbsk.store.warehouse import DB_NAME, read_only
 
 Say = Callable[[str], None]
 
@@ -83,11 +86,37 @@ def walk(steps: tuple[Step, ...], state: dict[str, Any], up_to: str, call: Call 
 
 # ---- what a quarter's steps share ----
 
-def reference_registry(reference_dir: Path | None) -> Registry:
-    """The unit registry of a reference set (its units.csv and unit_groups.csv), else the shipped one."""
+def reference_registry(reference_dir: Path | None, out_dir: Path | None = None) -> Registry:
+    """The unit registry of a reference set (its units.csv and unit_groups.csv), else the shipped one;
+    with `out_dir`, refused when that warehouse holds another level's units (same_level)."""
     if reference_dir and (Path(reference_dir) / "units.csv").is_file():
-        return load_registry(Path(reference_dir) / "units.csv", Path(reference_dir) / "unit_groups.csv")
-    return load_registry()
+        registry = load_registry(Path(reference_dir) / "units.csv", Path(reference_dir) / "unit_groups.csv")
+    else:
+        registry = load_registry()
+    if out_dir is not None:
+        same_level(Path(out_dir), registry)
+    return registry
+
+
+def same_level(out_dir: Path, registry: Registry) -> None:
+    """One warehouse holds one level: its `units` and every period's results are replaced by a run, so
+    the province's cities scored into the city's warehouse would overwrite the counties' quarter (and
+    the reverse). A run whose registry shares no unit with the stored one is refused before it reads
+    a file; a registry that changed (a unit added or merged) still shares the others."""
+    if not (out_dir / DB_NAME).is_file():
+        return
+    try:
+        with read_only(out_dir) as con:
+            stored = dict(con.execute("select unit_code, unit_name from main.units order by unit_code").fetchall())
+    except duckdb.Error:  # no units table yet (or a warehouse being created): nothing to overwrite
+        return
+    if stored and not set(stored) & {u.code for u in registry.units}:
+        mine = registry.units[0]
+        first = next(iter(stored.items()))
+        raise OtherLevel(
+            f"{out_dir / DB_NAME} 存的是另一套参考数据的考评单位（如 {first[0]} {first[1]}），与本次参考数据的单位"
+            f"（如 {mine.code} {mine.name}）无一相同：请用 --out-dir 另选输出目录（如 data/out-province），"
+            f"以免覆盖已存的考评结果")
 
 
 def quarter_setting(quarter: str | Quarter, raw_dir: Path, out_dir: Path, continue_on_missing: bool = False,
@@ -96,7 +125,7 @@ def quarter_setting(quarter: str | Quarter, raw_dir: Path, out_dir: Path, contin
     """What every step of a quarter may ask for besides what the steps give. The rubric is the one
     governing the quarter's year in the reference set, unless `rubric_file` (--rubric) overrides it."""
     q = Quarter.parse(str(quarter))
-    rubric, registry = rubric_for_year(q.year, rubric_file, reference_dir), reference_registry(reference_dir)
+    rubric, registry = rubric_for_year(q.year, rubric_file, reference_dir), reference_registry(reference_dir, out_dir)
     level = load_level(reference_dir)
     defs = load_returns().with_unit_column(level.unit_header, level.unit_aliases)
     return {"quarter": q, "raw_dir": Path(raw_dir), "out_dir": Path(out_dir),
@@ -311,7 +340,7 @@ def year_setting(year: int, out_dir: Path, say: Say = quiet, rubric_file: Path |
     """The rubric is chosen by the publish step, once it knows the year has something to compose."""
     return {"year": int(year), "out_dir": Path(out_dir), "say": say, "defs": load_returns(),
             "rubric_file": rubric_file, "reference_dir": reference_dir,
-            "registry": reference_registry(reference_dir), "run_id": new_run_id(), "started": now()}
+            "registry": reference_registry(reference_dir, out_dir), "run_id": new_run_id(), "started": now()}
 
 
 def year_missing_message(year: int) -> str:

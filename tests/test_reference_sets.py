@@ -154,3 +154,38 @@ def test_a_dispatch_on_the_province_reference_set(dirs):
     ranking = load_workbook(out / "2020-08" / "dispatch-2020-08.xlsx").worksheets[0]
     texts = {c.value for r in ranking.iter_rows() for c in r if isinstance(c.value, str)}
     assert "省辖市" in texts and "济源示范区" in texts
+
+
+def test_a_province_run_into_the_city_s_warehouse_is_refused_and_nothing_stored_is_lost(dirs, tmp_path, capsys):
+    """One warehouse holds one level: the cities scored into the counties' warehouse would replace its
+    units and its 2020Q3. Refused before a file is read, naming the warehouse and --out-dir."""
+    from sbsk.dispatch import evaluate_dispatch
+    from sbsk.config.level import OtherLevel
+
+    raw, out = dirs
+    write_quarter(raw, "2020Q3", baseline())
+    pipeline.evaluate("2020Q3", raw, out, up_to="publish")
+    province_raw = tmp_path / "province-raw"
+    write_quarter(province_raw, "2020Q3", baseline(_cities()), _province_defs())
+    write_quarter(province_raw, "2020-08", baseline(_cities()), _province_defs())
+    with pytest.raises(OtherLevel) as refused:
+        pipeline.evaluate("2020Q3", province_raw, out, up_to="publish", reference_dir=PROVINCE)
+    assert str(refused.value) == (
+        f"{out / 'sbsk.duckdb'} 存的是另一套参考数据的考评单位（如 410502 文峰区），与本次参考数据的单位（如 410100 郑州市）"
+        "无一相同：请用 --out-dir 另选输出目录（如 data/out-province），以免覆盖已存的考评结果")
+    with pytest.raises(OtherLevel):
+        evaluate_dispatch("2020-08", province_raw, out, reference_dir=PROVINCE)
+    from sbsk.cli import main  # the commands refuse before a flow starts: one line, exit 1
+
+    for command in (["run", "2020Q3"], ["dispatch", "2020-08"], ["annual", "2020"]):
+        assert main([*command, "--raw-dir", str(province_raw), "--out-dir", str(out), "--reference", str(PROVINCE)]) == 1
+        assert capsys.readouterr().err == f"sbsk: {refused.value}\n"
+    assert query(out, "select count(*), count(distinct unit_group) from quarter_results where quarter = '2020Q3'") \
+        == [(9, 2)]
+    assert query(out, "select count(*) from units where unit_code like '4105%'") == [(9,)]
+    # into a warehouse of its own it runs, and the city's runs there are refused the same way
+    province_out = tmp_path / "province-out"
+    assert pipeline.evaluate("2020Q3", province_raw, province_out, up_to="publish",
+                             reference_dir=PROVINCE)["status"] == "done"
+    with pytest.raises(OtherLevel):
+        pipeline.evaluate("2020Q3", raw, province_out, up_to="publish")

@@ -19,6 +19,10 @@ class LevelError(ValueError):
     """level.toml is broken; the message names the file and the key."""
 
 
+class OtherLevel(ValueError):
+    """A warehouse holds another reference set's units (sbsk.pipeline.same_level): choose another --out-dir."""
+
+
 @dataclass(frozen=True)
 class Level:
     name: str                       # 全市, 全省
