@@ -24,7 +24,7 @@ from sbsk.intake.ingest import FileResult
 from sbsk.intake.validate import context_for
 from sbsk.outputs.annotate import annotate
 from sbsk.outputs.dispatch_workbook import ForecastSection, write_dispatch_workbook
-from sbsk.outputs.forecast import make_forecast, section
+from sbsk.outputs.forecast import forget_forecast, make_forecast, section
 from sbsk.outputs.validation_report import write_validation_report
 from sbsk.schemas import load_returns
 from sbsk.schemas.definitions import Definitions
@@ -70,10 +70,12 @@ def publish_month(quarter: Month, results: list[FileResult], missing: list[str],
 def dispatch_forecast(out_dir: Path, month: Month, reference_dir: Path | None = None) -> ForecastSection | None:
     """The 全省排名预判 section of the month's workbook (SPEC §10), or None while its inputs are not
     there (no R13 全省对标数据 stored for the month). Made from the warehouse just published, and stored
-    (forecast_results, forecast_scores) like `sbsk forecast`."""
+    (forecast_results, forecast_scores) like `sbsk forecast`; without it, the month's stored forecast
+    goes too (the month's run replaces the month)."""
     try:
         return section(make_forecast(out_dir, month, reference_dir=reference_dir))
     except ForecastError:
+        forget_forecast(out_dir, month)
         return None
 
 

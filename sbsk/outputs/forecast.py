@@ -29,6 +29,25 @@ def make_forecast(out_dir: Path, period: Quarter | Month, province_dir: Path | N
     return result
 
 
+def forget_forecast(out_dir: Path, period: Quarter | Month) -> None:
+    """Delete the period's forecast rows: a dispatch re-run without its R13 has no forecast, and the
+    one stored before would say what the month's workbook no longer does. Looked for first: a
+    dispatch that never had a forecast opens no writing connection (the bench's dispatch)."""
+    if not (Path(out_dir) / DB_NAME).is_file():
+        return
+    with read_only(out_dir) as con:
+        found = con.execute("select count(*) from duckdb_tables() where schema_name = 'main' "
+                            "and table_name = 'forecast_results'").fetchone()[0] and con.execute(
+            "select count(*) from main.forecast_results where period = ?", [str(period)]).fetchone()[0]
+    if not found:
+        return
+    with writing(out_dir, load_returns()) as con:
+        con.execute("begin")
+        for table in ("forecast_results", "forecast_scores"):
+            con.execute(f"delete from main.{table} where period = ?", [str(period)])
+        con.execute("commit")
+
+
 def as_dict(result: Forecast) -> dict:
     home = result.home
     return {
