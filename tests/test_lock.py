@@ -8,6 +8,7 @@ test run is using (else the environment was installed some other way than `make 
 from __future__ import annotations
 
 import re
+import os
 import subprocess
 import sys
 import tomllib
@@ -82,8 +83,11 @@ def test_a_fresh_venv_takes_the_lock_as_make_install_does(tmp_path):
     Python 3.11, which refuses this lock in hash mode when it resolves dependencies itself: "httpx[http2]
     ... must be pinned"); the lock is only installed as a dry run, the editable install is left out."""
     venv = tmp_path / "venv"
-    plan = subprocess.run(["make", "-n", "-B", "install", f"VENV={venv}", f"PYTHON={sys.executable}"],
-                          cwd=ROOT, capture_output=True, text=True, check=True).stdout.splitlines()
+    # under `make test` the outer make's MAKEFLAGS would make this one print "Entering directory" lines
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    plan = subprocess.run(["make", "--no-print-directory", "-n", "-B", "install", f"VENV={venv}",
+                           f"PYTHON={sys.executable}"],
+                          cwd=ROOT, capture_output=True, text=True, check=True, env=env).stdout.splitlines()
     assert plan[0].endswith(f"-m venv {venv}")
     lock_step = f"-r {LOCK.name}"
     for line in plan[: next(i for i, s in enumerate(plan) if s.endswith(lock_step)) + 1]:
