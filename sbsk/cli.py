@@ -4,91 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 
-from sbsk.config.periods import HalfYear, Month, Period, Quarter, parse_period
-
-
-def _period(text: str) -> Period:
-    try:
-        return parse_period(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _quarter(text: str) -> Quarter:
-    try:
-        return Quarter.parse(text)
-    except ValueError:
-        pass
-    try:
-        Month.parse(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"「{text}」不是季度：季度写作 YYYYQn，如 2020Q3") from None
-    raise argparse.ArgumentTypeError(f"「{text}」是月份，不是季度（季度写作 YYYYQn，如 2020Q3）；"
-                                     f"月调度请运行 sbsk dispatch {text.strip()}")
-
-
-def _month(text: str) -> Month:
-    """A month the working-day calendar knows (SPEC §2: a date outside it is an error, never a guess)."""
-    from sbsk.config.workdays import covered_years
-
-    try:
-        month = Month.parse(text)
-    except ValueError:
-        try:
-            quarter = Quarter.parse(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"「{text}」不是月份：月份写作 YYYY-MM，如 2020-07") from None
-        raise argparse.ArgumentTypeError(
-            f"「{text}」是季度，不是月份（月份写作 YYYY-MM，如 {quarter.year}-{3 * quarter.q:02d}）；"
-            f"季度考评请运行 sbsk run {quarter}") from None
-    lo, hi = covered_years()
-    if not lo <= month.year <= hi:
-        raise argparse.ArgumentTypeError(f"「{month}」不在工作日历覆盖的年份内（{lo}—{hi}年），无法计算：请核对月份，"
-                                         f"或更新 chinesecalendar 的节假日数据")
-    return month
-
-
-def _half(text: str) -> HalfYear:
-    try:
-        return HalfYear.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _quarter_or_half(text: str) -> Quarter | HalfYear:
-    if "H" not in text.upper():
-        return _quarter(text)  # a month gets the Chinese hint towards sbsk dispatch
-    try:
-        return HalfYear.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{exc}; a half year is written YYYYH1 or YYYYH2") from None
-
-
-def _status_target(text: str) -> int | HalfYear | Period:
-    """`sbsk status`'s argument: a year, a half year (its review), or a quarter or month (its submissions)."""
-    if re.fullmatch(r"\d{4}", text.strip()):
-        return _year(text)
-    return _half(text) if "H" in text.upper() else _period(text)
-
-
-def _year(text: str) -> int:
-    if not re.fullmatch(r"\d{4}", text):
-        raise argparse.ArgumentTypeError(f"not a year: {text!r}")
-    return int(text)
-
-
-def _version(text: str) -> int:
-    if not re.fullmatch(r"[1-9]\d*", text.strip()):
-        raise argparse.ArgumentTypeError(f"版本号应为 1、2、3 …，不是 {text!r}")
-    return int(text)
-
-
-def _version_or_draft(text: str) -> int | str:
-    return "draft" if text.strip().lower() in ("draft", "草稿") else _version(text)
+from sbsk import arguments as arg
+from sbsk.config.periods import HalfYear
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,10 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="write a sample year of returns and evaluate it end to end")
     dirs(p)
-    p.add_argument("--year", type=_year, default=2020)
+    p.add_argument("--year", type=arg.year, default=2020)
 
     p = sub.add_parser("run", help="evaluate quarters; re-running a quarter replaces exactly that quarter")
-    p.add_argument("quarters", nargs="+", type=_quarter, metavar="QUARTER")
+    p.add_argument("quarters", nargs="+", type=arg.quarter, metavar="QUARTER")
     dirs(p)
     p.add_argument("--continue-on-missing", action="store_true",
                    help="score a quarter with missing returns as provisional (still exits 1)")
@@ -122,29 +42,29 @@ def build_parser() -> argparse.ArgumentParser:
     reference(p)
 
     p = sub.add_parser("publish", help="publish a quarter's draft as its next version (第N版)")
-    p.add_argument("quarter", type=_quarter)
+    p.add_argument("quarter", type=arg.quarter)
     p.add_argument("--by", required=True, metavar="NAME", help="who publishes (recorded)")
     p.add_argument("--note", metavar="TEXT", help="a note kept with the version")
     p.add_argument("--reason", metavar="TEXT", help="why: required to publish over a published version (更正)")
     dirs(p, raw=False)
 
     p = sub.add_parser("diff", help="what changed between two versions of a quarter, or a version and the draft")
-    p.add_argument("quarter", type=_quarter)
-    p.add_argument("--from", dest="before", type=_version, metavar="N",
+    p.add_argument("quarter", type=arg.quarter)
+    p.add_argument("--from", dest="before", type=arg.version, metavar="N",
                    help="default: the version before --to")
-    p.add_argument("--to", dest="after", type=_version_or_draft, metavar="N|draft",
+    p.add_argument("--to", dest="after", type=arg.version_or_draft, metavar="N|draft",
                    help="default: the draft when it is newer than the latest version, else the latest version")
     dirs(p, raw=False)
 
     p = sub.add_parser("dispatch", help="the monthly dispatch (月调度): a month end scored provisionally, "
                                         "ranked and warned about")
-    p.add_argument("month", type=_month, metavar="MONTH", help="YYYY-MM, e.g. 2020-07")
+    p.add_argument("month", type=arg.month, metavar="MONTH", help="YYYY-MM, e.g. 2020-07")
     dirs(p)
     reference(p)
 
     p = sub.add_parser("forecast", help="the forecast of the home city's provincial rank (预判全省排名) for a "
                                         "stored quarter or month, from its units and R13 全省对标数据")
-    p.add_argument("period", type=_period, metavar="PERIOD", help="a quarter YYYYQn or a month YYYY-MM")
+    p.add_argument("period", type=arg.period, metavar="PERIOD", help="a quarter YYYYQn or a month YYYY-MM")
     p.add_argument("--json", action="store_true")
     p.add_argument("--province", type=Path, metavar="DIR", default=None,
                    help="the province reference set (default: the shipped reference/province)")
@@ -152,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     dirs(p, raw=False)
 
     p = sub.add_parser("annual", help="the annual composite from the stored quarters")
-    p.add_argument("year", type=_year)
+    p.add_argument("year", type=arg.year)
     dirs(p)
     p.add_argument("--rubric", type=Path, metavar="FILE",
                    help="this rubric file instead of the one governing the year (recorded)")
@@ -161,17 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="validate files or folders without loading anything")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
-    p.add_argument("--year", type=_year, help="the year whose units apply (default: from the path, else this year)")
+    p.add_argument("--year", type=arg.year, help="the year whose units apply (default: from the path, else this year)")
     dirs(p)
     reference(p)  # files under --raw-dir get their receipt times recorded under --out-dir
 
     p = sub.add_parser("templates", help="blank returns for every department (a half year: the R12 review form)")
-    p.add_argument("quarter", type=_quarter_or_half, metavar="QUARTER|YYYYHn")
+    p.add_argument("quarter", type=arg.quarter_or_half, metavar="QUARTER|YYYYHn")
     dirs(p, raw=False)
 
     p = sub.add_parser("status", help="YEAR: each quarter's (and half year's review) state (done, failed, missing, "
                                       "stale); PERIOD: each department × return's submission state and days late")
-    p.add_argument("year", type=_status_target, nargs="?", metavar="YEAR|PERIOD|YYYYHn",
+    p.add_argument("year", type=arg.status_target, nargs="?", metavar="YEAR|PERIOD|YYYYHn",
                    help="a year (default: this year), a quarter YYYYQn or a month YYYY-MM, or a half year YYYYHn")
     p.add_argument("--json", action="store_true")
     dirs(p)
@@ -187,18 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("review", help="the half year's on-site review (观摩评价): item means, ranking, assessor "
                                       "consistency")
-    p.add_argument("half", type=_half, metavar="YYYYHn")
+    p.add_argument("half", type=arg.half_year, metavar="YYYYHn")
     dirs(p)
     reference(p)
 
     p = sub.add_parser("remind", help="the 催报单: a sheet per department with what is missing or must be fixed")
-    p.add_argument("period", type=_period, metavar="PERIOD", help="a quarter YYYYQn or a month YYYY-MM")
+    p.add_argument("period", type=arg.period, metavar="PERIOD", help="a quarter YYYYQn or a month YYYY-MM")
     p.add_argument("--departments", type=Path, default=None,
                    help="the contacts file (default: reference/departments.csv)")
     dirs(p)
 
     p = sub.add_parser("explain", help="how each of a unit's points was earned or lost (a half year: its review)")
-    p.add_argument("quarter", type=_quarter_or_half, metavar="QUARTER|YYYYHn")
+    p.add_argument("quarter", type=arg.quarter_or_half, metavar="QUARTER|YYYYHn")
     p.add_argument("unit", help="unit code or name, e.g. 410527 or 内黄县")
     p.add_argument("--json", action="store_true")
     dirs(p, raw=False)

@@ -32,7 +32,7 @@ STAGES = [
     ("samples", ["sbsk.samples"]),
     ("pipeline", ["sbsk.pipeline", "sbsk.dispatch"]),
     ("flows", ["sbsk.flows"]),
-    ("cli", ["sbsk.cli", "sbsk.demo", "sbsk.__main__"]),
+    ("cli", ["sbsk.cli", "sbsk.arguments", "sbsk.demo", "sbsk.__main__"]),
 ]
 ROOT = "sbsk"
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")

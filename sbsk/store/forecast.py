@@ -29,6 +29,7 @@ from sbsk.config.registry import Registry, load_registry
 from sbsk.config.rubric import Part, Rubric
 from sbsk.config.rubric_years import rubric_for_year
 from sbsk import REFERENCE_DIR
+from sbsk.store.warehouse import insert_frame
 
 PROVINCE_DIR = REFERENCE_DIR / "province"
 DEFAULT_BAND = Decimal(3)  # rubric parameter forecast_band: how far another city's total may move
@@ -254,10 +255,4 @@ def store_forecast(con: duckdb.DuckDBPyConnection, result: Forecast) -> None:
     scores = pd.DataFrame([{"period": result.period, "unit_code": u, "indicator_code": i, "part": p,
                             "value": float(v), "points": float(pts)} for u, i, p, v, pts in result.scores])
     for table, rows in (("forecast_results", frame), ("forecast_scores", scores)):
-        if rows.empty:
-            continue
-        con.register("_forecast", rows)
-        try:
-            con.execute(f"insert into main.{table} by name select * from _forecast")
-        finally:
-            con.unregister("_forecast")
+        insert_frame(con, table, rows)
