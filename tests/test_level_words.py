@@ -1,0 +1,65 @@
+"""The documents of a level say what its units are called (level.toml unit_name, issue 12): a
+province quarter's bulletin, 通报 and web page, and a province month's dispatch workbook, say 省辖市
+(reference/province/level.toml) and never the city level's 县(市、区). The province fixtures are
+those of test_reference_sets (builders.baseline over the 18 cities of reference/province/units.csv)."""
+
+from __future__ import annotations
+
+from docx import Document
+from openpyxl import load_workbook
+from test_reference_sets import PROVINCE, _cities, _province_defs
+
+from builders import baseline, write_quarter
+from sbsk import pipeline
+
+CITY_WORDS = ("县(市、区)", "县（市、区）", "县市区")
+
+
+def _cells(path) -> list[str]:
+    wb = load_workbook(path)
+    return [c.value for ws in wb.worksheets for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
+
+
+def _docx_text(path) -> str:
+    doc = Document(str(path))
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def test_a_province_quarter_s_documents_say_sheng_xia_shi(dirs):
+    raw, out = dirs
+    write_quarter(raw, "2020Q3", baseline(_cities()), _province_defs())
+    assert pipeline.evaluate("2020Q3", raw, out, up_to="report", reference_dir=PROVINCE)["status"] == "done"
+    folder = out / "2020Q3"
+
+    ranking = load_workbook(folder / "bulletin-2020Q3.xlsx")["排名"]
+    heads = [[c.value for c in r] for r in ranking.iter_rows() if r[0].value == "排名"]
+    assert heads and all(h[1] == "省辖市" for h in heads)  # the unit column of every group's table
+    cells = _cells(folder / "bulletin-2020Q3.xlsx")
+    assert not [c for c in cells if any(w in c for w in CITY_WORDS)]
+
+    text = _docx_text(folder / "tongbao-2020Q3.docx")
+    # 18 cities of reference/province/units.csv, level name 全省 (reference/province/level.toml)
+    assert "2020年第三季度，全省18个省辖市参加“四比四看”活动考评" in text
+    assert "各省辖市要对照考评结果" in text and "排名靠后的省辖市要深入分析原因" in text
+    assert "专班办公室对2020年第三季度各省辖市工作情况进行了考评" in text
+    assert not [w for w in CITY_WORDS if w in text]
+
+    page = (folder / "bulletin-2020Q3.html").read_text(encoding="utf-8")
+    assert "全省18个省辖市参加考评" in page and not [w for w in CITY_WORDS if w in page]
+
+
+def test_a_province_month_s_dispatch_workbook_says_sheng_xia_shi(dirs):
+    from sbsk.dispatch import evaluate_dispatch
+
+    raw, out = dirs
+    write_quarter(raw, "2020-08", baseline(_cities()), _province_defs())
+    evaluate_dispatch("2020-08", raw, out, reference_dir=PROVINCE)
+    path = out / "2020-08" / "dispatch-2020-08.xlsx"
+    cells = _cells(path)
+    notes = [c for c in cells if "对照清单" in c]
+    assert notes and all("请各省辖市对照清单，在季度结束前重点追赶。" in c for c in notes)
+    ranking = load_workbook(path).worksheets[0]
+    heads = [[c.value for c in r] for r in ranking.iter_rows() if r[0].value == "排名"]
+    assert heads and all(h[1] == "省辖市" for h in heads)
+    assert not [c for c in cells if any(w in c for w in CITY_WORDS)]
