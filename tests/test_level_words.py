@@ -63,3 +63,18 @@ def test_a_province_month_s_dispatch_workbook_says_sheng_xia_shi(dirs):
     heads = [[c.value for c in r] for r in ranking.iter_rows() if r[0].value == "排名"]
     assert heads and all(h[1] == "省辖市" for h in heads)
     assert not [c for c in cells if any(w in c for w in CITY_WORDS)]
+
+
+def test_a_province_return_template_names_its_unit_column_sheng_xia_shi():
+    """The guide and the unit column's input prompt use the level's unit_header (省辖市)."""
+    from sbsk.config.periods import Quarter
+    from sbsk.outputs.templates import DATA_SHEET, GUIDE_SHEET, build_template
+
+    defs = _province_defs()
+    ret = defs.returns["R01"]
+    wb = build_template(ret, defs, Quarter.parse("2020Q3"), list(_cities().values()), ["A1", "D3"])
+    guide = [c.value for r in wb[GUIDE_SHEET].iter_rows() for c in r if isinstance(c.value, str)]
+    assert "2. 第一列“省辖市”请从下拉列表选择；每个省辖市的记录都填在本表中。" in guide
+    prompts = [v.prompt for v in wb[DATA_SHEET].data_validations.dataValidation if v.prompt]
+    assert "请从下拉列表选择省辖市" in prompts
+    assert not [c for c in guide + prompts if any(w in c for w in CITY_WORDS)]
