@@ -78,3 +78,18 @@ def test_a_province_return_template_names_its_unit_column_sheng_xia_shi():
     prompts = [v.prompt for v in wb[DATA_SHEET].data_validations.dataValidation if v.prompt]
     assert "请从下拉列表选择省辖市" in prompts
     assert not [c for c in guide + prompts if any(w in c for w in CITY_WORDS)]
+
+
+def test_the_same_city_in_two_files_of_a_province_return_is_named_a_sheng_xia_shi(dirs):
+    from sbsk.outputs.return_writer import write_plain
+
+    raw, out = dirs
+    defs = _province_defs()
+    data = baseline(_cities())
+    write_quarter(raw, "2020Q3", data, defs)
+    write_plain(raw / "2020Q3" / "fgw" / "R06-补报.xlsx", defs.returns["R06"],
+                [dict(r, project_name=f"补报{i}") for i, r in enumerate(data["R06"][:3])])
+    state = pipeline.evaluate("2020Q3", raw, out, up_to="combine", reference_dir=PROVINCE)
+    [rejected] = [r for r in state["results"] if r.status == "rejected"]
+    assert "是同一报表（R06），且包含相同的省辖市（" in rejected.file_message
+    assert not [w for w in CITY_WORDS if w in rejected.file_message]
