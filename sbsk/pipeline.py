@@ -148,7 +148,8 @@ def reject_unit_overlaps(results: list[FileResult], defs: Definitions,
         clash = {u: seen[(res.return_code, u)] for u in units if (res.return_code, u) in seen}
         if clash:
             first = sorted(set(clash.values()))[0]
-            reject_whole(res, f"与 {first} 是同一报表（{res.return_code}），且包含相同的县(市、区)（"
+            unit = next((c.header for c in defs.returns[res.return_code].columns if c.type == "unit"), "县(市、区)")
+            reject_whole(res, f"与 {first} 是同一报表（{res.return_code}），且包含相同的{unit}（"
                               f"{'、'.join(names.get(u, u) for u in sorted(clash))}），同一单位只能在一个文件中报送")
             continue
         for u in units:

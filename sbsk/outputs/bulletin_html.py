@@ -127,7 +127,7 @@ def render(facts: dict) -> str:
 <title>{_e(facts['period_name'])}“四比四看”活动考评结果</title><style>{CSS}</style></head>
 <body><header><h1>{_e(facts['period_name'])}<br>“四比四看”活动考评结果{version}</h1><p>安阳市“四比四看”活动专班办公室</p></header>
 <main>{restated}
-<section><h2>总体情况</h2><p>全市{facts['unit_count']}个县（市、区）参加考评，平均得分{_e(facts['mean_total'])}分，
+<section><h2>总体情况</h2><p>{_e(facts['level_name'])}{facts['unit_count']}个{_e(facts['unit_name_cn'])}参加考评，平均得分{_e(facts['mean_total'])}分，
 最高{_e(facts['max_total'])}分，最低{_e(facts['min_total'])}分。</p>{note}</section>
 <section><h2>红黑榜</h2>{_rolls(facts)}</section>
 <section><h2>分组排名</h2>{groups}<p style="font-size:.85rem">{legend}分类得分列依次为：{_e('、'.join(facts['category_heads']))}。</p></section>

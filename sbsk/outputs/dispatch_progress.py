@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sbsk.config.metrics import load_catalogue
 from sbsk.config.periods import Month
 from sbsk.config.rubric import rubric_for
+from sbsk.store.runs import unit_word
 from sbsk.outputs.dispatch_style import FILLS, fitted_height
 from sbsk.outputs.sheets import (BODY, BOLD, BOX, CENTER, HEADER_FILL, fetch_dicts, set_widths, setup_page,
                                  write_heading, write_note, write_title)
@@ -77,7 +78,7 @@ def progress_sheet(ws: Worksheet, con, m: Month, groups: list[tuple[str, list[di
     for i, (label, rows) in enumerate(groups):
         if i:
             breaks.append(row - 1)
-        row = _group_block(ws, row, f"{label}进度对照", parts, rows, scores, level, breaks)
+        row = _group_block(ws, row, f"{label}进度对照", parts, rows, scores, level, breaks, unit_word(con))
     set_widths(ws, [12, *([part_width(len(parts))] * len(parts))])
     setup_page(ws, title_rows=None)
     ws.page_margins = MARGINS
@@ -89,9 +90,9 @@ def progress_sheet(ws: Worksheet, con, m: Month, groups: list[tuple[str, list[di
 
 
 def _group_block(ws: Worksheet, row: int, title: str, parts: list[dict], units: list[dict], scores: dict,
-                 level: dict, breaks: list[int]) -> int:
+                 level: dict, breaks: list[int], unit: str) -> int:
     head = write_heading(ws, row, title)
-    header = ["县(市、区)", *(p["label"] for p in parts)]
+    header = [unit, *(p["label"] for p in parts)]
     names = ["指标", *(p["name"] for p in parts)]
     first = units[0]["unit_code"]
     targets = ["目标进度", *(_basis(scores.get((first, p["indicator_code"])), p["part"]) for p in parts)]

@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sbsk.config.periods import Month
+from sbsk.store.runs import unit_word
 from sbsk.outputs.dispatch_progress import progress_sheet
 from sbsk.outputs.bulletin.ranking import by_group
 from sbsk.outputs.dispatch_style import FILLS, LEVELS, LINE_HEIGHT, ROW_HEIGHT, fitted_height
@@ -99,7 +100,7 @@ def _ranking_sheet(ws: Worksheet, con, m: Month, results: list[dict], warnings: 
         select category_code, any_value(category_name) as name, sum(max_points) as points
         from rubric_indicators where rubric_version = ? group by category_code order by category_code
     """, [results[0]["rubric_version"]]) if r["category_code"] in "ABCD"]
-    headers = ["排名", "县(市、区)", *(h for _, h in cats), "总分", "较上月", "红灯", "黄灯"]
+    headers = ["排名", unit_word(con), *(h for _, h in cats), "总分", "较上月", "红灯", "黄灯"]
     width = len(headers)
     write_title(ws, f"{m.chinese}{TITLE_SUFFIX}", width)
     count = {}
@@ -136,12 +137,13 @@ def _points(value) -> str:
 # ---- 预警清单 ----
 
 def _warnings_sheet(ws: Worksheet, con, m: Month, results: list[dict], warnings: list[dict]) -> None:
-    headers = ["县(市、区)", "预警", "指标", "情况与差距", "可争取(分)"]
+    unit = unit_word(con)
+    headers = [unit, "预警", "指标", "情况与差距", "可争取(分)"]
     widths = [12, 7, 7, 92, 10]
     width = len(headers)
     write_title(ws, f"{m.chinese}月调度预警清单", width)
     write_note(ws, 2, f"红灯：明显落后于序时进度或组内先进；黄灯：稍有落后。{months_left(m)}，"
-                      "请各县(市、区)对照清单，在季度结束前重点追赶。可争取为赶上后可增加的分值。", width)
+                      f"请各{unit}对照清单，在季度结束前重点追赶。可争取为赶上后可增加的分值。", width)
     ws.row_dimensions[2].height = 2 * LINE_HEIGHT + 4
     parts = {r["indicator_code"]: len(r["methods"].split(",")) for r in fetch_dicts(
         con, "select indicator_code, methods from rubric_indicators where rubric_version = ?",

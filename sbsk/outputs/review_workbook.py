@@ -25,6 +25,7 @@ from sbsk.outputs.sheets import (BODY_FONT, INTEGER_FORMAT, SCORE_FORMAT, fetch_
                                  setup_page, write_note, write_table, write_title)
 from sbsk.outputs.return_writer import put_text_safe
 from sbsk.config.labels import flag_labels
+from sbsk.store.runs import unit_word
 
 TITLE_SUFFIX = '"四比四看"观摩评价结果'
 ITEMS = ("planning", "attraction", "construction", "service")
@@ -67,7 +68,7 @@ def write_review_workbook(con: duckdb.DuckDBPyConnection, period: str, path: Pat
     trim_min = load_rubric().review.trim_min if load_rubric().review else 5
     wb = Workbook()
     items = _items(con)
-    _ranking_sheet(wb.active, half, results, items, trim_min)
+    _ranking_sheet(wb.active, half, results, items, trim_min, unit_word(con))
     _detail_sheet(wb.create_sheet("评分明细"), con, half, results, items)
     consistency = wb.create_sheet("评分一致性")
     count = _consistency_sheet(consistency, con, half)
@@ -76,9 +77,9 @@ def write_review_workbook(con: duckdb.DuckDBPyConnection, period: str, path: Pat
     return save_workbook(wb, path)
 
 
-def _ranking_sheet(ws: Worksheet, half: HalfYear, results: list[dict], items, trim_min: int) -> None:
+def _ranking_sheet(ws: Worksheet, half: HalfYear, results: list[dict], items, trim_min: int, unit: str) -> None:
     ws.title = "排名"
-    headers = ["排名", "县(市、区)", *(h for _, h in items), "观摩总分", "评分人数", "每项去掉评分数"]
+    headers = ["排名", unit, *(h for _, h in items), "观摩总分", "评分人数", "每项去掉评分数"]
     width = len(headers)
     write_title(ws, f"{half.chinese}{TITLE_SUFFIX}", width)
     row = 1
@@ -116,7 +117,7 @@ def _explain(ws: Worksheet, row: int, text: str, width: int, height: float = 30)
 def _detail_sheet(ws: Worksheet, con, half: HalfYear, results: list[dict], items) -> None:
     """Every loaded score, unit by unit in ranking order; where values were dropped, one highest and one
     lowest of each item are struck through (which of several tied values is shown does not change the mean)."""
-    headers = ["县(市、区)", "观摩组", "评分人", "评分人单位", *(h for _, h in items), "合计", "来源文件", "行号"]
+    headers = [unit_word(con), "观摩组", "评分人", "评分人单位", *(h for _, h in items), "合计", "来源文件", "行号"]
     width = len(headers)
     write_title(ws, f"{half.chinese}观摩评分明细", width)
     scores = fetch_dicts(con, "select * from review_scores where period = ? order by unit_code, source_file, "
@@ -211,7 +212,7 @@ def _chart_sheet(ws: Worksheet, data: Worksheet, half: HalfYear, count: int) -> 
 
 
 def _problems_sheet(ws: Worksheet, con, half: HalfYear) -> None:
-    headers = ["类别", "县(市、区)", "文件", "工作表", "行号", "列", "填报值", "问题说明"]
+    headers = ["类别", unit_word(con), "文件", "工作表", "行号", "列", "填报值", "问题说明"]
     widths = [12, 10, 28, 10, 6, 11, 12, 56]
     width = len(headers)
     write_title(ws, f"{half.chinese}观摩评分退回与核查", width)

@@ -155,6 +155,7 @@ def _write_guide(ws: Worksheet, ret: ReturnDef, defs: Definitions, q: Quarter,
                  choices: dict[str, list[str]]) -> None:
     dept = defs.departments[ret.owner].name
     end = q.end.isoformat()
+    unit = unit_header(ret)
     lines = [
         f"《{ret.title}》填报说明",
         f"报表代码：{ret.code}（模板版本 {defs.template_version}）",
@@ -163,7 +164,7 @@ def _write_guide(ws: Worksheet, ret: ReturnDef, defs: Definitions, q: Quarter,
         "",
         "填报要求：",
         f"1. 请在“{DATA_SHEET}”工作表第{FIRST_DATA_ROW}行起逐行填写，每行一条记录；不要修改表头、增删列或修改工作表名称。",
-        "2. 第一列“县(市、区)”请从下拉列表选择；每个县(市、区)的记录都填在本表中。",
+        f"2. 第一列“{unit}”请从下拉列表选择；每个{unit}的记录都填在本表中。",
         f"3. 金额单位为万元，只填数字（如 1234.5），不要填写“万元”等文字；本年计划、本年累计等金额按截至 {end} 的本年累计数填写。",
         "4. 日期请按 2020-07-03 的格式填写。",
         "5. “是否……”列填写“是”或“否”，请从下拉列表选择。",
@@ -214,7 +215,7 @@ def _required_text(col: Column) -> str:
 
 def column_rule(col: Column, ret: ReturnDef, choices: list[str] | None) -> str:
     """One sentence in Chinese saying how to fill the column."""
-    rule = _type_rule(col, choices)
+    rule = _type_rule(col, choices, unit_header(ret))
     extra = []
     if col.max_field:
         extra.append(f"不得大于“{ret.column(col.max_field).label}”")
@@ -233,7 +234,7 @@ def column_rule(col: Column, ret: ReturnDef, choices: list[str] | None) -> str:
     return "；".join([rule, *extra])
 
 
-def _type_rule(col: Column, choices: list[str] | None) -> str:
+def _type_rule(col: Column, choices: list[str] | None, unit: str) -> str:
     if col.type == "unit":
         return "从下拉列表选择：" + "、".join(choices or [])
     if col.type in ("enum", "bool"):
@@ -251,10 +252,16 @@ def _type_rule(col: Column, choices: list[str] | None) -> str:
         return "日期，格式如 2020-07-03"
     if col.type == "indicator":
         first, last = (choices[0], choices[-1]) if choices else ("A1", "D3")
-        return f"填写指标代码（{first}…{last}，可从下拉列表选择），每个县(市、区)每个指标一行"
+        return f"填写指标代码（{first}…{last}，可从下拉列表选择），每个{unit}每个指标一行"
     if col.pattern and col.field == "project_code":
         return "文字，格式如 2020-410581-34-03-012345（年份-行政区划代码-行业代码-类型-流水号）"
     return "文字"
+
+
+def unit_header(ret: ReturnDef) -> str:
+    """The return's unit column as the level names it (Definitions.with_unit_column: 县(市、区), 省辖市),
+    also the word for a unit in the guide: the shipped levels' unit_header is their unit_name."""
+    return next((c.header for c in ret.columns if c.type == "unit"), "县(市、区)")
 
 
 def _bound_text(col: Column) -> str:
@@ -431,7 +438,7 @@ def _bounded(kind: str, col: Column) -> DataValidation:
 
 def _prompt(col: Column, ret: ReturnDef, choices: list[str] | None) -> str:
     if col.type == "unit":
-        return "请从下拉列表选择县(市、区)"
+        return f"请从下拉列表选择{col.header}"
     return column_rule(col, ret, choices)
 
 

@@ -42,3 +42,26 @@ def scoring_rubric(con: duckdb.DuckDBPyConnection, quarters: list[str], version:
         if rubric.version == version:
             return rubric
     return rubric_for(version)[0]
+
+
+def warehouse_level(con: duckdb.DuckDBPyConnection):
+    """The level (sbsk.config.level.Level) of the documents written from this warehouse. One
+    warehouse holds one level (sbsk.pipeline.same_level), so the reference set the latest run
+    recorded names it; a warehouse with no run (or a scratch database) is the city level."""
+    from sbsk.config.level import load_level  # here: config.level is not needed by the rest of runs
+    try:
+        found = con.execute("select reference_set from main.pipeline_runs where reference_set is not null "
+                            "order by started_at desc limit 1").fetchone()
+    except duckdb.Error:  # a scratch database without the runs table
+        found = None
+    return load_level(Path(found[0]) if found else None)
+
+
+def unit_word(con: duckdb.DuckDBPyConnection) -> str:
+    """What this warehouse's units are called (level.toml unit_name: 县(市、区), 省辖市)."""
+    return warehouse_level(con).unit_name
+
+
+def full_width(text: str) -> str:
+    """县(市、区) as the 通报 prints it: 县（市、区）."""
+    return text.replace("(", "（").replace(")", "）")

@@ -17,6 +17,7 @@ from sbsk.outputs.bulletin.versions import restated_quarters
 from sbsk.outputs.bulletin.ranking import QUARTER_NAMES, TITLE_SUFFIX, group_tables, ranking_page
 from sbsk.outputs.sheets import (INTEGER_FORMAT, REWARD_FORMAT, SCORE_FORMAT, fetch_dicts, save_workbook,
                                  set_widths, write_note, write_title)
+from sbsk.store.runs import unit_word
 
 ANNUAL_PROVISIONAL_NOTE = "注：年度结果为暂定（有季度结果缺失或为暂定）"
 ANNUAL_STALE_NOTE = "注：年度结果计算后有季度重新考评，年度结果需重新计算"
@@ -43,7 +44,7 @@ def _ranking_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, year: int, res
     weight = max((r["review_weight"] or 0 for r in results), default=0)
     reviewed = any(r["review_total"] is not None for r in results)
     extra = (["季度综合"] if weight else []) + (["观摩评价"] if reviewed else [])
-    headers = ["排名", "县(市、区)", *QUARTER_NAMES, *extra, "年度总分", "奖惩(元)"]
+    headers = ["排名", unit_word(con), *QUARTER_NAMES, *extra, "年度总分", "奖惩(元)"]
     width = len(headers)
     write_title(ws, f"{year}年度{TITLE_SUFFIX}", width)
     row = 2

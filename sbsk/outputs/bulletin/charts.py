@@ -18,6 +18,7 @@ from sbsk.config.periods import Quarter, quarters_of
 from sbsk.outputs.bulletin.ranking import QUARTER_NAMES, by_group
 from sbsk.outputs.sheets import (INTEGER_FORMAT, SCORE_FORMAT, fetch_dicts, set_widths, setup_page, write_heading,
                                  write_table, write_title)
+from sbsk.store.runs import unit_word
 
 CHART_SHEET = "图表"
 CHART_SIZE = (17, 7.5)     # width, height in cm: fits an A4 landscape page at 100 %
@@ -30,7 +31,7 @@ def quarter_chart_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Quarte
     starts, row = [], 3
     for label, rows in groups:
         starts.append(row)
-        row = _totals_block(ws, row, f"{label}{q.chinese}总分", rows)
+        row = _totals_block(ws, row, f"{label}{q.chinese}总分", rows, unit_word(con))
     if q.q >= 2:
         trend = _year_totals(con, q)
         for label, rows in groups:
@@ -45,7 +46,7 @@ def annual_chart_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, year: int,
     starts, row = [], 3
     for label, rows in groups:
         starts.append(row)
-        row = _totals_block(ws, row, f"{label}{year}年度总分", rows)
+        row = _totals_block(ws, row, f"{label}{year}年度总分", rows, unit_word(con))
     _chart_page(ws, starts)
 
 
@@ -54,10 +55,10 @@ def _title_width(groups: list[tuple[str, list[dict]]], trend: bool) -> int:
     return max([3] + [1 + len(rows) for _, rows in groups if trend])
 
 
-def _totals_block(ws: Worksheet, row: int, title: str, rows: list[dict]) -> int:
-    """A table 排名 | 县(市、区) | 总分 and a bar chart of it below; returns the first free row after both."""
+def _totals_block(ws: Worksheet, row: int, title: str, rows: list[dict], unit: str) -> int:
+    """A table 排名 | `unit` (县(市、区), 省辖市) | 总分 and a bar chart of it below; returns the first free row after both."""
     start = write_heading(ws, row, title)
-    end = write_table(ws, start, ["排名", "县(市、区)", "总分"],
+    end = write_table(ws, start, ["排名", unit, "总分"],
                       [[r["group_rank"], r["unit_name"], r["total"]] for r in rows],
                       formats=[INTEGER_FORMAT, None, SCORE_FORMAT], center=(0, 1, 2))
     chart = BarChart()

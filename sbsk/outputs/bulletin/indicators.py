@@ -13,6 +13,7 @@ from sbsk.outputs.bulletin.ranking import by_group
 from sbsk.outputs.return_writer import put_text_safe
 from sbsk.outputs.sheets import (BOLD, BOX, CENTER, HEADER_FILL, SCORE_FORMAT, fetch_dicts, fit_rows, plain_number,
                                  set_widths, setup_page, write_title)
+from sbsk.store.runs import unit_word
 
 
 def _indicator_key(code: str) -> tuple:
@@ -42,7 +43,7 @@ def indicator_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Quarter,
         con, "select unit_code, indicator_code, points from indicator_scores where quarter = ?", [str(q)])}
     max_total = sum((Decimal(str(i["max_points"])) for i in indicators), Decimal(0))
     header_rows = [
-        ["组别", "县(市、区)", *codes, "总分"],
+        ["组别", unit_word(con), *codes, "总分"],
         ["", "指标名称", *(i["name"] for i in indicators), ""],
         ["", "满分", *(i["max_points"] for i in indicators), max_total],
     ]

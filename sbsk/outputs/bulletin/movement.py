@@ -12,7 +12,7 @@ from sbsk.outputs.tongbao.facts import quarter_facts, year_facts
 
 SHEET = "名次变化"
 WIDTHS = [30, 10, 24, 10, 24, 12, 12]
-HEADERS = ["组别", "名次", "县(市、区)", "总分", "名次变化", "连续第一(期)", "连续末位(期)"]
+HEADERS = ["组别", "名次", "县(市、区)", "总分", "名次变化", "连续第一(期)", "连续末位(期)"]  # [2]: the level's unit_name
 
 
 def _movement(text: str) -> str:
@@ -28,12 +28,13 @@ def _write(ws: Worksheet, facts: dict, results: dict[str, dict]) -> None:
     rows = [[g["label"], r["rank"], r["name"], r["total"], _movement(r["movement"]),
              results[r["name"]].get("streak_first") or "", results[r["name"]].get("streak_last") or ""]
             for g in facts["groups"] for r in g["rows"]]
-    row = write_table(ws, 2, HEADERS, rows, center=(0, 1, 3, 4, 5, 6)) + 1
+    unit = facts["unit_name"]
+    row = write_table(ws, 2, [*HEADERS[:2], unit, *HEADERS[3:]], rows, center=(0, 1, 3, 4, 5, 6)) + 1
     # the rubric's 红黑榜 rules (config/honour_roll.py), said under the table
     totals = {r["name"]: r["total"] for g in facts["groups"] for r in g["rows"]}
     roll = [[g["label"], title, "、".join(g[key]) or "无", "、".join(totals[n] for n in g[key]) or "—"]
             for key, title in (("red", "红榜"), ("black", "黑榜")) for g in facts["groups"]]
-    row = write_table(ws, row, ["组别", "榜单", "县(市、区)", "总分"], roll, wrap=(2,), center=(0, 1, 3))
+    row = write_table(ws, row, ["组别", "榜单", unit, "总分"], roll, wrap=(2,), center=(0, 1, 3))
     rule = facts["honour_roll"]
     write_note(ws, row, f"注：红榜为{rule['red']}；黑榜为{rule['black']}。", len(HEADERS))
     row += 2

@@ -18,6 +18,7 @@ from sbsk.outputs.bulletin.indicators import indicator_sheet
 from sbsk.outputs.bulletin.movement import quarter_movement_sheet
 from sbsk.outputs.bulletin.ranking import group_tables, ranking_page
 from sbsk.outputs.bulletin.versions import restatement_note, restatement_sheet, shown_version, title
+from sbsk.store.runs import unit_word
 from sbsk.outputs.sheets import (INTEGER_FORMAT, REWARD_FORMAT, SCORE_FORMAT, fetch_dicts, save_workbook,
                                  set_widths, write_note, write_title)
 
@@ -49,7 +50,7 @@ def _ranking_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Quarter,
                    results: list[dict], rubric_version: str, version) -> None:
     ws.title = "排名"
     cats = _categories(con, rubric_version)
-    headers = ["排名", "县(市、区)", *(h for _, h in cats), "总分", "奖惩(元)"]
+    headers = ["排名", unit_word(con), *(h for _, h in cats), "总分", "奖惩(元)"]
     width = len(headers)
     write_title(ws, title(q, version), width)
     row = 2

@@ -15,6 +15,7 @@ from sbsk.outputs.sheets import (INTEGER_FORMAT, REWARD_FORMAT, SCORE_FORMAT, se
                                  write_table, write_title)
 from sbsk.store.diff import UnitChange, compare, read_set
 from sbsk.store.versions import Version, label, versions
+from sbsk.store.runs import unit_word
 
 RESTATEMENT_SHEET = "更正说明"
 BEIJING = timedelta(hours=8)
@@ -55,7 +56,7 @@ def restatement_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Quarter,
     changed, with the indicators that moved; units whose points alone moved, in a line below."""
     n = version.version
     ws.title = RESTATEMENT_SHEET
-    headers = ["组别", "县(市、区)", f"第{n - 1}版总分", f"第{n}版总分", f"第{n - 1}版排名", f"第{n}版排名",
+    headers = ["组别", unit_word(con), f"第{n - 1}版总分", f"第{n}版总分", f"第{n - 1}版排名", f"第{n}版排名",
                f"第{n - 1}版奖惩(元)", f"第{n}版奖惩(元)", "变化的指标"]
     width = len(headers)
     write_title(ws, f"{q.chinese}考评结果更正说明（第{n}版）", width)

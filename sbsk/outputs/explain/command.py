@@ -14,6 +14,7 @@ from sbsk.config.periods import Quarter
 from sbsk.outputs.explain.build import build_explanation, resolve_unit
 from sbsk.outputs.explain.numbers import json_value
 from sbsk.outputs.explain.text import render_text
+from sbsk.store.runs import unit_word
 from sbsk.store.warehouse import DB_NAME
 
 
@@ -39,7 +40,7 @@ def explain_from_database(period, unit: str, out_dir: Path, as_json: bool, makes
     try:
         code = resolve_unit(con, unit, period.year)
         if code is None:
-            print(f"sbsk explain：无法识别的县(市、区)「{unit}」，请输入单位代码（如410527）或名称（如内黄县）",
+            print(f"sbsk explain：无法识别的{unit_word(con)}「{unit}」，请输入单位代码（如410527）或名称（如内黄县）",
                   file=sys.stderr)
             return 2
         try:

@@ -35,7 +35,7 @@ BODY = [
           "{% else %}各单位的总分、名次和奖惩均未变化{% endif %}。"),
     ("p", "{%p endif %}"),
     ("h1", "一、总体情况"),
-    ("p", "{{ period_name }}，全市{{ unit_count }}个县（市、区）参加“四比四看”活动考评，平均得分{{ mean_total }}分，"
+    ("p", "{{ period_name }}，{{ level_name }}{{ unit_count }}个{{ unit_name_cn }}参加“四比四看”活动考评，平均得分{{ mean_total }}分，"
           "最高{{ max_total }}分，最低{{ min_total }}分。{{ status_note }}"),
     ("h1", "二、考评结果"),
     ("h2", "（一）排名和奖惩"),
@@ -75,11 +75,11 @@ BODY = [
     ("p", "{% if rejected_rows %}各部门报送的数据中，有{{ rejected_rows }}行未通过校验，已退回报送部门核实修改。{% endif %}"
           "{% if findings %}核查发现：{% for f in findings %}{% if f.flag == 'suspect_start' %}{{ f.count }}个项目疑似开而未动"
           "{% else %}{{ f.label }}{{ f.count }}处{% endif %}（涉及{{ f.units|join('、') }}）{% if not loop.last %}；{% endif %}"
-          "{% endfor %}。请有关县（市、区）逐项核实，据实整改。{% else %}未发现数据异常。{% endif %}"),
+          "{% endfor %}。请有关{{ unit_name_cn }}逐项核实，据实整改。{% else %}未发现数据异常。{% endif %}"),
     ("h1", "四、工作要求"),
-    ("p", "各县（市、区）要对照考评结果，认真查找差距，细化工作措施，推动项目建设提质增效。"
-          "排名靠后的县（市、区）要深入分析原因，制定整改措施，确保下一阶段工作有明显进位。"),
-    ("p", "各县（市、区）和市直有关部门要严格按照时间节点报送数据，确保数据真实准确；"
+    ("p", "各{{ unit_name_cn }}要对照考评结果，认真查找差距，细化工作措施，推动项目建设提质增效。"
+          "排名靠后的{{ unit_name_cn }}要深入分析原因，制定整改措施，确保下一阶段工作有明显进位。"),
+    ("p", "各{{ unit_name_cn }}和市直有关部门要严格按照时间节点报送数据，确保数据真实准确；"
           "对核查发现的问题，要逐项核实整改，并于下次报送前反馈整改情况。"),
     ("p", "附件：1.{{ period_name }}“四比四看”活动考评排名"),
     ("indent", "2.{{ attachment2_title }}"),
@@ -170,8 +170,8 @@ def build(path: Path = TEMPLATE) -> Path:
     doc.add_paragraph()
     p = doc.add_paragraph()
     exact_lines(p.paragraph_format)
-    set_fonts(p.add_run("各县（市、区）人民政府，市直有关单位："), BODY_FONT, SIZE_3)
-    _paragraph(doc, "p", "按照“四比四看”活动考评办法，专班办公室对{{ period_name }}各县（市、区）工作情况进行了考评，现将结果通报如下。")
+    set_fonts(p.add_run("各{{ unit_name_cn }}人民政府，市直有关单位："), BODY_FONT, SIZE_3)
+    _paragraph(doc, "p", "按照“四比四看”活动考评办法，专班办公室对{{ period_name }}各{{ unit_name_cn }}工作情况进行了考评，现将结果通报如下。")
     for kind, text in BODY:
         _paragraph(doc, kind, text)
     doc.add_paragraph()
@@ -187,7 +187,7 @@ def build(path: Path = TEMPLATE) -> Path:
     _paragraph(doc, "h2", "{{ g.label }}")
     tc_open, tc_close = "{%tc for c in category_heads %}", "{%tc endfor %}"
     _table(doc, [
-        ["名次", "县（市、区）", tc_open, "{{ c }}", tc_close, "总分", "名次变化", "奖惩（万元）"],
+        ["名次", "{{ unit_name_cn }}", tc_open, "{{ c }}", tc_close, "总分", "名次变化", "奖惩（万元）"],
         ["{%tr for r in g.rows %}"] + [""] * 7,
         ["{{ r.rank }}", "{{ r.name }}", "{%tc for s in r.scores %}", "{{ s }}", tc_close, "{{ r.total }}",
          "{{ r.movement }}", "{{ r.reward }}"],

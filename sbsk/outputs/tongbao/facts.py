@@ -14,7 +14,7 @@ import duckdb
 from sbsk.config.honour_roll import HonourRoll
 from sbsk.config.labels import FLAGS as FLAG_LABELS
 from sbsk.config.periods import Quarter
-from sbsk.store.runs import scoring_rubric
+from sbsk.store.runs import full_width, scoring_rubric, warehouse_level
 from sbsk.outputs.sheets import fetch_dicts
 
 # the flags a 数据核查 paragraph reports (ties and missing returns are said elsewhere in the 通报)
@@ -139,6 +139,7 @@ def _common(con, period_name: str, previous_name: str | None, results: list[dict
                            quarters).fetchone()[0]
     roll = honour_roll_rules(con, quarters, version)
     codes = [c[0] for c in cats]
+    level = warehouse_level(con)
     return {
         "period_name": period_name, "previous_name": previous_name, "has_previous": has_previous,
         "unit_count": len(results), "mean_total": points(sum(totals) / len(totals)),
@@ -151,6 +152,7 @@ def _common(con, period_name: str, previous_name: str | None, results: list[dict
         "category_heads": [f"{name}（{plain(mx)}）" for _, name, mx in cats],
         "honour_roll": {"red": roll.red.describe(), "black": roll.black.describe()},
         "findings": _findings(con, quarters), "rejected_rows": rejected,
+        "unit_name": level.unit_name, "unit_name_cn": full_width(level.unit_name), "level_name": level.name,
     }, groups
 
 
