@@ -267,3 +267,16 @@ def test_a_month_records_what_each_department_sent_and_refuses_the_review_form(d
     subs = dict(query(out, "select return_code, state from submissions where period = '2020-07'"))
     # R06 never came; R10 is not owed by a month (SPEC §9, §12); the others are loaded
     assert subs["R06"] == "未报" and subs["R01"] == "已入库" and "R10" not in subs
+
+
+def test_amounts_in_the_warnings_are_in_yi_yuan_from_one_yi_on():
+    """Worked by hand: 1亿元 = 10,000万元; two decimals either way."""
+    from sbsk.store.warning_words import number
+
+    assert number(9999.99, "万元") == "9,999.99万元"
+    assert number(10000, "万元") == "1.00亿元"
+    assert number(1393500, "万元") == "139.35亿元"
+    assert number(14931.19, "万元") == "1.49亿元"
+    assert number(-25000, "万元") == "-2.50亿元"
+    assert number(70.01, "万元") == "70.01万元"
+    assert number(3, "个") == "3个"

@@ -1,6 +1,6 @@
 """A dispatch warning in words a county leader reads (dispatch_warnings.detail): which indicator and
 part, how far behind time progress or the group leader, and for money-based progress how many 万元
-more would reach time progress. The numbers come from transforms/dispatch/dispatch_warning_facts.sql;
+more (亿元 from 1亿 on) would reach time progress. The numbers come from transforms/dispatch/dispatch_warning_facts.sql;
 what a metric is called, from the metric catalogue (transforms/intermediate/metrics.toml)."""
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ def percent(value: float) -> str:
 
 
 def number(value, unit: str) -> str:
-    """A count as a whole number, an amount in 万元 with cents: 3个, 1,234.50万元."""
+    """A count as a whole number, an amount in 万元 with cents, from 1亿元 on in 亿元 as a leader says
+    it (1,393,500.00万元 took a moment to read on the printed list): 3个, 1,234.50万元, 139.35亿元."""
     value = float(value)
     if unit == "万元":
-        return f"{value:,.2f}万元"
+        return f"{value / 10000:,.2f}亿元" if abs(value) >= 10000 else f"{value:,.2f}万元"
     text = f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
     return f"{text}{unit}"
 
