@@ -5,6 +5,8 @@ those of test_reference_sets (builders.baseline over the 18 cities of reference/
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from docx import Document
 from openpyxl import load_workbook
 from test_reference_sets import PROVINCE, _cities, _province_defs
@@ -93,3 +95,23 @@ def test_the_same_city_in_two_files_of_a_province_return_is_named_a_sheng_xia_sh
     [rejected] = [r for r in state["results"] if r.status == "rejected"]
     assert "是同一报表（R06），且包含相同的省辖市（" in rejected.file_message
     assert not [w for w in CITY_WORDS if w in rejected.file_message]
+
+
+def test_the_level_is_found_again_from_another_folder(tmp_path, monkeypatch):
+    """A run given `--reference reference/province` (relative) records the folder absolute, so a later
+    `sbsk publish` started elsewhere still writes 省辖市 (a relative path would fall back to the city)."""
+    from datetime import datetime
+
+    import duckdb
+
+    from sbsk import REFERENCE_DIR
+    from sbsk.store.runs import record_run, unit_word
+    from sbsk.store.warehouse import apply_contract
+
+    con = duckdb.connect()
+    apply_contract(con)
+    monkeypatch.chdir(REFERENCE_DIR.parent)
+    now = datetime(2020, 10, 10)
+    record_run(con, "r1", "quarter", "2020Q3", 2020, "done", now, now, "2020.1", None, Path("reference/province"))
+    monkeypatch.chdir(tmp_path)
+    assert unit_word(con) == "省辖市"

@@ -24,7 +24,9 @@ def record_run(con: duckdb.DuckDBPyConnection, run_id: str, kind: str, quarter: 
     path = str(rubric.path) if isinstance(rubric, Rubric) and rubric.path else None
     chosen = rubric.chosen_by if isinstance(rubric, Rubric) else None
     values = [run_id, kind, quarter, year, status, started, finished, version, message, path, chosen,
-              str(reference_dir or REFERENCE_DIR), code_version()]
+              # absolute: the documents written later from this warehouse (sbsk publish, from any folder)
+              # read the level's words from it (warehouse_level)
+              str(Path(reference_dir).resolve() if reference_dir else REFERENCE_DIR), code_version()]
     con.execute(f"insert into main.pipeline_runs ({', '.join(COLUMNS)}) values ({', '.join('?' * len(COLUMNS))})",
                 values)
 
