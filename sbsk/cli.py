@@ -125,18 +125,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# the commands that run a flow: their temporary Prefect server is started before anything heavy is imported
+FLOW_COMMANDS = {"run", "dispatch", "review", "annual", "demo"}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command not in FLOW_COMMANDS:
+        return _main(args, argv)
+    from sbsk import temp_server
+    from sbsk.runtime import configure_prefect
+
+    _quiet_prefect()
+    configure_prefect(args.out_dir)  # the server's environment is the command's, as when Prefect starts it
+    temp_server.start()
+    try:
+        return _main(args, argv)
+    finally:
+        temp_server.stop()
+
+
+def _main(args, argv: list[str] | None) -> int:
     from sbsk.config.registry import RegistryError
     from sbsk.config.level import LevelError, OtherLevel
     from sbsk.store.replay import ReplayError
     from sbsk.config.rubric import RubricError
     from sbsk.config.departments import DepartmentsError
     from sbsk.config.workdays import CalendarError
+    from sbsk.temp_server import ServerError
 
     try:
         return COMMANDS[args.command](args)
-    except (ReplayError, CalendarError, OtherLevel) as exc:
+    except (ReplayError, CalendarError, OtherLevel, ServerError) as exc:
         print(f"sbsk: {exc}", file=sys.stderr)
         return 1
     except (RubricError, RegistryError, DepartmentsError, LevelError) as exc:
@@ -206,7 +226,9 @@ def cmd_run(args) -> int:
     from sbsk.flows.quarter import score_quarter
     from sbsk.flows.run_state import outcome_of
     from sbsk.store.warehouse import Busy
+    from sbsk.temp_server import wait_ready
 
+    wait_ready()  # the temporary server started at the command's start, while the above was imported
     worst = 0
     for q in args.quarters:
         raw_dir = args.raw_dir
@@ -253,6 +275,9 @@ def _run_period_flow(module: str, name: str, period: str, args) -> int:
     from sbsk.store.warehouse import Busy
 
     flow = getattr(importlib.import_module(module), name)
+    from sbsk.temp_server import wait_ready
+
+    wait_ready()
     try:
         reference = {"reference_dir": _ref(args)} if getattr(args, "reference", None) else {}  # --reference DIR
         outcome = outcome_of(flow(period, str(args.raw_dir), str(args.out_dir), return_state=True, **reference))
@@ -272,7 +297,9 @@ def cmd_annual(args) -> int:
     configure_prefect(args.out_dir)
     from sbsk.flows.annual import annual_composite
     from sbsk.flows.run_state import outcome_of
+    from sbsk.temp_server import wait_ready
 
+    wait_ready()
     outcome = outcome_of(annual_composite(args.year, str(args.out_dir), str(args.rubric) if args.rubric else None,
                                           _ref(args), return_state=True))
     for path in outcome["outputs"]:

@@ -20,7 +20,8 @@ import pytest
 # A stage is a list of module names, each standing for itself and everything below it; a module
 # belongs to the longest name that covers it ("sbsk" alone means the package's own __init__).
 STAGES = [
-    ("foundations", ["sbsk", "sbsk.text", "sbsk.files", "sbsk.faults", "sbsk.failures", "sbsk.runtime", "sbsk.fingerprint",
+    ("foundations", ["sbsk", "sbsk.text", "sbsk.files", "sbsk.faults", "sbsk.failures", "sbsk.runtime", "sbsk.temp_server",
+                     "sbsk.fingerprint",
                      "sbsk.reference", "sbsk.transforms"]),
     ("schemas", ["sbsk.schemas"]),
     ("config", ["sbsk.config"]),
