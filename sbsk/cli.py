@@ -141,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     temp_server.start()
     try:
         return _main(args, argv)
+    except temp_server.ServerError as exc:  # it did not start: said in one line (not imported by other commands)
+        print(f"sbsk: {exc}", file=sys.stderr)
+        return 1
     finally:
         temp_server.stop()
 
@@ -152,11 +155,10 @@ def _main(args, argv: list[str] | None) -> int:
     from sbsk.config.rubric import RubricError
     from sbsk.config.departments import DepartmentsError
     from sbsk.config.workdays import CalendarError
-    from sbsk.temp_server import ServerError
 
     try:
         return COMMANDS[args.command](args)
-    except (ReplayError, CalendarError, OtherLevel, ServerError) as exc:
+    except (ReplayError, CalendarError, OtherLevel) as exc:
         print(f"sbsk: {exc}", file=sys.stderr)
         return 1
     except (RubricError, RegistryError, DepartmentsError, LevelError) as exc:

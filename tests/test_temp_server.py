@@ -85,3 +85,14 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state not in ("Z", "X")
+
+
+def test_a_server_that_exits_is_said_at_once(tmp_path):
+    """The server died before answering: the command says so with its exit status, not after the
+    start-up timeout (set to 60 s here; the kill makes it exit -9 at once)."""
+    code = START + ("import sys\ns.process.kill()\n"
+                    "try:\n    temp_server.wait_ready()\n"
+                    "except temp_server.ServerError as exc:\n    print(exc)\n")
+    done = _python(code, _env(PREFECT_HOME=str(tmp_path / "home"), PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="60"),
+                   cwd=tmp_path)
+    assert done.stdout.splitlines()[1:] == ["临时 Prefect 服务器未能启动（退出码 -9）"], done.stdout + done.stderr
