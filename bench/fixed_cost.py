@@ -61,7 +61,7 @@ def env(api_url: str | None, home: Path) -> dict:
     out = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     # as on a clerk's machine, sbsk's own modules run from bytecode (the warm-up writes it): with
     # PYTHONDONTWRITEBYTECODE=1 in the caller's environment (these sessions have it) each command
-    # compiled the sources of sbsk again, about 0.5 s of every figure
+    # compiled sbsk's sources again (docs/performance.md, the fixed-cost section)
     out.pop("PYTHONDONTWRITEBYTECODE", None)
     out.update(PREFECT_HOME=str(home), DO_NOT_TRACK="1", PREFECT_SERVER_ANALYTICS_ENABLED="false")
     if api_url:
