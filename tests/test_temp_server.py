@@ -96,3 +96,11 @@ def test_a_server_that_exits_is_said_at_once(tmp_path):
     done = _python(code, _env(PREFECT_HOME=str(tmp_path / "home"), PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="60"),
                    cwd=tmp_path)
     assert done.stdout.splitlines()[1:] == ["临时 Prefect 服务器未能启动（退出码 -9）"], done.stdout + done.stderr
+
+
+def test_the_command_starts_the_server_before_anything_heavy_is_imported(tmp_path):
+    """sbsk.cli's own imports hold no Prefect (start() would then leave the server to Prefect, after
+    the imports) and nothing heavy that the server's start-up is meant to overlap."""
+    code = "import sys, sbsk.cli\nprint(*sorted(m for m in ('prefect', 'pandas', 'duckdb', 'pandera') if m in sys.modules))\n"
+    done = _python(code, _env(), cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout.split() == [], done.stdout + done.stderr
