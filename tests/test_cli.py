@@ -1,11 +1,10 @@
 """The command line as schedulers and scripts meet it (SPEC §8), through the real `sbsk` executable:
-exit 2 on usage errors, exit 1 when a file is rejected whole, `demo`, `templates`, `explain` and
-`status` end to end, and a real quarter run with no network at all (a network namespace holding only
-loopback). Runs that need Prefect use the local server of tests/test_faults.py."""
+exit 2 on usage errors, exit 1 when a file is rejected whole, `templates` end to end (`demo`,
+`explain` and `status`: tests/test_wheel.py, from the installed wheel), and a real quarter run with
+no network at all (a network namespace holding only loopback). Runs that need Prefect use the local server of tests/test_faults.py."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from pathlib import Path
@@ -53,46 +52,8 @@ def test_a_file_rejected_whole_makes_run_exit_1(tmp_path, server):
     assert query(out, "select distinct status from quarter_results where quarter = '2020Q1'") == [("provisional",)]
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory, server) -> tuple[Path, Path, subprocess.CompletedProcess]:
-    root = tmp_path_factory.mktemp("demo")
-    raw, out = root / "raw", root / "out"
-    done = sbsk(server, "demo", "--raw-dir", raw, "--out-dir", out, timeout=1200)
-    return raw, out, done
-
-
-def test_demo_writes_a_year_and_evaluates_it(demo):
-    raw, out, done = demo
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "示例数据：" in done.stderr and "输出：" in done.stdout
-    for q in ("2020Q1", "2020Q2", "2020Q3", "2020Q4"):
-        assert (out / q / f"bulletin-{q}.xlsx").is_file() and (out / q / f"validation-{q}.xlsx").is_file()
-        assert f"{out / q / f'bulletin-{q}.xlsx'}" in done.stdout
-    assert (out / "2020" / "bulletin-2020.xlsx").is_file()
-    assert query(out, "select count(distinct quarter), count(*) from quarter_results") == [(4, 36)]
-    assert query(out, "select count(*) from annual_results where year = 2020") == [(9,)]
-
-
-def test_explain_through_the_command_line(demo, server):
-    _, out, _ = demo
-    done = sbsk(server, "explain", "2020Q3", "内黄县", "--out-dir", out)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("2020年第三季度 内黄县（410527，县(市)组）")
-    as_json = json.loads(sbsk(server, "explain", "2020Q3", "410527", "--out-dir", out, "--json").stdout)
-    (total,) = query(out, "select total from quarter_results where quarter = '2020Q3' and unit_code = '410527'")[0]
-    assert [i["code"] for i in as_json["indicators"]][:3] == ["A1", "A2", "A3"] and as_json["total"] == float(total)
-    unknown = sbsk(server, "explain", "2020Q3", "北京市", "--out-dir", out)
-    assert unknown.returncode == 2 and "无法识别" in unknown.stderr
-
-
-def test_status_through_the_command_line(demo, server):
-    raw, out, _ = demo
-    done = sbsk(server, "status", "2020", "--raw-dir", raw, "--out-dir", out, "--json")
-    assert done.returncode == 0, done.stderr
-    states = {q["quarter"]: q["state"] for q in json.loads(done.stdout)["quarters"]}
-    assert states == {"2020Q1": "done", "2020Q2": "done", "2020Q3": "done", "2020Q4": "done"}
-    text = sbsk(server, "status", "2020", "--raw-dir", raw, "--out-dir", out)
-    assert text.returncode == 0 and "2020Q3" in text.stdout
+# `demo`, `explain` and `status` through the command line: tests/test_wheel.py, on the one demo the
+# suite runs (from the installed wheel).
 
 
 def test_templates_through_the_command_line(tmp_path):

@@ -1,13 +1,16 @@
 """The wheel is the product: it holds every module and data file under the one import namespace
 `sbsk`, and installed (not editable) into a fresh virtualenv it runs `sbsk demo` in an empty folder,
-with nothing from the repository checkout."""
+with nothing from the repository checkout; `explain` and `status` through the command line read that
+demo's year (the suite's one demo)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -27,7 +30,8 @@ _NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "data", "build", "dist", "
 
 def _run(args: list, **kwargs) -> str:
     done = subprocess.run([str(a) for a in args], capture_output=True, text=True, **kwargs)
-    assert done.returncode == 0, f"{' '.join(map(str, args))} exited {done.returncode}:\n{done.stderr[-4000:]}"
+    assert done.returncode == 0, \
+        f"{' '.join(map(str, args))} exited {done.returncode}:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
     return done.stdout
 
 
@@ -60,17 +64,28 @@ def test_the_wheel_holds_every_module_and_data_file_under_sbsk(built):
     assert zipfile.ZipFile(wheel).read(top_level).decode().split() == ["sbsk"]
 
 
-@pytest.mark.slow
-def test_sbsk_demo_runs_from_the_installed_wheel_in_an_empty_folder(built, tmp_path):
+@pytest.fixture(scope="module")
+def demo(built, tmp_path_factory) -> dict:
+    """`sbsk demo` from the installed wheel in an empty folder, as a user's environment runs it; also the
+    one demo of the suite whose outputs the command-line tests below read (`explain`, `status`)."""
     wheel, _ = built
+    tmp_path = tmp_path_factory.mktemp("installed")
     venv = tmp_path / "venv"
-    _run([sys.executable, "-m", "venv", venv], timeout=300)
+    # A venv of its own that sees the test environment's packages, which test_lock.py proves are the
+    # lock's exact versions, through a .pth line after its own site-packages: installing the lock's
+    # ~100 wheels again took most of this test's time. A bare path line, unlike a site directory, has
+    # its own .pth files left unprocessed, so the checkout's editable finder never reaches this venv;
+    # the import check below says where sbsk really came from.
+    _run([sys.executable, "-m", "venv", "--without-pip", venv], timeout=300)
     python, sbsk = venv / "bin" / "python", venv / "bin" / "sbsk"
-    # the tested versions of its dependencies (requirements.lock, as `make` installs them), then the
-    # wheel itself, not editable; anything it declares beyond the lock would come from the index
-    _run([python, "-m", "pip", "install", "-q", "--require-hashes", "--no-deps", "-r", ROOT / "requirements.lock"],
-         timeout=1200)
-    _run([python, "-m", "pip", "install", "-q", wheel], timeout=600)
+    site_dir = Path(_run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"]).strip())
+    (site_dir / "test-environment.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
+    # the wheel itself, not editable, and nothing else (no index, no resolver; --ignore-installed:
+    # never uninstall the checkout's editable sbsk from the test environment); then pip check says
+    # whether the lock satisfies everything the wheel declares, as `make install` asks of the lock
+    _run([python, "-m", "pip", "install", "-q", "--no-deps", "--ignore-installed", "--no-index", wheel],
+         timeout=600)
+    _run([python, "-m", "pip", "check"], timeout=300)
 
     work = tmp_path / "empty"
     work.mkdir()
@@ -81,9 +96,29 @@ def test_sbsk_demo_runs_from_the_installed_wheel_in_an_empty_folder(built, tmp_p
     imported = Path(_run([python, "-c", "import sbsk; print(sbsk.__file__)"], cwd=work, env=env).strip())
     assert imported.is_relative_to(venv), f"sbsk imported from {imported}, not from the installed wheel"
 
-    said = _run([sbsk, "demo"], cwd=work, env=env, timeout=1800)
+    done = subprocess.run([str(sbsk), "demo"], cwd=work, env=env, capture_output=True, text=True, timeout=1800,
+                          stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr[-4000:]
+    return {"sbsk": sbsk, "work": work, "env": env, "done": done}
 
+
+def _sbsk(demo: dict, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([str(demo["sbsk"]), *map(str, args)], cwd=demo["work"], env=demo["env"],
+                          capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.slow
+def test_sbsk_demo_runs_from_the_installed_wheel_in_an_empty_folder(demo):
+    work, done = demo["work"], demo["done"]
+    said = done.stdout
+    # what it says, and the year it writes (SPEC §8), under the default data/raw and data/out
+    assert "示例数据：" in done.stderr and "输出：" in said
     out = work / "data" / "out"
+    for q in ("2020Q1", "2020Q2", "2020Q3", "2020Q4"):
+        assert (out / q / f"bulletin-{q}.xlsx").is_file() and (out / q / f"validation-{q}.xlsx").is_file()
+        assert f"data/out/{q}/bulletin-{q}.xlsx" in said
+    assert (out / "2020" / "bulletin-2020.xlsx").is_file()
+
     con = duckdb.connect(str(out / "sbsk.duckdb"), read_only=True)
     try:
         # 9 units (SPEC §1: 5 counties, 4 districts) × 4 quarters; the annual result once per unit
@@ -113,3 +148,33 @@ def test_sbsk_demo_runs_from_the_installed_wheel_in_an_empty_folder(built, tmp_p
     annual = load_workbook(out / "2020" / "bulletin-2020.xlsx")
     assert annual.sheetnames == ["排名", "名次变化", "图表"]
     assert annual["排名"]["A1"].value == '2020年度"四比四看"活动考评结果'
+
+
+# From tests/test_cli.py, which ran a demo of its own for them: the commands on the demo's year.
+@pytest.mark.slow
+def test_explain_through_the_command_line(demo):
+    out = demo["work"] / "data" / "out"
+    done = _sbsk(demo, "explain", "2020Q3", "内黄县", "--out-dir", out)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("2020年第三季度 内黄县（410527，县(市)组）")
+    as_json = json.loads(_sbsk(demo, "explain", "2020Q3", "410527", "--out-dir", out, "--json").stdout)
+    con = duckdb.connect(str(out / "sbsk.duckdb"), read_only=True)
+    try:
+        (total,) = con.execute("select total from quarter_results where quarter = '2020Q3' "
+                               "and unit_code = '410527'").fetchone()
+    finally:
+        con.close()
+    assert [i["code"] for i in as_json["indicators"]][:3] == ["A1", "A2", "A3"] and as_json["total"] == float(total)
+    unknown = _sbsk(demo, "explain", "2020Q3", "北京市", "--out-dir", out)
+    assert unknown.returncode == 2 and "无法识别" in unknown.stderr
+
+
+@pytest.mark.slow
+def test_status_through_the_command_line(demo):
+    raw, out = demo["work"] / "data" / "raw", demo["work"] / "data" / "out"
+    done = _sbsk(demo, "status", "2020", "--raw-dir", raw, "--out-dir", out, "--json")
+    assert done.returncode == 0, done.stderr
+    states = {q["quarter"]: q["state"] for q in json.loads(done.stdout)["quarters"]}
+    assert states == {"2020Q1": "done", "2020Q2": "done", "2020Q3": "done", "2020Q4": "done"}
+    text = _sbsk(demo, "status", "2020", "--raw-dir", raw, "--out-dir", out)
+    assert text.returncode == 0 and "2020Q3" in text.stdout
