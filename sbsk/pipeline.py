@@ -263,14 +263,14 @@ def publish(quarter: Quarter, results: list[FileResult], missing: list[str], con
 
 
 def write_reports(quarter: Quarter, out_dir: Path, results: list[FileResult], status: str,
-                  draft: list[str]) -> list[Path]:
+                  draft: list[str], defs: Definitions) -> list[Path]:
     """The validation report (of this run's verdicts alone when nothing was published), the
     bulletin (not when the run only drafted beside a published version: the issued bulletin stays
     until `sbsk publish`), and the annotated copies to send back."""
     q, published = str(quarter), status != "failed"
     folder = out_dir / q
     written = []
-    con = open_published(out_dir) if published else scratch_report_db(q, results)
+    con = open_published(out_dir) if published else scratch_report_db(q, results, defs)
     try:
         target = folder / f"validation-{q}.xlsx"
         with atomic_path(target) as tmp:
