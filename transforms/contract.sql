@@ -687,7 +687,7 @@ create table if not exists forecast_results (
     parts_left_out varchar not null,
     primary key (period, unit_code)
 );
-comment on table forecast_results is 'The forecast of the provincial ranking (预判全省排名, SPEC §10) for a quarter or a month: every city of the province reference set with its forecast total and rank; the home city (is_home) also has its rank range. Replaced by each sbsk forecast of the period.';
+comment on table forecast_results is 'The forecast of the provincial ranking (预判全省排名, SPEC §10) for a quarter or a month: every city of the province reference set with its forecast total and rank; the home city (is_home) also has its rank range. Replaced by each sbsk forecast of the period, each dispatch of a month, and each quarter run whose results are shown or sbsk publish of a quarter; deleted by those when the period has no R13 全省对标数据. A quarter run that only drafts beside a published version leaves it: it follows the published version, as indicator_scores does.';
 comment on column forecast_results.period is 'Quarter (YYYYQn) or month (YYYY-MM) forecast.';
 comment on column forecast_results.unit_code is 'City (the province reference set''s units.csv, e.g. 410500 安阳市).';
 comment on column forecast_results.unit_name is 'City name.';
