@@ -24,12 +24,11 @@ from sbsk.intake.ingest import FileResult
 from sbsk.intake.validate import context_for
 from sbsk.outputs.annotate import annotate
 from sbsk.outputs.dispatch_workbook import ForecastSection, write_dispatch_workbook
-from sbsk.outputs.forecast import forget_forecast, make_forecast, section
+from sbsk.outputs.forecast import refresh_forecast, section
 from sbsk.outputs.validation_report import write_validation_report
 from sbsk.schemas import load_returns
 from sbsk.schemas.definitions import Definitions
 from sbsk.store.dispatch import dispatch_missing, publish_dispatch
-from sbsk.store.forecast import ForecastError
 from sbsk.store.publish import new_run_id, now, open_published
 
 
@@ -72,11 +71,8 @@ def dispatch_forecast(out_dir: Path, month: Month, reference_dir: Path | None = 
     there (no R13 全省对标数据 stored for the month). Made from the warehouse just published, and stored
     (forecast_results, forecast_scores) like `sbsk forecast`; without it, the month's stored forecast
     goes too (the month's run replaces the month)."""
-    try:
-        return section(make_forecast(out_dir, month, reference_dir=reference_dir))
-    except ForecastError:
-        forget_forecast(out_dir, month)
-        return None
+    result = refresh_forecast(out_dir, month, reference_dir)
+    return section(result) if result else None
 
 
 def write_month_reports(quarter: Month, out_dir: Path, results: list[FileResult],

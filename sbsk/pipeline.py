@@ -32,6 +32,7 @@ from sbsk.outputs.bulletin import write_annual_bulletin
 from sbsk.outputs.issued import write_quarter_documents
 from sbsk.outputs.tongbao import write_year_tongbao
 from sbsk.outputs.bulletin_html import write_year_html
+from sbsk.outputs.forecast import refresh_forecast
 from sbsk.outputs.parquet_export import export_quarter, export_year
 from sbsk.outputs.validation_report import write_validation_report
 from sbsk.schemas import load_returns
@@ -259,18 +260,22 @@ def publish(quarter: Quarter, results: list[FileResult], missing: list[str], con
     draft = draft_note(out_dir, str(quarter)) or []
     if draft:  # the whole difference is the command's output (sbsk run prints it)
         say(f"[{quarter}] {draft[0]}")
+    else:  # the run's results are what is shown: the forecast made from them and this run's R13 (SPEC §10)
+        forecast = refresh_forecast(out_dir, quarter, reference_dir)
+        if forecast:
+            say(f"[{quarter}] 全省排名预判：{forecast.headline}")
     return status, draft
 
 
 def write_reports(quarter: Quarter, out_dir: Path, results: list[FileResult], status: str,
-                  draft: list[str]) -> list[Path]:
+                  draft: list[str], defs: Definitions) -> list[Path]:
     """The validation report (of this run's verdicts alone when nothing was published), the
     bulletin (not when the run only drafted beside a published version: the issued bulletin stays
     until `sbsk publish`), and the annotated copies to send back."""
     q, published = str(quarter), status != "failed"
     folder = out_dir / q
     written = []
-    con = open_published(out_dir) if published else scratch_report_db(q, results)
+    con = open_published(out_dir) if published else scratch_report_db(q, results, defs)
     try:
         target = folder / f"validation-{q}.xlsx"
         with atomic_path(target) as tmp:

@@ -142,10 +142,9 @@ def test_the_view_and_the_submissions_table_agree_on_each_state(out):
     assert {r[3] for r in rows} == {"已入库", "部分退回", "未报"}
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: an unreadable file is attributed to its return by name only in "
-                   "Python (sbsk/intake/submissions.py guess_return); source_files keeps return_code null, so the "
-                   "view says 未报 plus a stray 整表退回 row while submissions, status and the 催报单 say 整表退回")
 def test_a_return_rejected_whole_is_the_same_state_in_the_view_and_the_table(dirs):
+    """An unreadable file is no verdict (return_code null); its name says R04, which the view counts it
+    under through source_files.guessed_return_code, as table submissions does (guess_return)."""
     raw, out = dirs
     data = baseline()
     del data["R04"]
@@ -157,6 +156,14 @@ def test_a_return_rejected_whole_is_the_same_state_in_the_view_and_the_table(dir
     sql = "select {}.state from {} where {} = '2020Q3' and department = ? and return_code = 'R04'"
     assert query(out, sql.format("d", "department_submissions d", "quarter"), [owner]) == [("整表退回",)]
     assert query(out, sql.format("s", "submissions s", "period"), [owner]) == [("整表退回",)]
+    assert query(out, "select return_code, guessed_return_code from source_files where quarter = '2020Q3' "
+                      "and path like '%坏文件%'") == [(None, "R04")]
+    # no stray row with a null return: the file is counted once, under R04, with why it was rejected
+    assert query(out, "select count(*) from department_submissions where quarter = '2020Q3' and return_code is null"
+                 ) == [(0,)]
+    reason = query(out, "select rejected_whole_because from department_submissions where quarter = '2020Q3' "
+                        "and return_code = 'R04'")[0][0]
+    assert reason is not None and "R04-坏文件.xlsx" in reason
 
 
 def test_unit_flags(out):

@@ -72,8 +72,8 @@ def con():
         ('2020Q3', null, 'R03', 'missing_return', '本季度未收到该报表', null, null, null),
         ('2020Q2', '410581', 'R04', 'over_plan', '不应出现在第三季度', null, null, null)""")
     con.execute("""insert into source_files values
-        ('2020Q3', 'fgw/R01.xlsx', 'aa', 'fgw', 'R01', 'Sheet1', 'loaded', 'template', 10, 7, 1, 2, 1, 1, 0, 0, null),
-        ('2020Q3', 'czj/坏文件.xlsx', 'bb', 'czj', null, null, 'rejected', null, 0, 0, 0, 0, 0, 0, 0, 0, null)""")
+        ('2020Q3', 'fgw/R01.xlsx', 'aa', 'fgw', 'R01', 'Sheet1', 'loaded', 'template', 10, 7, 1, 2, 1, 1, 0, 0, null, null),
+        ('2020Q3', 'czj/坏文件.xlsx', 'bb', 'czj', null, null, 'rejected', null, 0, 0, 0, 0, 0, 0, 0, 0, null, null)""")
     con.execute("""insert into rejected_rows values
         ('2020Q3', 'fgw', 'R01', 'fgw/R01.xlsx', 'aa', 'Sheet1', 5, '项目名称', ?, '项目名称不能是公式', 'B5',
          '项目名称：（空）'),

@@ -348,6 +348,7 @@ def test_bulletins_say_the_version_and_from_version_2_what_changed(dirs):
         ["县(市)组", "安阳县", 2, 3.5, 2, 1, 0, 200000, "C6 0.00→1.50"],
         ["县(市)组", "林州市", 3, 3, 1, 2, 200000, 0, None],
     ]
+    assert sheet.print_title_rows == "$1:$5"  # title, who and why, and the column header on every page
     # the 通报 and the page say the same: 第2版, the reason, and each unit whose total, rank or reward changed
     changed = "安阳县总分2.00→3.50，名次2→1，奖惩无→奖励20万元；林州市名次1→2，奖惩奖励20万元→无"
     text = _docx_text(tongbao)

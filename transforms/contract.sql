@@ -257,14 +257,15 @@ create table if not exists source_files (
     skipped_total integer not null,
     skipped_notes integer not null,
     skipped_example integer not null,
-    archive_path varchar
+    archive_path varchar,
+    guessed_return_code varchar
 );
 comment on table source_files is 'Every file a quarter, review or dispatch run read, with its row accounting: rows_read = rows_loaded + rows_rejected + rows_skipped.';
 comment on column source_files.quarter is 'Period: a quarter (YYYYQn), a half year (YYYYHn) for R12 files, or a month (YYYY-MM) for a dispatch.';
 comment on column source_files.path is 'File path relative to the raw folder.';
 comment on column source_files.sha256 is 'SHA-256 of the file content.';
 comment on column source_files.department is 'Department folder code.';
-comment on column source_files.return_code is 'Return the file was taken to be.';
+comment on column source_files.return_code is 'Return the file was recognised as; null when it was not (see guessed_return_code).';
 comment on column source_files.sheet is 'Sheet the data was read from.';
 comment on column source_files.status is 'loaded, or rejected (the whole file).';
 comment on column source_files.recognised_by is 'How the return was recognised: template code, or the headers matched.';
@@ -277,6 +278,7 @@ comment on column source_files.skipped_total is '合计/小计 rows skipped (che
 comment on column source_files.skipped_notes is 'Notes and signatures below the table.';
 comment on column source_files.skipped_example is 'Template example rows (marked 示例).';
 comment on column source_files.archive_path is 'The archived copy of the file, relative to the output folder (archive/<sha256 prefix>/<sha256>.<ext>).';
+comment on column source_files.guessed_return_code is 'For a file not recognised as a return (return_code null): the return it probably is, among those its department owns, from the file name or the department owning only one (as table submissions counts it); null when unclear, or when the file was recognised.';
 
 create table if not exists pipeline_runs (
     run_id varchar primary key,
@@ -685,7 +687,7 @@ create table if not exists forecast_results (
     parts_left_out varchar not null,
     primary key (period, unit_code)
 );
-comment on table forecast_results is 'The forecast of the provincial ranking (预判全省排名, SPEC §10) for a quarter or a month: every city of the province reference set with its forecast total and rank; the home city (is_home) also has its rank range. Replaced by each sbsk forecast of the period.';
+comment on table forecast_results is 'The forecast of the provincial ranking (预判全省排名, SPEC §10) for a quarter or a month: every city of the province reference set with its forecast total and rank; the home city (is_home) also has its rank range. Replaced by each sbsk forecast of the period, each dispatch of a month, and each quarter run whose results are shown or sbsk publish of a quarter; deleted by those when the period has no R13 全省对标数据. A quarter run that only drafts beside a published version leaves it: it follows the published version, as indicator_scores does.';
 comment on column forecast_results.period is 'Quarter (YYYYQn) or month (YYYY-MM) forecast.';
 comment on column forecast_results.unit_code is 'City (the province reference set''s units.csv, e.g. 410500 安阳市).';
 comment on column forecast_results.unit_name is 'City name.';

@@ -137,47 +137,52 @@ def _points(value) -> str:
 # ---- 预警清单 ----
 
 def _warnings_sheet(ws: Worksheet, con, m: Month, results: list[dict], warnings: list[dict]) -> None:
+    """Title in row 1 and the one column header in row 2, both printed at the top of every page (a
+    city's list runs to several): the units' rows below carry no header of their own."""
     unit = unit_word(con)
     headers = [unit, "预警", "指标", "情况与差距", "可争取(分)"]
     widths = [12, 7, 7, 92, 10]
     width = len(headers)
     write_title(ws, f"{m.chinese}月调度预警清单", width)
-    write_note(ws, 2, f"红灯：明显落后于序时进度或组内先进；黄灯：稍有落后。{months_left(m)}，"
-                      f"请各{unit}对照清单，在季度结束前重点追赶。可争取为赶上后可增加的分值。", width)
-    ws.row_dimensions[2].height = 2 * LINE_HEIGHT + 4
+    write_table(ws, 2, headers, [], row_height=ROW_HEIGHT)
     parts = {r["indicator_code"]: len(r["methods"].split(",")) for r in fetch_dicts(
         con, "select indicator_code, methods from rubric_indicators where rubric_version = ?",
         [results[0]["rubric_version"]])}
     by_unit: dict[str, list[dict]] = {}
     for w in warnings:
         by_unit.setdefault(w["unit_code"], []).append(w)
-    row = 3
+    row = 2
     for label, rows in _groups(con, results):
         row = write_heading(ws, row + 1, label)
-        for unit in rows:
-            mine = sorted(by_unit.get(unit["unit_code"], []),
+        for unit_row in rows:
+            mine = sorted(by_unit.get(unit_row["unit_code"], []),
                           key=lambda w: (w["level"] != "red", -w["points_behind"], w["indicator_code"], w["part"]))
             reds = sum(w["level"] == "red" for w in mine)
-            summary = (f"{unit['unit_name']}：红灯{reds}项、黄灯{len(mine) - reds}项，"
+            summary = (f"{unit_row['unit_name']}：红灯{reds}项、黄灯{len(mine) - reds}项，"
                        f"赶上后最多可增加{sum(w['points_behind'] for w in mine):.2f}分" if mine
-                       else f"{unit['unit_name']}：无预警")
+                       else f"{unit_row['unit_name']}：无预警")
             cell = ws.cell(row, 1, summary)
             cell.font = Font(name=BODY_FONT, bold=True, size=11)
             row += 1
             if not mine:
                 continue
             # the level has its own column: the detail without its 红灯｜ prefix
-            table = [[unit["unit_name"], LEVELS[w["level"]], _code(w, parts), w["detail"].split("｜", 1)[-1],
+            table = [[unit_row["unit_name"], LEVELS[w["level"]], _code(w, parts), w["detail"].split("｜", 1)[-1],
                       round(w["points_behind"], 2)] for w in mine]
             start = row
-            row = write_table(ws, row, headers, table, [None, None, None, None, SCORE_FORMAT], wrap=(3,),
+            row = write_table(ws, row, (), table, [None, None, None, None, SCORE_FORMAT], wrap=(3,),
                               center=(0, 1, 2, 4))
-            for i, w in enumerate(mine, start=start + 1):
+            for i, w in enumerate(mine, start=start):
                 ws.cell(i, 2).fill = FILLS[w["level"]]
-                ws.row_dimensions[i].height = fitted_height(table[i - start - 1][3], widths[3])
+                ws.row_dimensions[i].height = fitted_height(table[i - start][3], widths[3])
+    # the legend under the list: on page 1 it would part the header from the first rows
+    row += 1
+    write_note(ws, row, f"注：红灯：明显落后于序时进度或组内先进；黄灯：稍有落后。{months_left(m)}，"
+                        f"请各{unit}对照清单，在季度结束前重点追赶。可争取为赶上后可增加的分值。", width)
+    ws.row_dimensions[row].height = 2 * LINE_HEIGHT + 4
     set_widths(ws, widths)
-    setup_page(ws, "1:1")
-    ws.print_area = f"A1:{get_column_letter(width)}{max(row - 1, 2)}"
+    setup_page(ws, "1:2")
+    ws.print_area = f"A1:{get_column_letter(width)}{row}"
     ws.oddFooter.center.text = "第 &P 页"
 
 

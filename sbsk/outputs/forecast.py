@@ -48,6 +48,22 @@ def forget_forecast(out_dir: Path, period: Quarter | Month) -> None:
         con.execute("commit")
 
 
+def refresh_forecast(out_dir: Path, period: Quarter | Month, reference_dir: Path | None = None,
+                     province_dir: Path | None = None) -> Forecast | None:
+    """Bring the period's stored forecast in line with the warehouse, after anything that changed what
+    it reads (the shown scores of the period, its R13 全省对标数据): made again and stored, or, when it
+    cannot be made (no R13 for the period), the stored one deleted (it would rest on data no longer
+    there). Called by a dispatch, by a quarter's run whose results are what is shown, and by `sbsk
+    publish`. A run that only drafts beside a published version does not call it: the forecast, like
+    quarter_results and indicator_scores, follows the published version (SPEC §12), and is made
+    again from the draft when that is published."""
+    try:
+        return make_forecast(out_dir, period, province_dir, reference_dir)
+    except ForecastError:
+        forget_forecast(out_dir, period)
+        return None
+
+
 def as_dict(result: Forecast) -> dict:
     home = result.home
     return {

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import duckdb
 
+from sbsk.config.periods import Quarter
+from sbsk.outputs.forecast import refresh_forecast
 from sbsk.outputs.issued import write_quarter_documents
 from sbsk.outputs.parquet_export import export_quarter
 from sbsk.schemas import load_returns
@@ -41,11 +43,15 @@ def publish_command(quarter: str, out_dir: Path, by: str, note: str | None, reas
     con = read_only(Path(out_dir))
     try:  # the issued documents now show this version
         written = write_quarter_documents(con, quarter, Path(out_dir) / quarter)
+        reference = con.execute("select reference_set from pipeline_runs where run_id = ?", [v.run_id]).fetchone()
     finally:
         con.close()
     for path in written:
         print(path)
     export_quarter(Path(out_dir), quarter)
+    # the shown scores are now this version's: the forecast follows them, with the reference set they were
+    # scored with (the city's rubric names the parts the province's are matched to)
+    refresh_forecast(Path(out_dir), Quarter.parse(quarter), Path(reference[0]) if reference and reference[0] else None)
     return 0
 
 

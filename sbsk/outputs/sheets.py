@@ -83,18 +83,20 @@ def write_table(ws: Worksheet, row: int, headers: Sequence[str], rows: Iterable[
     """Write a bordered table from `row`; returns the first row below it.
 
     formats[j] is the number format of column j (None: general); wrap and center list wrapped and
-    centred columns (0-based); row_height (points) is set on the header and every data row.
+    centred columns (0-based); row_height (points) is set on the header and every data row. No
+    headers: the rows alone, under a header written once above (a sheet's print title row).
     """
-    if row_height:
-        ws.row_dimensions[row].height = row_height
-    for j, text in enumerate(headers, start=1):
-        cell = ws.cell(row, j)
-        put_text_safe(cell, text)
-        cell.font = BOLD
-        cell.fill = HEADER_FILL
-        cell.border = BOX
-        cell.alignment = CENTER
-    row += 1
+    if headers:
+        if row_height:
+            ws.row_dimensions[row].height = row_height
+        for j, text in enumerate(headers, start=1):
+            cell = ws.cell(row, j)
+            put_text_safe(cell, text)
+            cell.font = BOLD
+            cell.fill = HEADER_FILL
+            cell.border = BOX
+            cell.alignment = CENTER
+        row += 1
     for values in rows:
         for j, value in enumerate(values):
             cell = ws.cell(row, j + 1)

@@ -68,7 +68,7 @@ def publish_dispatch(month: Month, results: list[FileResult], missing: list[str]
     """Load, score and publish one month's dispatch in one transaction; always 'provisional'.
     `reference_dir` is the reference set the month was scored with (recorded with the run)."""
     m = str(month)
-    sources, rejected, py_flags = report_frames(m, results)
+    sources, rejected, py_flags = report_frames(m, results, defs)
     with writing(out_dir, defs) as con, build_schema(con):
         con.execute("begin")
         load_returns(con, defs, m, results)

@@ -20,6 +20,7 @@ from sbsk.config.rubric import Rubric
 from sbsk.faults import checkpoint
 from sbsk.intake.ingest import FileResult
 from sbsk.intake.receipts import beijing_now, observe
+from sbsk.intake.submissions import guess_return
 from sbsk.schemas.definitions import Definitions
 from sbsk.store.models import prepare_quarter, prepare_year, publish_reference, score_quarter, score_year
 from sbsk.store.movement import update_annual_movement, update_quarter_movement
@@ -49,9 +50,14 @@ def _frames(results: list[FileResult], code: str) -> pa.Table | None:
     return pa.concat_tables(parts, promote_options="permissive") if parts else None
 
 
-def report_frames(quarter: str, results: list[FileResult]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """source_files, rejected_rows and the Python-side data flags (total_mismatch) of a run."""
-    sources = pd.DataFrame([r.source_row(quarter) for r in results])
+def report_frames(quarter: str, results: list[FileResult],
+                  defs: Definitions) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """source_files, rejected_rows and the Python-side data flags (total_mismatch) of a run. A file
+    not recognised as a return keeps return_code null (it is no verdict) and gets the return it
+    probably is as guessed_return_code, the guess the submissions table counts it under, so the view
+    department_submissions says 整表退回 where the table does."""
+    sources = pd.DataFrame([{**r.source_row(quarter), "guessed_return_code": None if r.return_code else
+                             guess_return(r.source.rel, r.source.department, defs)} for r in results])
     rejected = pd.DataFrame([
         {"quarter": quarter, "department": r.source.department, "return_code": r.return_code,
          "source_file": r.source.rel, "sha256": r.source.sha256, "sheet": r.sheet, **rej}
@@ -94,7 +100,7 @@ def publish_quarter(quarter: Quarter, results: list[FileResult], missing: list[s
     show."""
     q = str(quarter)
     status = "provisional" if missing else "done"
-    sources, rejected, py_flags = report_frames(q, results)
+    sources, rejected, py_flags = report_frames(q, results, defs)
     with writing(out_dir, defs) as con, build_schema(con):
         con.execute("begin")
         load_returns(con, defs, q, results)
@@ -174,12 +180,12 @@ def _submissions(con: duckdb.DuckDBPyConnection, period, results: list[FileResul
     record_submissions(con, period, results, receipts, rubric, defs, run_id, beijing_now().date())
 
 
-def scratch_report_db(quarter: str, results: list[FileResult]) -> duckdb.DuckDBPyConnection:
+def scratch_report_db(quarter: str, results: list[FileResult], defs: Definitions) -> duckdb.DuckDBPyConnection:
     """An in-memory database holding one run's file verdicts, for a validation report of a run
     that was not published."""
     con = duckdb.connect()
     apply_contract(con)
-    sources, rejected, flags = report_frames(quarter, results)
+    sources, rejected, flags = report_frames(quarter, results, defs)
     for table, frame in (("source_files", sources), ("rejected_rows", rejected), ("data_flags", flags)):
         insert_frame(con, table, frame)
     return con

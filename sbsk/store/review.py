@@ -97,7 +97,7 @@ def publish_review(half: HalfYear, results: list[FileResult], defs: Definitions,
     review = rubric.review
     items = [i.field for i in review.items]
     scores = score_rows(p, results, defs, registry, items)
-    sources, rejected, py_flags = report_frames(p, results)
+    sources, rejected, py_flags = report_frames(p, results, defs)
     with writing(out_dir, defs) as con, build_schema(con):
         con.execute("begin")
         con.execute("delete from main.review_scores where period = ?", [p])

@@ -1,7 +1,9 @@
 -- Each department's submission record per quarter: every return it owns, whether it was sent and
 -- what became of it, and any file it sent that is not one of its returns.
 -- Built only from what a run stores today (source_files, rejected_rows) and from the returns'
--- owners in schemas/returns.toml, rendered in as {owned_returns} and {departments}. Only quarters
+-- owners in schemas/returns.toml, rendered in as {owned_returns} and {departments}. A file not
+-- recognised as a return counts for the return it was guessed to be (source_files.guessed_return_code),
+-- as in table submissions: an unreadable R04 is R04 整表退回, not R04 未报 plus a stray file. Only quarters
 -- that were published appear (a failed run stores no files). Receipt times, due dates and lateness
 -- are in the submissions table (SPEC §12), written by every run, failed ones included.
 create or replace view department_submissions as
@@ -13,8 +15,13 @@ departments (department, department_name) as (
     values {departments}
 ),
 
+attributed as (
+    select *, coalesce(return_code, guessed_return_code) as counted_as
+    from source_files
+),
+
 files as (
-    select quarter, department, return_code,
+    select quarter, department, counted_as as return_code,
            cast(count(*) as integer) as files,
            cast(count(*) filter (where status = 'loaded') as integer) as files_loaded,
            cast(count(*) filter (where status = 'rejected') as integer) as files_rejected,
@@ -23,15 +30,18 @@ files as (
            cast(sum(rows_rejected) as integer) as rows_rejected,
            cast(sum(rows_skipped) as integer) as rows_skipped,
            string_agg(path, '；' order by path) as paths
-    from source_files
-    group by quarter, department, return_code
+    from attributed
+    group by quarter, department, counted_as
 ),
 
 whole_file_reasons as (
-    select quarter, department, return_code, string_agg(distinct message, '；' order by message) as reasons
-    from rejected_rows
-    where row_number is null
-    group by quarter, department, return_code
+    -- a file rejected whole before it was recognised has no return_code in rejected_rows either
+    select r.quarter, r.department, coalesce(r.return_code, a.guessed_return_code) as return_code,
+           string_agg(distinct r.message, '；' order by r.message) as reasons
+    from rejected_rows r
+    left join attributed a on a.quarter = r.quarter and a.path = r.source_file and a.sha256 = r.sha256
+    where r.row_number is null
+    group by r.quarter, r.department, coalesce(r.return_code, a.guessed_return_code)
 ),
 
 expected as (
@@ -78,11 +88,11 @@ left join (select return_code, any_value(return_title) as return_title, any_valu
            from owned group by return_code) o
        on o.return_code = k.return_code;
 
-comment on view department_submissions is 'Analyst view: each department''s submission record per published quarter — every return it owns (未报, 整表退回, 部分退回 or 已入库) and any file it sent that is not its own, from source_files and rejected_rows. Receipt times, due dates and working days late: table submissions.';
+comment on view department_submissions is 'Analyst view: each department''s submission record per published quarter — every return it owns (未报, 整表退回, 部分退回 or 已入库) and any file it sent that is not its own, from source_files and rejected_rows; an unrecognised file counts for the return it was guessed to be. Receipt times, due dates and working days late: table submissions.';
 comment on column department_submissions.quarter is 'Quarter, or half year (YYYYHn) of an on-site review, whose only return is R12.';
 comment on column department_submissions.department is 'Department folder code (fgw, czj, tjj, swj, zwfw, zdxmb).';
 comment on column department_submissions.department_name is 'Department name, e.g. 市发展改革委.';
-comment on column department_submissions.return_code is 'Return R01 … R12; null for a file that was not recognised as any return.';
+comment on column department_submissions.return_code is 'Return R01 … R12: the one its files were recognised as, or, for a file not recognised, the one it was guessed to be (source_files.guessed_return_code); null for a file neither recognised nor attributable to a return.';
 comment on column department_submissions.return_title is 'Return title, e.g. 项目谋划储备.';
 comment on column department_submissions.owner is 'True when the department owns the return (only the owner may send it); false for a file sent by another department.';
 comment on column department_submissions.state is '未报 (no file), 整表退回 (every file rejected whole), 部分退回 (loaded, with rows or another file rejected), 已入库 (loaded, nothing rejected).';

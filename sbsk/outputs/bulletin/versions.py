@@ -83,7 +83,8 @@ def restatement_sheet(ws: Worksheet, con: duckdb.DuckDBPyConnection, q: Quarter,
         write_note(ws, row + 1, f"另有{len(diff.minor)}个单位分项得分变化，总分、排名、奖惩不变："
                    + "；".join(f"{c.unit_name}（{_moved(c)}）" for c in diff.minor), width)
     set_widths(ws, [10, 14, 12, 12, 10, 10, 14, 14, 40])
-    setup_page(ws)
+    # every unit may have changed: a second page repeats the title, the reason and the column header
+    setup_page(ws, "1:5" if table else "1:1")
 
 
 def _yuan(value) -> str:
