@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from sbsk.config.periods import Month, Quarter
+from sbsk.config.rubric_years import NoRubricForYear
 from sbsk.outputs.dispatch_workbook import ForecastSection
 from sbsk.schemas import load_returns
 from sbsk.store.forecast import Forecast, ForecastError, gather, points_text, store_forecast
@@ -56,10 +57,13 @@ def refresh_forecast(out_dir: Path, period: Quarter | Month, reference_dir: Path
     there). Called by a dispatch, by a quarter's run whose results are what is shown, and by `sbsk
     publish`. A run that only drafts beside a published version does not call it: the forecast, like
     quarter_results and indicator_scores, follows the published version (SPEC §12), and is made
-    again from the draft when that is published."""
+    again from the draft when that is published.
+
+    A province set with no rubric for the period's year (NoRubricForYear) cannot forecast either: a
+    city quarter of 2021 is scored and published all the same, with no forecast, as with no R13."""
     try:
         return make_forecast(out_dir, period, province_dir, reference_dir)
-    except ForecastError:
+    except (ForecastError, NoRubricForYear):
         forget_forecast(out_dir, period)
         return None
 
