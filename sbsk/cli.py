@@ -131,6 +131,15 @@ FLOW_COMMANDS = {"run", "dispatch", "review", "annual", "demo"}
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    blocked = _no_hypothesis()
+    try:
+        return _command(args, argv)
+    finally:
+        if blocked and sys.modules.get("hypothesis", 0) is None:
+            del sys.modules["hypothesis"]  # main called in a process that may want it later (a test)
+
+
+def _command(args, argv: list[str] | None) -> int:
     if args.command not in FLOW_COMMANDS:
         return _main(args, argv)
     from sbsk import temp_server
@@ -146,6 +155,18 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         temp_server.stop()
+
+
+def _no_hypothesis() -> bool:
+    """pandera imports hypothesis on its first validation whenever it is installed (it is, with the
+    test extra that `make install` takes): ~0.35 s of every command that validates, for data
+    synthesis no command does. A None entry makes that import fail, and pandera does without it
+    (pandera.strategies.base_strategies catches the ImportError). Not done when something in this
+    process imported hypothesis already (main called from a test). True when it was done."""
+    if "hypothesis" in sys.modules:
+        return False
+    sys.modules["hypothesis"] = None
+    return True
 
 
 def _main(args, argv: list[str] | None) -> int:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from sbsk.store.archive import restore
-from sbsk.store.warehouse import read_only
 
 
 class ReplayError(ValueError):
@@ -15,6 +13,10 @@ class ReplayError(ValueError):
 
 def replay_folder(out_dir: Path, quarter: str, run_id: str = "latest") -> Path:
     """Lay out the archived inputs of a run as a raw folder under <out>/.replay/ and return it."""
+    # imported here: every command catches ReplayError (sbsk.cli), and `sbsk check` needs no DuckDB
+    from sbsk.store.archive import restore
+    from sbsk.store.warehouse import read_only
+
     con = read_only(out_dir)
     try:
         if run_id == "latest":

@@ -1,0 +1,34 @@
+"""What `sbsk check` imports: every clerk's check of one file pays for its imports, so none that the
+command does not use (sbsk.cli._no_hypothesis; sbsk.store.replay imports DuckDB only to replay)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from builders import baseline, write_quarter
+
+
+def _imported(stderr: str) -> set[str]:
+    """The modules a `python -X importtime` run imported, by their full names."""
+    return {line.rsplit("|", 1)[1].strip() for line in stderr.splitlines() if line.startswith("import time:")}
+
+
+def test_check_of_one_file_imports_neither_hypothesis_nor_duckdb(tmp_path):
+    write_quarter(tmp_path, "2020Q1", {"R06": baseline()["R06"]})
+    [path] = (tmp_path / "2020Q1").rglob("*.xlsx")
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "sbsk.cli", "check", str(path)],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0 and "R06 读取" in done.stdout, done.stdout + done.stderr[-2000:]
+    modules = _imported(done.stderr)
+    assert "pandera" in modules  # the file was validated: pandera ran, without hypothesis
+    assert "hypothesis" not in modules
+    assert "duckdb" not in modules
+
+
+def test_main_in_a_process_leaves_hypothesis_importable(tmp_path):
+    """A test (or a notebook) calling sbsk.cli.main may import hypothesis afterwards."""
+    code = ("import sys\nfrom sbsk.cli import main\nmain(['templates', '2020Q1', '--out-dir', sys.argv[1]])\n"
+            "import hypothesis\nprint('ok', hypothesis.__name__)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split()[-2:] == ["ok", "hypothesis"], done.stderr[-2000:]
