@@ -21,9 +21,10 @@ TIMEZONE = "Asia/Shanghai"
 
 
 def serve(raw_dir: Path, out_dir: Path, cron: str = DEFAULT_CRON, continue_on_missing: bool = False,
-          dispatch_cron: str = DISPATCH_CRON) -> None:
+          dispatch_cron: str = DISPATCH_CRON) -> int:
     """Serve the quarter-end and the month-end flows to the Prefect server named by PREFECT_API_URL
-    (blocks). One run at a time: a second waits its turn."""
+    (blocks). One run at a time: a second waits its turn. Returns the exit status: 1 when the
+    server went away."""
     from prefect import serve as serve_all
 
     from sbsk.flows.month_end import month_end
@@ -31,7 +32,7 @@ def serve(raw_dir: Path, out_dir: Path, cron: str = DEFAULT_CRON, continue_on_mi
 
     threading.Thread(target=_watch_server, name="sbsk-server-watch", daemon=True).start()
     folders = {"raw_dir": str(raw_dir.resolve()), "out_dir": str(out_dir.resolve())}
-    serve_all(
+    return said_when_gone(lambda: serve_all(
         quarter_end.to_deployment(
             name=DEPLOYMENT_NAME, schedules=[Cron(cron, timezone=TIMEZONE)],
             parameters={**folders, "continue_on_missing": continue_on_missing},
@@ -40,7 +41,47 @@ def serve(raw_dir: Path, out_dir: Path, cron: str = DEFAULT_CRON, continue_on_mi
             name=DISPATCH_DEPLOYMENT_NAME, schedules=[Cron(dispatch_cron, timezone=TIMEZONE)], parameters=folders,
             description="四比四看：每月5日对刚结束的月份进行月调度（暂定计分、排名、预警）"),
         limit=1,
-    )
+    ))
+
+
+def said_when_gone(serve_all) -> int:
+    """The server can also go away while the runner is still starting (its event stream refuses
+    the handshake, a RuntimeError from Prefect, not the silence the watcher waits out). Whatever the
+    runner raises while the server does not answer is that same fault, said the same way; with
+    the server up (three answers a second apart: one that is stopping may still answer the first),
+    the error is Prefect's own and is raised as it is."""
+    from sbsk.failures import unreachable_server
+
+    try:
+        serve_all()
+    except Exception:
+        if _still_up(_health_url()):
+            raise
+        sys.stderr.write(f"sbsk serve: {unreachable_server()}\n")
+        sys.stderr.flush()
+        return 1
+    return 0
+
+
+def _health_url() -> str:
+    return os.environ["PREFECT_API_URL"].rstrip("/") + "/health"
+
+
+def _still_up(url: str) -> bool:
+    for probe in range(3):
+        if probe:
+            time.sleep(1)
+        if not _answers(url, 5):
+            return False
+    return True
+
+
+def _answers(url: str, timeout: float) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
 
 
 def _watch_server() -> None:
@@ -50,19 +91,15 @@ def _watch_server() -> None:
     again once the server is back. A scheduled run in progress cannot publish half a quarter."""
     from sbsk.failures import unreachable_server
 
-    url = os.environ["PREFECT_API_URL"].rstrip("/") + "/health"
+    url = _health_url()
     every = float(os.environ.get("SBSK_SERVE_HEALTH_SECONDS", "10"))
     grace = float(os.environ.get("SBSK_SERVE_GRACE_SECONDS", "120"))
     last_seen = time.monotonic()
     while True:
         time.sleep(every)
-        try:
-            with urllib.request.urlopen(url, timeout=every) as answer:
-                if answer.status == 200:
-                    last_seen = time.monotonic()
-                    continue
-        except OSError:
-            pass
+        if _answers(url, every):
+            last_seen = time.monotonic()
+            continue
         if time.monotonic() - last_seen > grace:
             sys.stderr.write(f"sbsk serve: {unreachable_server()}\n")
             sys.stderr.flush()

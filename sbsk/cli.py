@@ -396,9 +396,8 @@ def cmd_serve(args) -> int:
     configure_prefect(args.out_dir)
     from sbsk.flows.deployments import DEFAULT_CRON, DISPATCH_CRON, serve
 
-    serve(args.raw_dir, args.out_dir, args.cron or DEFAULT_CRON, args.continue_on_missing,
-          args.dispatch_cron or DISPATCH_CRON)
-    return 0
+    return serve(args.raw_dir, args.out_dir, args.cron or DEFAULT_CRON, args.continue_on_missing,
+                 args.dispatch_cron or DISPATCH_CRON)
 
 
 def cmd_status(args) -> int:
