@@ -143,13 +143,14 @@ def _command(args, argv: list[str] | None) -> int:
     if args.command not in FLOW_COMMANDS:
         return _main(args, argv)
     from sbsk import temp_server
-    from sbsk.runtime import configure_prefect
+    from sbsk.runtime import configure_prefect, without_heartbeats
 
     _quiet_prefect()
     configure_prefect(args.out_dir)  # the server's environment is the command's, as when Prefect starts it
     temp_server.start()
     try:
-        return _main(args, argv)
+        with without_heartbeats():
+            return _main(args, argv)
     except temp_server.ServerError as exc:  # it did not start: said in one line (not imported by other commands)
         print(f"sbsk: {exc}", file=sys.stderr)
         return 1

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -24,3 +26,25 @@ def configure_prefect(out_dir: Path | None = None) -> None:
         os.environ["PREFECT_RESULTS_LOCAL_STORAGE_PATH"] = str((out_dir / ".cache" / "results").resolve())
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+
+
+# the names Prefect reads its flow heartbeat interval from (the second is the older one)
+HEARTBEAT_SETTINGS = ("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "PREFECT_RUNNER_HEARTBEAT_FREQUENCY")
+
+
+@contextmanager
+def without_heartbeats() -> Iterator[None]:
+    """A command typed by a person runs its flows without Prefect's flow heartbeats, unless the
+    operator set their interval. The heartbeat thread sleeps in steps of one second and the flow
+    waits for it to end: 0.5 s on average, up to 1 s, added to every flow run (measured 0.97 s of a
+    5 s `sbsk run` against a running server, docs/performance.md). Heartbeats only serve a zombie
+    automation on the server (a run killed without a word stays Running otherwise); the one-shot
+    command's own failures, Ctrl-C and crashes are reported as states all the same. `sbsk serve`
+    does not come here: the runs it serves keep Prefect's heartbeats, nobody watches them."""
+    if any(os.environ.get(name) for name in HEARTBEAT_SETTINGS):
+        yield
+        return
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
