@@ -10,6 +10,7 @@ import pytest
 from builders import baseline, write_quarter
 from conftest import evaluate, query
 from sbsk import cli
+from test_faults import server  # noqa: F401  (the process's Prefect server, a fixture)
 
 
 def _digest(path) -> str:
@@ -116,10 +117,9 @@ print(json.dumps({"dispatch": seen(dispatch_month("2020-07", str(raw), str(out),
 
 
 @pytest.mark.flow
-def test_the_dispatch_flows_name_their_runs_and_write_the_workbook(dirs, tmp_path):
-    """The flows in a child process on a temporary Prefect server of its own, read back from its API."""
+def test_the_dispatch_flows_name_their_runs_and_write_the_workbook(dirs, server):
+    """The flows in a child process on the suite's Prefect server, each run read back from its API by its id."""
     import json
-    import os
     import subprocess
     import sys
 
@@ -130,9 +130,7 @@ def test_the_dispatch_flows_name_their_runs_and_write_the_workbook(dirs, tmp_pat
     august = baseline()
     del august["R07"]                          # the finance bureau has not sent August's return
     write_quarter(raw, "2020-08", august)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), DO_NOT_TRACK="1")
-    done = subprocess.run([sys.executable, "-c", DRIVER, str(raw), str(out)], env=env, capture_output=True,
+    done = subprocess.run([sys.executable, "-c", DRIVER, str(raw), str(out)], env=server, capture_output=True,
                           text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     runs = json.loads(done.stdout.strip().splitlines()[-1])

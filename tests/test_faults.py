@@ -45,11 +45,16 @@ def _env(**extra: str) -> dict:
 _RUNNING: dict = {}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory) -> dict:
     """A local Prefect server for the runs of the real command: the environment that points at it.
-    One for the whole session, however many modules use it (test_cli, test_operations import this),
-    started on first use and stopped when the session ends."""
+    One for the whole test process, however many modules use it (the modules that run flows import
+    this; session-scoped so that their session- and module-scoped fixtures can use it too), started on
+    first use and stopped when the process ends. Under `make test` each xdist worker has its own, and
+    the tests of every file that worker runs share it: read back from the API only the runs a test
+    made (by their ids), never the server's list of all runs. A command given this environment starts
+    no temporary server of its own (~2.5–6 s a command); the temporary server's own tests are
+    tests/test_temp_server.py, test_cli's run with no network and test_wheel's demo."""
     if "env" not in _RUNNING:
         port = _free_port()
         env = _env(PREFECT_HOME=str(tmp_path_factory.mktemp("prefect-home")), PREFECT_UI_ENABLED="false")

@@ -1,9 +1,9 @@
-"""The real Prefect flows, through the real `sbsk` command, on a small year (a temporary Prefect
-server starts for each command, so these are the slow tests)."""
+"""The real Prefect flows, through the real `sbsk` command, on a small year: the slow tests. The
+commands talk to the suite's local Prefect server (tests/test_faults.py), so none starts a temporary
+server of its own."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import date
@@ -13,13 +13,14 @@ import pytest
 
 from builders import baseline, write_quarter
 from conftest import query
+from test_faults import server  # noqa: F401  (the process's Prefect server, a fixture)
 
 pytestmark = pytest.mark.flow
 SBSK = [sys.executable, "-m", "sbsk.cli"]
 
 
-def _sbsk(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") or k == "PREFECT_HOME"}
+def _sbsk(*args: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
+    """The command with env: the `server` fixture's (from tests/test_faults.py), pointing at its server."""
     return subprocess.run([*SBSK, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -33,7 +34,7 @@ def _quarter_rows(q: int) -> dict:
 
 
 @pytest.fixture(scope="session")
-def year(tmp_path_factory) -> dict:
+def year(tmp_path_factory, server) -> dict:
     root = tmp_path_factory.mktemp("year")
     raw, out = root / "raw", root / "out"
     for q in (1, 2, 4):
@@ -42,11 +43,12 @@ def year(tmp_path_factory) -> dict:
     del q3["R07"]  # the finance bureau has not sent its return yet
     write_quarter(raw, "2020Q3", q3)
     runs = {
-        "main": _sbsk("run", "2020Q1", "2020Q2", "2020Q4", "--raw-dir", str(raw), "--out-dir", str(out), cwd=root),
-        "q3_strict": _sbsk("run", "2020Q3", "--raw-dir", str(raw), "--out-dir", str(out), cwd=root),
+        "main": _sbsk("run", "2020Q1", "2020Q2", "2020Q4", "--raw-dir", str(raw), "--out-dir", str(out), cwd=root,
+                      env=server),
+        "q3_strict": _sbsk("run", "2020Q3", "--raw-dir", str(raw), "--out-dir", str(out), cwd=root, env=server),
         "q3_lenient": _sbsk("run", "2020Q3", "--continue-on-missing", "--raw-dir", str(raw), "--out-dir", str(out),
-                            cwd=root),
-        "annual": _sbsk("annual", "2020", "--out-dir", str(out), cwd=root),
+                            cwd=root, env=server),
+        "annual": _sbsk("annual", "2020", "--out-dir", str(out), cwd=root, env=server),
     }
     return {"raw": raw, "out": out, "runs": runs}
 

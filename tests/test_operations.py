@@ -16,7 +16,7 @@ import pytest
 
 from builders import baseline, write_quarter
 from conftest import query
-from test_faults import server  # noqa: F401  (the module's Prefect server, a fixture)
+from test_faults import server  # noqa: F401  (the process's Prefect server, a fixture)
 
 TESTS = Path(__file__).parent
 RESULTS = "select unit_code, total, group_rank, reward_yuan from quarter_results where quarter = '2020Q1' order by 1"
@@ -177,10 +177,10 @@ def test_two_runs_of_the_same_quarter_at_once(published):
     assert query(out, "select count(*) from pipeline_runs where status = 'done'") == [(4,)]
 
 
-def test_rerun_rereads_only_the_changed_file(tmp_path):
+def test_rerun_rereads_only_the_changed_file(tmp_path, server):
     raw, out = tmp_path / "raw", tmp_path / "out"
     write_quarter(raw, "2020Q1", _rows(1))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") or k == "PREFECT_HOME"}
+    env = server  # the cache of file verdicts is the out folder's (out/.cache), not the server's
     run = [sys.executable, "-m", "sbsk.cli", "run", "2020Q1", "--raw-dir", str(raw), "--out-dir", str(out)]
     first = subprocess.run(run, env=env, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr[-2000:]

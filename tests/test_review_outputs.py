@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from review_builders import run_review, scores, write_review
+from test_faults import server  # noqa: F401  (the process's Prefect server, a fixture)
 from test_review import H1, county_rows
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -176,29 +177,29 @@ def test_status_knows_half_years(reviewed, tmp_path):
     assert half_year_status(copy, out, H1)["state"] == "stale"
 
 
-def _sbsk(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sbsk.cli", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=600)
-
-
 @pytest.mark.flow
-def test_the_review_command(tmp_path):
+def test_the_review_command(tmp_path, server):
+    """On the suite's Prefect server (tests/test_faults.py): the review commands start none of their own."""
+    def sbsk(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "sbsk.cli", *args], capture_output=True, text=True, cwd=tmp_path,
+                              env=server, timeout=600)
+
     raw, out = tmp_path / "raw", tmp_path / "out"
     write_review(raw, H1, county_rows())
-    done = _sbsk("review", H1, "--raw-dir", str(raw), "--out-dir", str(out), cwd=tmp_path)
+    done = sbsk("review", H1, "--raw-dir", str(raw), "--out-dir", str(out))
     assert done.returncode == 0, done.stderr
     assert str(out / H1 / f"review-{H1}.xlsx") in done.stdout
     assert (out / H1 / "annotated" / "zdxmb" / "R12-观摩评分-问题标注.xlsx").exists()   # the 回避 row marked
-    missing = _sbsk("review", "2020H2", "--raw-dir", str(raw), "--out-dir", str(out), cwd=tmp_path)
+    missing = sbsk("review", "2020H2", "--raw-dir", str(raw), "--out-dir", str(out))
     assert missing.returncode == 1 and "R12「观摩评分」缺报" in missing.stderr
-    assert _sbsk("review", "2020Q2", cwd=tmp_path).returncode == 2
-    status = _sbsk("status", "2020H2", "--raw-dir", str(raw), "--out-dir", str(out), cwd=tmp_path)
+    assert sbsk("review", "2020Q2").returncode == 2
+    status = sbsk("status", "2020H2", "--raw-dir", str(raw), "--out-dir", str(out))
     assert status.returncode == 0 and "2020H2  failed" in status.stdout
-    explain = _sbsk("explain", H1, "汤阴县", "--out-dir", str(out), cwd=tmp_path)
+    explain = sbsk("explain", H1, "汤阴县", "--out-dir", str(out))
     assert explain.returncode == 0 and "观摩总分 80.01，组内第1名" in explain.stdout
     # a file rejected whole: the rest is still published, and the command exits 1 so that it is noticed
     (raw / H1 / "zdxmb" / "坏文件.xlsx").write_text("not a workbook", encoding="utf-8")
-    again = _sbsk("review", H1, "--raw-dir", str(raw), "--out-dir", str(out), cwd=tmp_path)
+    again = sbsk("review", H1, "--raw-dir", str(raw), "--out-dir", str(out))
     assert again.returncode == 1 and "1 个文件被整表退回" in again.stderr
     assert str(out / H1 / f"review-{H1}.xlsx") in again.stdout
 
@@ -234,17 +235,15 @@ print(json.dumps({h: seen(review_half_year(h, raw, out, return_state=True)) for 
 
 
 @pytest.mark.flow
-def test_the_review_flow_names_its_runs_and_fails_in_chinese(tmp_path):
+def test_the_review_flow_names_its_runs_and_fails_in_chinese(tmp_path, server):
     """As the Prefect UI shows them: run name and tag from the half year; a missing R12 fails the run with
-    a state message that says where the files go and what to run (on a temporary server of its own)."""
+    a state message that says where the files go and what to run (on the suite's Prefect server, each
+    run read back by its id)."""
     import json
-    import os
 
     raw, out = tmp_path / "raw", tmp_path / "out"
     write_review(raw, H1, county_rows())
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), DO_NOT_TRACK="1")
-    done = subprocess.run([sys.executable, "-c", _FLOW_DRIVER, str(raw), str(out)], env=env, capture_output=True,
+    done = subprocess.run([sys.executable, "-c", _FLOW_DRIVER, str(raw), str(out)], env=server, capture_output=True,
                           text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     runs = json.loads(done.stdout.strip().splitlines()[-1])

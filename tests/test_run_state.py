@@ -1,15 +1,15 @@
 """What an operator sees in the Prefect UI: run names, the quarter as a tag, and a failed run's state
 message that says in Chinese why and what to do (flows/run_state.py).
 
-The flows run in one child process on a temporary Prefect server of its own (PREFECT_HOME in a tmp
-folder), and the names, tags and state messages are read back from that server's API — what the UI
-and a notification show.
+The flows run in one child process on the suite's Prefect server (tests/test_faults.py), and the
+names, tags and state messages are read back from that server's API — what the UI and a notification
+show. Other tests' runs are on that server too: each run is read by its id, its subflows as its
+children, and the automation and its block are removed when the child is done.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from datetime import date
@@ -20,6 +20,7 @@ import pytest
 from builders import baseline, write_quarter
 from sbsk.outputs.return_writer import write_plain
 from sbsk.schemas import load_returns
+from test_faults import server  # noqa: F401  (the process's Prefect server, a fixture)
 
 pytestmark = pytest.mark.flow
 AUTOMATION = Path(__file__).resolve().parents[1] / "docs" / "prefect-notify-on-failure.yaml"
@@ -34,6 +35,7 @@ configure_prefect(out)
 import yaml
 from prefect.blocks.notifications import CustomWebhookNotificationBlock
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
 from prefect.events.schemas.automations import AutomationCore
 from sbsk.flows.annual import annual_composite
 from sbsk.flows.quarter import score_quarter
@@ -56,13 +58,13 @@ block_id = CustomWebhookNotificationBlock(name="sbsk-oncall", url=f"http://127.0
 spec = yaml.safe_load(automation.read_text(encoding="utf-8"))
 spec["actions"][0]["block_document_id"] = str(block_id)
 with get_client(sync_client=True) as client:
-    client.create_automation(AutomationCore.model_validate(spec))
+    automation_id = client.create_automation(AutomationCore.model_validate(spec))
 
 def seen(state):
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(state.state_details.flow_run_id)
-        children = [{"name": r.name, "tags": sorted(r.tags)} for r in client.read_flow_runs()
-                    if r.parent_task_run_id is not None]
+        parent = FlowRunFilter(parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[run.id]))
+        children = [{"name": r.name, "tags": sorted(r.tags)} for r in client.read_flow_runs(flow_run_filter=parent)]
     return {"type": run.state.type.value, "message": run.state.message, "name": run.name, "tags": sorted(run.tags),
             "outcome": outcome_of(state), "subflows": sorted(children, key=lambda r: r["name"])}
 
@@ -78,12 +80,15 @@ while not received and time.monotonic() < deadline:
     time.sleep(0.5)
 time.sleep(2)  # room for a notification that should not come
 report["notifications"] = received
+with get_client(sync_client=True) as client:  # the server is shared: no notification for a later test's run
+    client.delete_automation(automation_id)
+    client.delete_block_document(block_id)
 print(json.dumps(report, ensure_ascii=False))
 """
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> dict:
+def runs(tmp_path_factory, server) -> dict:
     root = tmp_path_factory.mktemp("runstate")
     raw, out = root / "raw", root / "out"
     defs = load_returns()
@@ -101,11 +106,8 @@ def runs(tmp_path_factory) -> dict:
     wb.save(stray)
     # 2020Q3: a clean quarter, run as the scheduler runs it
     write_quarter(raw, "2020Q3", baseline())
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(PREFECT_HOME=str(root / "prefect-home"), DO_NOT_TRACK="1", PREFECT_SERVER_ANALYTICS_ENABLED="false",
-               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")  # two busy cores start it slowly
-    proc = subprocess.run([sys.executable, "-c", DRIVER, str(raw), str(out), str(AUTOMATION)], env=env, capture_output=True, text=True,
-                          timeout=300)
+    proc = subprocess.run([sys.executable, "-c", DRIVER, str(raw), str(out), str(AUTOMATION)], env=server,
+                          capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-4000:]
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     report["dirs"] = f"--raw-dir {raw} --out-dir {out}"

@@ -24,6 +24,7 @@ import pytest
 
 from conftest import query
 from sbsk.cli import main
+from test_faults import server  # noqa: F401  (the process's Prefect server, a fixture)
 from test_ranking import AY, CODE, HX, LA, LZ, NH, TY, WF, BG, YD, quarter_data, results, run
 
 A1 = {LZ: 3, AY: 2, TY: 1, HX: 0.5, NH: 0.25, WF: 3, BG: 2, YD: 1, LA: 0.5}
@@ -172,27 +173,27 @@ def test_the_operator_is_told_the_run_only_drafted(dirs):
 
 
 @pytest.mark.flow
-def test_the_commands_end_to_end(tmp_path):
+def test_the_commands_end_to_end(tmp_path, server):
     from builders import write_quarter
     from test_flows import _sbsk
 
     raw, out = tmp_path / "raw", tmp_path / "out"
     dirs_ = ["--raw-dir", str(raw), "--out-dir", str(out)]
     write_quarter(raw, "2020Q4", first())
-    assert _sbsk("run", "2020Q4", *dirs_, cwd=tmp_path).returncode == 0
-    done = _sbsk("publish", "2020Q4", "--by", "张三", "--out-dir", str(out), cwd=tmp_path)
+    assert _sbsk("run", "2020Q4", *dirs_, cwd=tmp_path, env=server).returncode == 0
+    done = _sbsk("publish", "2020Q4", "--by", "张三", "--out-dir", str(out), cwd=tmp_path, env=server)
     assert done.returncode == 0 and done.stdout.startswith("2020Q4已发布为第1版"), done.stderr
     write_quarter(raw, "2020Q4", corrected())
-    rerun = _sbsk("run", "2020Q4", *dirs_, cwd=tmp_path)
+    rerun = _sbsk("run", "2020Q4", *dirs_, cwd=tmp_path, env=server)
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     printed = rerun.stdout.splitlines()
     start = printed.index("2020Q4已发布第1版：本次运行的结果存为草稿，已发布的结果不变")
     assert printed[start + 1:start + 4] == ["2020Q4 第1版 → 草稿：2个单位的总分、排名或奖惩有变化", *CHANGE_LINES]
-    shown = _sbsk("diff", "2020Q4", "--out-dir", str(out), cwd=tmp_path)
+    shown = _sbsk("diff", "2020Q4", "--out-dir", str(out), cwd=tmp_path, env=server)
     assert (shown.returncode, shown.stdout.splitlines()[1:]) == (0, CHANGE_LINES)
-    refused = _sbsk("publish", "2020Q4", "--by", "李四", "--out-dir", str(out), cwd=tmp_path)
+    refused = _sbsk("publish", "2020Q4", "--by", "李四", "--out-dir", str(out), cwd=tmp_path, env=server)
     assert refused.returncode == 2 and "须用 --reason 说明更正原因" in refused.stderr
-    done = _sbsk("publish", "2020Q4", "--by", "李四", "--reason", "更正", "--out-dir", str(out), cwd=tmp_path)
+    done = _sbsk("publish", "2020Q4", "--by", "李四", "--reason", "更正", "--out-dir", str(out), cwd=tmp_path, env=server)
     assert done.returncode == 0 and done.stdout.startswith("2020Q4已更正为第2版")
     assert query(out, "select version, published_by, reason from quarter_versions order by 1") == [
         (1, "张三", None), (2, "李四", "更正")]
