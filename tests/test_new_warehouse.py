@@ -56,3 +56,17 @@ def test_a_warehouse_for_other_definitions_is_never_a_copy(tmp_path, monkeypatch
     catalog = _made(tmp_path / "c", other)
     columns = [c for t, c, _, _ in catalog[1] if t == warehouse.stg_table(r01)]
     assert "extra_note" in columns
+
+
+def test_a_temporary_folder_that_cannot_be_written_makes_it_in_place(tmp_path, monkeypatch):
+    monkeypatch.setattr(warehouse, "_EMPTY", {})
+    monkeypatch.setattr(warehouse, "_MADE", set())
+    defs = load_returns()
+    first = _made(tmp_path / "a", defs)
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(warehouse.tempfile, "mkdtemp", full)
+    assert _made(tmp_path / "b", defs) == first  # the run goes on, its warehouse made as the first was
+    assert warehouse._EMPTY == {}

@@ -333,19 +333,32 @@ def _new_warehouse(work: Path, defs: Definitions) -> None:
     if key not in _MADE:
         _MADE.add(key)
         return
-    template = _EMPTY.get(key)
-    if template is None or not template.exists():
-        folder = Path(tempfile.mkdtemp(prefix="sbsk-empty-warehouse-"))
-        atexit.register(shutil.rmtree, folder, True)
-        template = folder / DB_NAME
-        con = storage.open_for_writing(template)
-        try:
-            ensure_schema(con, defs)
-            con.execute("checkpoint")
-        finally:
-            con.close()
-        _EMPTY[key] = template
-    shutil.copyfile(template, work)
+    try:  # a full or unwritable temporary folder: made in place instead, as the first one was
+        template = _EMPTY.get(key)
+        if template is None or not template.exists():
+            template = _empty_warehouse(defs)
+            _EMPTY[key] = template
+        shutil.copyfile(template, work)
+    except OSError:
+        work.unlink(missing_ok=True)
+
+
+def _empty_warehouse(defs: Definitions) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="sbsk-empty-warehouse-"))
+    atexit.register(_remove_if_ours, folder, os.getpid())
+    template = folder / DB_NAME
+    con = storage.open_for_writing(template)
+    try:
+        ensure_schema(con, defs)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return template
+
+
+def _remove_if_ours(folder: Path, pid: int) -> None:
+    if os.getpid() == pid:  # a forked child inherits the exit handler, not the folder
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _schema_key(defs: Definitions) -> str:
