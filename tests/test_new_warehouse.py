@@ -34,17 +34,15 @@ def _made(out: Path, defs) -> list:
 
 def test_every_new_warehouse_has_the_schema_ensure_schema_makes(tmp_path, monkeypatch):
     monkeypatch.setattr(warehouse, "_EMPTY", {})
-    monkeypatch.setattr(warehouse, "_MADE", set())
     defs = load_returns()
     first, second, third = (_made(tmp_path / name, defs) for name in ("a", "b", "c"))
-    assert len(warehouse._EMPTY) == 1  # the second and third were copies
+    assert [p.name for p in warehouse._EMPTY.values()] == [warehouse.DB_NAME]  # the second and third were copies
     assert first[0] and first[1] and first[2]  # tables, columns and views were compared
     assert second == first and third == first
 
 
 def test_a_warehouse_for_other_definitions_is_never_a_copy(tmp_path, monkeypatch):
     monkeypatch.setattr(warehouse, "_EMPTY", {})
-    monkeypatch.setattr(warehouse, "_MADE", set())
     defs = load_returns()
     _made(tmp_path / "a", defs)
     _made(tmp_path / "b", defs)  # the template now exists
@@ -60,7 +58,6 @@ def test_a_warehouse_for_other_definitions_is_never_a_copy(tmp_path, monkeypatch
 
 def test_a_temporary_folder_that_cannot_be_written_makes_it_in_place(tmp_path, monkeypatch):
     monkeypatch.setattr(warehouse, "_EMPTY", {})
-    monkeypatch.setattr(warehouse, "_MADE", set())
     defs = load_returns()
     first = _made(tmp_path / "a", defs)
 
@@ -69,4 +66,4 @@ def test_a_temporary_folder_that_cannot_be_written_makes_it_in_place(tmp_path, m
 
     monkeypatch.setattr(warehouse.tempfile, "mkdtemp", full)
     assert _made(tmp_path / "b", defs) == first  # the run goes on, its warehouse made as the first was
-    assert warehouse._EMPTY == {}
+    assert list(warehouse._EMPTY.values()) == [None]  # no empty warehouse was kept

@@ -180,9 +180,10 @@ def test_status_knows_half_years(reviewed, tmp_path):
 @pytest.mark.flow
 def test_the_review_command(tmp_path, server):
     """On the suite's Prefect server (tests/test_faults.py): the review commands start none of their own."""
+    from test_flows import _sbsk
+
     def sbsk(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "sbsk.cli", *args], capture_output=True, text=True, cwd=tmp_path,
-                              env=server, timeout=600)
+        return _sbsk(*args, cwd=tmp_path, env=server)
 
     raw, out = tmp_path / "raw", tmp_path / "out"
     write_review(raw, H1, county_rows())

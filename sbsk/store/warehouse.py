@@ -317,9 +317,9 @@ def writing(out_dir: Path, defs: Definitions) -> Iterator[duckdb.DuckDBPyConnect
             raise
 
 
-# empty warehouses this process has made, by what their schema was made from (_schema_key)
-_EMPTY: dict[str, Path] = {}
-_MADE: set[str] = set()
+# by what a schema was made from (_schema_key): the empty warehouse this process keeps with it, None
+# while it has made only one warehouse of it (or could not keep its empty one)
+_EMPTY: dict[str, Path | None] = {}
 
 
 def _new_warehouse(work: Path, defs: Definitions) -> None:
@@ -330,11 +330,11 @@ def _new_warehouse(work: Path, defs: Definitions) -> None:
     0.1 s. ensure_schema still runs on the copy, so the views and the rubric's labels in them are
     the current ones. A one-shot command makes one warehouse and pays nothing for this."""
     key = _schema_key(defs)
-    if key not in _MADE:
-        _MADE.add(key)
+    if key not in _EMPTY:
+        _EMPTY[key] = None
         return
     try:  # a full or unwritable temporary folder: made in place instead, as the first one was
-        template = _EMPTY.get(key)
+        template = _EMPTY[key]
         if template is None or not template.exists():
             template = _empty_warehouse(defs)
             _EMPTY[key] = template
