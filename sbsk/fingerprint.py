@@ -5,6 +5,8 @@ that produced it are unchanged."""
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -29,18 +31,30 @@ def _covered() -> list[tuple[str, Path]]:
              "flows": _folder("sbsk.flows"), "reference": REFERENCE_DIR}
     found = []
     for name, root in roots.items():
-        for path in root.rglob("*"):
-            rel = path.relative_to(root)
-            if not path.is_file() or path.suffix not in (".py", ".toml", ".csv") or "__pycache__" in rel.parts:
-                continue
-            if name == "sbsk" and rel.parts[0] in _LEFT_OUT:
-                continue
-            found.append((f"{name}/{rel.as_posix()}", path))
+        for folder, subfolders, files in os.walk(root):
+            here = Path(folder)
+            # pruned, not filtered afterwards: __pycache__ holds as many files as the code itself
+            subfolders[:] = [d for d in subfolders if d != "__pycache__"
+                             and not (name == "sbsk" and here == root and d in _LEFT_OUT)]
+            for file in files:
+                path = here / file
+                if path.suffix in (".py", ".toml", ".csv"):
+                    found.append((f"{name}/{path.relative_to(root).as_posix()}", path))
     return sorted(found)
 
 
-@cache
+# The ingest threads all ask for the fingerprint at once (their cache key, flows/quarter.py); @cache
+# alone lets each of them compute it, which on two cores cost every thread half a second.
+_FINGERPRINT_LOCK = threading.Lock()
+
+
 def code_fingerprint() -> str:
+    with _FINGERPRINT_LOCK:
+        return _code_fingerprint()
+
+
+@cache
+def _code_fingerprint() -> str:
     digest = hashlib.sha256()
     for rel, path in _covered():
         digest.update(rel.encode() + b"\0" + path.read_bytes())
