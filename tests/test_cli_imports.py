@@ -32,3 +32,18 @@ def test_main_in_a_process_leaves_hypothesis_importable(tmp_path):
             "import hypothesis\nprint('ok', hypothesis.__name__)\n")
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert done.stdout.split()[-2:] == ["ok", "hypothesis"], done.stderr[-2000:]
+
+
+def test_a_command_leaves_its_objects_out_of_the_collection_at_exit(tmp_path):
+    """sbsk.cli._no_collection_at_exit: the objects alive at exit are frozen once the other exit
+    handlers have run. The handler registered here, before main, runs after main's (last in, first
+    out), so it sees what the interpreter's last collection will see."""
+    code = ("import atexit, gc, os, sys\n"
+            "atexit.register(lambda: os.write(1, f'frozen {gc.get_freeze_count()}'.encode()))\n"
+            "from sbsk.cli import main\n"
+            "main(['templates', '2020Q1', '--out-dir', sys.argv[1]])\n"
+            "os.write(1, f'before {gc.get_freeze_count()} '.encode())\n")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    words = done.stdout.split()[-4:]
+    assert words[0] == "before" and words[1] == "0", done.stdout[-500:] + done.stderr[-2000:]
+    assert words[2] == "frozen" and int(words[3]) > 10_000, done.stdout[-500:] + done.stderr[-2000:]
