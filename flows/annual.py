@@ -11,6 +11,7 @@ from prefect.cache_policies import NO_CACHE
 
 from sbsk import pipeline
 from sbsk.flows import run_state
+from sbsk.flows.steps import run_step
 
 # One task per step of sbsk.pipeline.YEAR_STEPS, same function, same parameters.
 TASKS = {
@@ -24,7 +25,7 @@ def say(message: str) -> None:
 
 
 def as_task(step: pipeline.Step, args: dict):
-    return TASKS[step.name](**args)
+    return run_step(TASKS, step, args)
 
 
 @flow(name="annual-composite", flow_run_name="annual-{year}", validate_parameters=True,

@@ -12,6 +12,7 @@ from prefect.cache_policies import NO_CACHE
 
 from sbsk import dispatch
 from sbsk.flows import run_state
+from sbsk.flows.steps import run_step
 from sbsk.flows.quarter import TASKS as QUARTER_TASKS
 from sbsk.flows.quarter import say
 
@@ -26,7 +27,7 @@ TASKS = {
 
 
 def as_task(step, args: dict):
-    return TASKS[step.name](**args)
+    return run_step(TASKS, step, args)
 
 
 @flow(name="dispatch", flow_run_name="dispatch-{month}", validate_parameters=True,

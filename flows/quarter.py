@@ -21,6 +21,7 @@ from sbsk import pipeline
 from sbsk.config.periods import Quarter
 from sbsk.fingerprint import code_fingerprint
 from sbsk.flows import run_state
+from sbsk.flows.steps import run_step, unwalked
 from sbsk.flows.serializer import VerdictSerializer
 from sbsk.intake.discover import SourceFile
 from sbsk.intake.ingest import FileResult, ingest
@@ -72,7 +73,7 @@ def ingest_concurrently(quarter: Quarter, sources: list[SourceFile], archived: d
     """The ingest step as the flow runs it: files are independent, so they are read and validated
     concurrently (the parses run in warm child processes, one per CPU); the biggest are submitted
     first so that none is left to parse alone at the end."""
-    futures = {s.rel: ingest_return.submit(s, ctx) for s in sorted(sources, key=_size, reverse=True)}
+    futures = {s.rel: ingest_return.submit(unwalked(s), unwalked(ctx)) for s in sorted(sources, key=_size, reverse=True)}
     results = (_trusted(s, futures[s.rel].result(), ctx, say) for s in sources)
     return pipeline.collect(quarter, sources, results, archived, say)
 
@@ -108,7 +109,7 @@ TASKS = {
 
 
 def as_task(step: pipeline.Step, args: dict):
-    return TASKS[step.name](**args)
+    return run_step(TASKS, step, args)
 
 
 @flow(name="score-quarter", flow_run_name="score-{quarter}", validate_parameters=True,

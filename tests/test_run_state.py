@@ -68,13 +68,25 @@ def seen(state):
     return {"type": run.state.type.value, "message": run.state.message, "name": run.name, "tags": sorted(run.tags),
             "outcome": outcome_of(state), "subflows": sorted(children, key=lambda r: r["name"])}
 
+def graph(state):
+    # {task run: {parameter: [the task runs it came from]}} of the score-<quarter> run under a scheduled
+    # run: the graph the UI draws. combine's generated suffix is left off its name.
+    from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterFlowRunId
+    with get_client(sync_client=True) as client:
+        parent = FlowRunFilter(parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[state.state_details.flow_run_id]))
+        [child] = [r for r in client.read_flow_runs(flow_run_filter=parent) if r.name.startswith("score-")]
+        runs = client.read_task_runs(task_run_filter=TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=[child.id])))
+    name = {r.id: ("combine" if r.name.startswith("combine_files") else r.name) for r in runs}
+    return {name[r.id]: {k: sorted(name[i.id] for i in v) for k, v in r.task_inputs.items() if v} for r in runs}
+
 report = {
     "missing": seen(quarter_end("2020Q1", str(raw), str(out), return_state=True)),
     "provisional": seen(score_quarter("2020Q1", str(raw), str(out), continue_on_missing=True, return_state=True)),
     "rejected": seen(score_quarter("2020Q2", str(raw), str(out), return_state=True)),
     "no_year": seen(annual_composite(2019, str(out), return_state=True)),
-    "scheduled": seen(quarter_end("2020Q3", str(raw), str(out), return_state=True)),
+    "scheduled": seen(scheduled := quarter_end("2020Q3", str(raw), str(out), return_state=True)),
 }
+report["graph"] = graph(scheduled)
 deadline = time.monotonic() + 60
 while not received and time.monotonic() < deadline:
     time.sleep(0.5)
@@ -130,6 +142,28 @@ def test_missing_returns_fail_the_run_saying_what_to_do(runs):
     assert f"再运行 sbsk run 2020Q1 {runs['dirs']}；" in message  # with the folders this run used
     assert message.endswith(f"运行 sbsk run 2020Q1 {runs['dirs']} --continue-on-missing。")
     assert run["outcome"]["exit_code"] == 1 and run["outcome"]["missing"] == ["R07", "R11"]
+
+
+def test_the_ui_draws_each_step_from_the_steps_that_gave_its_inputs(runs):
+    """flows/steps.py: Prefect links a task run to the runs whose values it was given, and, walking into
+    every argument, also to runs whose values it found deep inside one (the return definitions inside
+    each file's verdict linked them to all eleven ingest runs). The graph of a clean quarter is its
+    data flow and nothing else: discover → archive; each file's ingest from discover's list; combine
+    from the eleven verdicts; publish and report from combine; report and export from publish."""
+    ingests = sorted(f"ingest-2020Q3/{d}/{f}.xlsx" for d, f in [
+        ("fgw", "R01-project_reserve"), ("swj", "R02-investment_attraction"), ("zdxmb", "R03-groundbreaking_events"),
+        ("tjj", "R04-major_projects"), ("zdxmb", "R05-key_project_investment"), ("fgw", "R06-central_budget"),
+        ("czj", "R07-special_bonds"), ("fgw", "R08-program_982"), ("zwfw", "R09-joint_approvals"),
+        ("zdxmb", "R10-assessor_scores"), ("zdxmb", "R11-policy_documents")])
+    assert runs["graph"] == {
+        "discover-2020Q3": {},
+        "archive-2020Q3": {"sources": ["discover-2020Q3"]},
+        **{name: {"source": ["discover-2020Q3"]} for name in ingests},
+        "combine": {"results": ingests},
+        "publish-2020Q3": {"results": ["combine"], "missing": ["combine"]},
+        "report-2020Q3": {"results": ["combine"], "status": ["publish-2020Q3"], "draft": ["publish-2020Q3"]},
+        "parquet-2020Q3": {"status": ["publish-2020Q3"]},
+    }
 
 
 def test_a_provisional_quarter_still_fails_the_run(runs):
