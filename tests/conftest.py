@@ -25,8 +25,14 @@ def pytest_configure(config) -> None:
     `make test` runs the suite in parallel (pytest-xdist): two temporary servers started by two workers
     would otherwise migrate and write one ~/.prefect/prefect.db at once. The base temp folder is the
     worker's own; set before any test module imports Prefect, and kept by the child processes tests
-    start (their environment keeps PREFECT_HOME when it drops the other PREFECT_ settings)."""
-    os.environ["PREFECT_HOME"] = str(config._tmp_path_factory.getbasetemp() / "prefect-home")
+    start (their environment keeps PREFECT_HOME when it drops the other PREFECT_ settings).
+
+    sbsk's own cache folder (the contract's catalog, the empty warehouse: sbsk/store/schema_cache.py)
+    is the worker's too: a test never reads what an engineer's runs or another checkout left in
+    ~/.cache/sbsk."""
+    base = config._tmp_path_factory.getbasetemp()
+    os.environ["PREFECT_HOME"] = str(base / "prefect-home")
+    os.environ["SBSK_CACHE_DIR"] = str(base / "sbsk-cache")
 
 
 def evaluate(raw_dir: Path, out_dir: Path, quarter: str, continue_on_missing: bool = False,

@@ -8,12 +8,10 @@ crash leaves the published file untouched. One writer at a time is enforced with
 
 from __future__ import annotations
 
-import atexit
 import fcntl
 import hashlib
 import os
 import shutil
-import tempfile
 import time
 from contextlib import contextmanager
 from functools import cache
@@ -28,7 +26,7 @@ from sbsk.schemas.definitions import Definitions, ReturnDef
 from sbsk.schemas.types import COLUMN_TYPES
 from sbsk import TRANSFORMS_DIR
 from sbsk.faults import checkpoint
-from sbsk.store import storage
+from sbsk.store import schema_cache, storage
 from sbsk.store.views import create_views
 
 DB_NAME = "sbsk.duckdb"
@@ -126,8 +124,13 @@ def _contract_columns(contract: str) -> tuple[tuple[str, str, str, str | None], 
 @cache
 def _contract(contract: str) -> tuple[tuple, tuple]:
     """(table, comment) of every contract table and (table, column, type, comment) of every contract
-    column, from contract.sql run once on an empty database: once per process and contract text, not
-    at every publish."""
+    column: once per process and contract text, from the cache folder once a run has worked it out
+    (sbsk/store/schema_cache.py)."""
+    return schema_cache.catalog(contract, lambda: _contract_from_sql(contract))
+
+
+def _contract_from_sql(contract: str) -> tuple[tuple, tuple]:
+    """What contract.sql makes, read off an empty in-memory database it ran on."""
     ref = duckdb.connect()
     try:
         ref.execute(contract)
@@ -317,48 +320,37 @@ def writing(out_dir: Path, defs: Definitions) -> Iterator[duckdb.DuckDBPyConnect
             raise
 
 
-# by what a schema was made from (_schema_key): the empty warehouse this process keeps with it, None
-# while it has made only one warehouse of it (or could not keep its empty one)
-_EMPTY: dict[str, Path | None] = {}
+# by what a schema was made from (_schema_key): the cached empty warehouse this process found whole
+_EMPTY: dict[str, Path] = {}
 
 
 def _new_warehouse(work: Path, defs: Definitions) -> None:
-    """A first warehouse gets its schema from ensure_schema, as always. A process that makes a
-    second one for the same definitions (the test suite, hundreds of times; `sbsk demo`) keeps an
-    empty warehouse with the schema in a temporary folder and copies it: the contract's 280
-    statements and the staging tables cost 0.33 s on a fresh database, ensure_schema on the copy
-    0.1 s. ensure_schema still runs on the copy, so the views and the rubric's labels in them are
-    the current ones. A one-shot command makes one warehouse and pays nothing for this."""
+    """A new warehouse is a copy of the empty one with the schema in the cache folder
+    (sbsk/store/schema_cache.py), made there by the first run that needed it and checked once per
+    process: the contract's 280 statements and the staging tables cost 0.45 s on a fresh database,
+    ensure_schema on the copy 0.1 s. ensure_schema still runs on the copy, so the views and the
+    rubric's labels in them are the current ones. With no cache folder to use, ensure_schema makes
+    it in place, as on the copy."""
     key = _schema_key(defs)
-    if key not in _EMPTY:
-        _EMPTY[key] = None
-        return
-    try:  # a full or unwritable temporary folder: made in place instead, as the first one was
-        template = _EMPTY[key]
-        if template is None or not template.exists():
-            template = _empty_warehouse(defs)
-            _EMPTY[key] = template
+    template = _EMPTY.get(key)
+    if template is None or not template.is_file():
+        template = schema_cache.empty_warehouse(key, lambda path: _make_empty(path, defs))
+        if template is None:
+            return
+        _EMPTY[key] = template
+    try:
         shutil.copyfile(template, work)
-    except OSError:
+    except OSError:  # a full disk: made in place instead (writing() removes a partial copy first)
         work.unlink(missing_ok=True)
 
 
-def _empty_warehouse(defs: Definitions) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="sbsk-empty-warehouse-"))
-    atexit.register(_remove_if_ours, folder, os.getpid())
-    template = folder / DB_NAME
-    con = storage.open_for_writing(template)
+def _make_empty(path: Path, defs: Definitions) -> None:
+    con = storage.open_for_writing(path)
     try:
         ensure_schema(con, defs)
         con.execute("checkpoint")
     finally:
         con.close()
-    return template
-
-
-def _remove_if_ours(folder: Path, pid: int) -> None:
-    if os.getpid() == pid:  # a forked child inherits the exit handler, not the folder
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _schema_key(defs: Definitions) -> str:
