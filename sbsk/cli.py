@@ -147,13 +147,13 @@ def _command(args, argv: list[str] | None) -> int:
     if args.command not in FLOW_COMMANDS:
         return _main(args, argv)
     from sbsk import temp_server
-    from sbsk.runtime import configure_prefect, without_heartbeats
+    from sbsk.runtime import configure_prefect, importing_without_collection, without_heartbeats
 
     _quiet_prefect()
     configure_prefect(args.out_dir)  # the server's environment is the command's, as when Prefect starts it
     temp_server.start()
     try:
-        with without_heartbeats():
+        with importing_without_collection(), without_heartbeats():
             return _main(args, argv)
     except temp_server.ServerError as exc:  # it did not start: said in one line (not imported by other commands)
         print(f"sbsk: {exc}", file=sys.stderr)
@@ -266,9 +266,9 @@ def cmd_run(args) -> int:
     from sbsk.flows.quarter import score_quarter
     from sbsk.flows.run_state import outcome_of
     from sbsk.store.warehouse import Busy
-    from sbsk.temp_server import wait_ready
+    from sbsk.runtime import ready_to_run
 
-    wait_ready()  # the temporary server started at the command's start, while the above was imported
+    ready_to_run()  # the temporary server started at the command's start, while the above was imported
     worst = 0
     for q in args.quarters:
         raw_dir = args.raw_dir
@@ -315,9 +315,9 @@ def _run_period_flow(module: str, name: str, period: str, args) -> int:
     from sbsk.store.warehouse import Busy
 
     flow = getattr(importlib.import_module(module), name)
-    from sbsk.temp_server import wait_ready
+    from sbsk.runtime import ready_to_run
 
-    wait_ready()
+    ready_to_run()
     try:
         reference = {"reference_dir": _ref(args)} if getattr(args, "reference", None) else {}  # --reference DIR
         outcome = outcome_of(flow(period, str(args.raw_dir), str(args.out_dir), return_state=True, **reference))
@@ -337,9 +337,9 @@ def cmd_annual(args) -> int:
     configure_prefect(args.out_dir)
     from sbsk.flows.annual import annual_composite
     from sbsk.flows.run_state import outcome_of
-    from sbsk.temp_server import wait_ready
+    from sbsk.runtime import ready_to_run
 
-    wait_ready()
+    ready_to_run()
     outcome = outcome_of(annual_composite(args.year, str(args.out_dir), str(args.rubric) if args.rubric else None,
                                           _ref(args), return_state=True))
     for path in outcome["outputs"]:

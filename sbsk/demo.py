@@ -33,9 +33,9 @@ def demo(raw_dir: Path, out_dir: Path, year: int) -> int:
     paths = generate_year(raw_dir, year, months=months)
     date_sample_files(paths, raw_dir)  # when each department "sent" its returns (the 催报单's lateness)
     print(f"示例数据：{len(paths)} 个报表文件写入 {raw_dir}/", file=sys.stderr)
-    from sbsk.temp_server import wait_ready
+    from sbsk.runtime import ready_to_run
 
-    wait_ready()  # started by sbsk.cli.main while the above ran
+    ready_to_run()  # started by sbsk.cli.main while the above ran
     outputs = []
     for q in range(1, 5):
         outcome = outcome_of(score_quarter(f"{year}Q{q}", str(raw_dir), str(out_dir), False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,3 +49,39 @@ def without_heartbeats() -> Iterator[None]:
 
     with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         yield
+
+
+@contextmanager
+def importing_without_collection() -> Iterator[None]:
+    """A flow command imports Prefect, pandas, pandera and DuckDB with the cyclic garbage collector
+    off: they make about a million objects that live as long as the process, and the collector,
+    started every few hundred allocations, looked through all of them again and again (0.5–0.7 s
+    of a city quarter's `sbsk run` here, docs/performance.md). ready_to_run turns it back on; so
+    does leaving this block, for a command that never got that far."""
+    was_on = gc.isenabled()
+    gc.disable()
+    _COLLECTOR["paused"] = was_on
+    try:
+        yield
+    finally:
+        _COLLECTOR["paused"] = False
+        if was_on:
+            gc.enable()
+
+
+_COLLECTOR = {"paused": False, "frozen": False}
+
+
+def ready_to_run() -> None:
+    """Before a flow command's first flow call, its imports done: the collector runs again, without
+    the objects the imports made (frozen once per process: never looked at, never freed, as they
+    would not be anyway); then the temporary server the command started is waited for."""
+    from sbsk.temp_server import wait_ready
+
+    if _COLLECTOR["paused"]:
+        if not _COLLECTOR["frozen"]:
+            gc.freeze()
+            _COLLECTOR["frozen"] = True
+        _COLLECTOR["paused"] = False
+        gc.enable()
+    wait_ready()

@@ -3,10 +3,15 @@ command does not use (sbsk.cli._no_hypothesis; sbsk.store.replay imports DuckDB 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from datetime import date
+
+import pytest
 
 from builders import baseline, write_quarter
+from test_faults import server  # noqa: F401  (the process's Prefect server, a fixture)
 
 
 def _imported(stderr: str) -> set[str]:
@@ -47,3 +52,49 @@ def test_a_command_leaves_its_objects_out_of_the_collection_at_exit(tmp_path):
     words = done.stdout.split()[-4:]
     assert words[0] == "before" and words[1] == "0", done.stdout[-500:] + done.stderr[-2000:]
     assert words[2] == "frozen" and int(words[3]) > 10_000, done.stdout[-500:] + done.stderr[-2000:]
+
+
+FLOW_COLLECTOR = r"""
+import gc, sys
+from sbsk import dispatch, pipeline
+seen = {}
+
+def watching(name, real):
+    def run(*args, **kwargs):
+        seen[name] = (gc.isenabled(), gc.get_freeze_count() > 0)
+        return real(*args, **kwargs)
+    return run
+
+pipeline.evaluate = watching("run", pipeline.evaluate)
+pipeline.evaluate_year = watching("annual", pipeline.evaluate_year)
+dispatch.evaluate_dispatch = watching("dispatch", dispatch.evaluate_dispatch)
+from sbsk.cli import main
+raw, out = sys.argv[1], sys.argv[2]
+codes = [main(["run", "2020Q1", "--raw-dir", raw, "--out-dir", out]), main(["dispatch", "2020-03", "--raw-dir", raw,
+         "--out-dir", out]), main(["annual", "2020", "--out-dir", out])]
+print(codes, sorted(seen.items()), gc.isenabled())
+"""
+
+
+@pytest.mark.flow
+def test_flows_run_with_the_collector_on_and_the_imports_frozen(tmp_path, server):
+    """sbsk.runtime: a flow command imports with the collector off, and its flows run with it on
+    (ready_to_run), the objects of the imports frozen out of its way."""
+    write_quarter(tmp_path / "raw", "2020Q1", baseline(day=date(2020, 2, 10)))
+    write_quarter(tmp_path / "raw", "2020-03", baseline(day=date(2020, 3, 10)))  # the month's own folder
+    done = subprocess.run([sys.executable, "-c", FLOW_COLLECTOR, str(tmp_path / "raw"), str(tmp_path / "out")],
+                          env=server, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == (
+        "[0, 0, 0] [('annual', (True, True)), ('dispatch', (True, True)), ('run', (True, True))] True")
+
+
+def test_a_flow_command_that_stops_before_its_flow_leaves_the_collector_on(tmp_path):
+    """The collector comes back on however a flow command ends: here before any flow, refused (the
+    quarter's returns were put in a month's folder)."""
+    (tmp_path / "raw" / "2020-02").mkdir(parents=True)
+    code = ("import gc\nfrom sbsk.cli import main\n"
+            "print(main(['run', '2020Q1', '--raw-dir', 'raw']), gc.isenabled(), gc.get_freeze_count())\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                          env={**os.environ, "PREFECT_API_URL": "http://127.0.0.1:9/api"})
+    assert done.stdout.split() == ["2", "True", "0"], done.stdout + done.stderr[-2000:]
