@@ -5,7 +5,8 @@ for the server's start-up (it imports Prefect's whole API: ~5 s) after our own i
 the parent imports Prefect's server module to start it. Started here, at the very start of the
 command and before pandas, DuckDB, pandera or Prefect are imported, its start-up runs on the other
 core while ours imports. It is Prefect's own server, started as Prefect starts it
-(prefect.server.api.server.SubprocessASGIServer: the same uvicorn command line and environment), and
+(prefect.server.api.server.SubprocessASGIServer: the same uvicorn command line and environment, its
+import made with the garbage collector off: _BOOT), and
 the command reaches it through PREFECT_API_URL, so Prefect never starts a second one.
 
 Not started when the user points Prefect at a server (PREFECT_API_URL in the environment or the active
@@ -30,6 +31,13 @@ import time
 import tomllib
 from pathlib import Path
 
+# `python -m uvicorn …`, as Prefect starts it, with Prefect's server imported first with the cyclic
+# garbage collector off: the import makes a few hundred thousand objects that live as long as the
+# server, and the collector looked through them again and again while it ran (the server answered
+# after 3.9 s instead of 4.8 s, median of four each, docs/performance.md); on again before uvicorn
+# starts, so the running server collects as it always did.
+_BOOT = ("import gc, sys\ngc.disable()\nimport prefect.server.api.server\ngc.freeze()\ngc.enable()\n"
+         "from uvicorn.main import main\nsys.argv[0] = 'uvicorn'\nmain()\n")
 PORTS = range(8000, 9000)  # Prefect's range for its temporary server (SubprocessASGIServer._port_range)
 STARTUP_FAILURE = 3        # uvicorn's exit status when it cannot bind its port
 
@@ -91,7 +99,7 @@ def start() -> TemporaryServer | None:
     port, reservation = _reserve_port()
     env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
     env.pop("PREFECT_API_URL", None)
-    cmd = [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(spec.origin).parent.parent), "--factory",
+    cmd = [sys.executable, "-c", _BOOT, "--app-dir", str(Path(spec.origin).parent.parent), "--factory",
            "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
            "--log-level", "error", "--lifespan", "on"]
     # its own session: a Ctrl-C reaches the command alone, which tells the server the run crashed, then stops it
