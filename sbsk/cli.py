@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("templates", help="blank returns for every department (a half year: the R12 review form)")
     p.add_argument("quarter", type=arg.quarter_or_half, metavar="QUARTER|YYYYHn")
     dirs(p, raw=False)
+    reference(p)
 
     p = sub.add_parser("status", help="YEAR: each quarter's (and half year's review) state (done, failed, missing, "
                                       "stale); PERIOD: each department × return's submission state and days late")
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a year (default: this year), a quarter YYYYQn or a month YYYY-MM, or a half year YYYYHn")
     p.add_argument("--json", action="store_true")
     dirs(p)
+    reference(p)  # its rubric's due days and returns owed
 
     p = sub.add_parser("serve", help="serve the scheduled deployments (quarter end, monthly dispatch) to a Prefect "
                                      "server")
@@ -117,14 +119,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("remind", help="the 催报单: a sheet per department with what is missing or must be fixed")
     p.add_argument("period", type=arg.period, metavar="PERIOD", help="a quarter YYYYQn or a month YYYY-MM")
     p.add_argument("--departments", type=Path, default=None,
-                   help="the contacts file (default: reference/departments.csv)")
+                   help="the contacts file (default: the reference set's departments.csv, else "
+                        "reference/departments.csv)")
     dirs(p)
+    reference(p)
 
     p = sub.add_parser("explain", help="how each of a unit's points was earned or lost (a half year: its review)")
     p.add_argument("quarter", type=arg.quarter_or_half, metavar="QUARTER|YYYYHn")
     p.add_argument("unit", help="unit code or name, e.g. 410527 or 内黄县")
     p.add_argument("--json", action="store_true")
     dirs(p, raw=False)
+    reference(p)  # whose registry knows the unit's names
     return parser
 
 
@@ -242,6 +247,12 @@ def _ref(args) -> str | None:
         raise SystemExit(_usage(f"--reference {args.reference}：不是参考数据目录（应含 units.csv、unit_groups.csv、"
                                 f"rubric-*.toml 和 level.toml）"))
     return str(args.reference)
+
+
+def _ref_dir(args) -> Path | None:
+    """--reference DIR (checked by _ref) for a command that reads the set in place, else None."""
+    reference = _ref(args)
+    return Path(reference) if reference else None
 
 
 def _usage(message: str) -> int:
@@ -376,12 +387,12 @@ def cmd_templates(args) -> int:
     if isinstance(args.quarter, HalfYear):
         from sbsk.outputs.review_template import write_review_template
 
-        print(write_review_template(str(args.quarter), args.out_dir))
+        print(write_review_template(str(args.quarter), args.out_dir, _ref_dir(args)))
         return 0
     from sbsk.outputs.peer_template import write_peer_template
     from sbsk.outputs.templates import write_templates
 
-    for path in write_templates(str(args.quarter), args.out_dir):
+    for path in write_templates(str(args.quarter), args.out_dir, _ref_dir(args)):
         print(path)
     print(write_peer_template(args.quarter, args.out_dir))  # R13, the other cities' metrics (SPEC §10)
     return 0
@@ -395,10 +406,10 @@ def cmd_explain(args) -> int:
     if isinstance(args.quarter, HalfYear):
         from sbsk.outputs.review_explain import review_explain_command
 
-        return review_explain_command(str(args.quarter), args.unit, args.out_dir, args.json)
+        return review_explain_command(str(args.quarter), args.unit, args.out_dir, args.json, _ref_dir(args))
     from sbsk.outputs.explain import explain_command
 
-    return explain_command(str(args.quarter), args.unit, args.out_dir, args.json)
+    return explain_command(str(args.quarter), args.unit, args.out_dir, args.json, _ref_dir(args))
 
 
 def cmd_serve(args) -> int:
@@ -421,19 +432,20 @@ def cmd_status(args) -> int:
     if args.year is not None and not isinstance(args.year, (int, HalfYear)):
         from sbsk.outputs.submission_status import period_status_command
 
-        return period_status_command(args.raw_dir, args.out_dir, args.year, args.json)
+        return period_status_command(args.raw_dir, args.out_dir, args.year, args.json, _ref_dir(args))
     from sbsk.outputs.status import status_command
 
     if isinstance(args.year, HalfYear):
-        return status_command(args.raw_dir, args.out_dir, None, args.json, str(args.year))
-    return status_command(args.raw_dir, args.out_dir, args.year, args.json)
+        return status_command(args.raw_dir, args.out_dir, None, args.json, str(args.year), _ref_dir(args))
+    return status_command(args.raw_dir, args.out_dir, args.year, args.json, reference_dir=_ref_dir(args))
 
 
 def cmd_remind(args) -> int:
     from sbsk import pipeline
     from sbsk.outputs.remind import remind_command
 
-    return remind_command(args.raw_dir, args.out_dir, args.period, pipeline.reject_unit_overlaps, args.departments)
+    return remind_command(args.raw_dir, args.out_dir, args.period, pipeline.reject_unit_overlaps, args.departments,
+                          _ref_dir(args))
 
 
 def cmd_forecast(args) -> int:

@@ -18,7 +18,7 @@ import duckdb
 
 from sbsk.config.level import OtherLevel, load_level
 from sbsk.config.periods import Quarter
-from sbsk.config.registry import Registry, load_registry
+from sbsk.config.registry import Registry, load_registry, reference_set_registry
 from sbsk.config.rubric import Rubric
 from sbsk.config.rubric_years import rubric_for_year
 from sbsk.faults import checkpoint
@@ -90,10 +90,7 @@ def walk(steps: tuple[Step, ...], state: dict[str, Any], up_to: str, call: Call 
 def reference_registry(reference_dir: Path | None, out_dir: Path | None = None) -> Registry:
     """The unit registry of a reference set (its units.csv and unit_groups.csv), else the shipped one;
     with `out_dir`, refused when that warehouse holds another level's units (same_level)."""
-    if reference_dir and (Path(reference_dir) / "units.csv").is_file():
-        registry = load_registry(Path(reference_dir) / "units.csv", Path(reference_dir) / "unit_groups.csv")
-    else:
-        registry = load_registry()
+    registry = reference_set_registry(reference_dir)
     if out_dir is not None:
         same_level(Path(out_dir), registry)
     return registry

@@ -29,6 +29,25 @@ def write_quarter(raw_dir: Path, quarter: str, returns: dict[str, list[dict]], d
     return paths
 
 
+def reference_set(folder: Path, units: str, groups: str, *, level: str | None = None,
+                  rubric: dict[str, str] | None = None, departments: str | None = None) -> Path:
+    """A reference set (SPEC §10) in `folder`: these units.csv and unit_groups.csv, the shipped city
+    rubric with each `rubric` text replaced (each must be there once), `level` as level.toml (none: the
+    city level) and `departments` as departments.csv (none: the shipped contacts)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "units.csv").write_text(units, encoding="utf-8")
+    (folder / "unit_groups.csv").write_text(groups, encoding="utf-8")
+    text = RUBRIC_FILE.read_text(encoding="utf-8")
+    for old, new in (rubric or {}).items():
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    (folder / RUBRIC_FILE.name).write_text(text, encoding="utf-8")
+    for name, content in (("level.toml", level), ("departments.csv", departments)):
+        if content is not None:
+            (folder / name).write_text(content, encoding="utf-8")
+    return folder
+
+
 def baseline(units: dict[str, str] = UNITS, day: date = date(2020, 8, 1)) -> dict[str, list[dict]]:
     """One unremarkable row per unit in every return: every unit scores something everywhere."""
     out: dict[str, list[dict]] = {c: [] for c in load_returns().returns}

@@ -24,8 +24,9 @@ def write_review(raw: Path, period: str, rows: list[dict], name: str = "R12-观�
     return write_plain(raw / period / R12.owner / name, R12, rows, title=f"{period} 观摩评分")
 
 
-def run_review(dirs: tuple[Path, Path], period: str, rubric=None) -> list:
-    """discover → ingest → one row per assessor and unit → publish, as flows/review.py does."""
+def run_review(dirs: tuple[Path, Path], period: str, rubric=None, registry=None) -> list:
+    """discover → ingest → one row per assessor and unit → publish, as flows/review.py does (by the
+    shipped rubric and registry unless given others)."""
     from sbsk import pipeline
     from sbsk.config.periods import HalfYear
     from sbsk.config.registry import load_registry
@@ -38,7 +39,7 @@ def run_review(dirs: tuple[Path, Path], period: str, rubric=None) -> list:
 
     raw, out = dirs
     half = HalfYear.parse(period)
-    defs, registry = load_returns(), load_registry()
+    defs, registry = load_returns(), registry or load_registry()
     rubric = rubric or load_rubric()
     ctx = context_for(half.year, rubric, registry)
     results = reject_second_scores([ingest(s, defs, ctx) for s in discover(raw, period, defs)], R12)

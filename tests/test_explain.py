@@ -17,8 +17,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from builders import baseline, write_quarter
+from builders import baseline, reference_set, write_quarter
 from conftest import evaluate
+from review_builders import run_review, scores, write_review
+from sbsk import pipeline
+from sbsk.cli import main
+from sbsk.config.registry import load_registry
+from sbsk.config.rubric import load_rubric
 from sbsk.outputs.explain import build_explanation, explain_command
 from sbsk.config.periods import Quarter
 
@@ -279,3 +284,47 @@ def test_missing_return_is_named(out, capsys):
     assert c7["parts"][0]["source"]["rows"] == 0
     # the other returns were there: 50 ÷ 100 paid against a time progress of 0.5 gives the full 5
     assert _ind(ex, "C6")["parts"][0]["formula"] == "5 × min(0.5 ÷ 0.5, 1) = 5.00"
+
+
+# The made-up registry of tests/test_reference_sets.py (three groups, six units), 甲县 also called 甲城,
+# and a review rubric that trims from 3 assessors on (the shipped one: from 5).
+THREE_GROUPS = "unit_group,label,sort_order\nnorth,北组,1\nmiddle,中组,2\nsouth,南组,3\n"
+SIX_UNITS = """unit_code,unit_name,unit_group,valid_from,valid_to,aliases
+990101,甲县,north,2020,,甲城
+990102,乙县,north,2020,,
+990103,丙县,middle,2020,,
+990104,丁县,middle,2020,,
+990105,戊县,middle,2020,,
+990106,己县,south,2020,,
+"""
+
+
+def test_explain_knows_the_units_of_the_reference_set_it_is_given(tmp_path, capsys):
+    """--reference DIR: a unit is found by a name only that set knows (甲城), and a half year's review is
+    explained by that set's rubric (trim_min 3). Without it the shipped registry knows no 甲城, and the
+    shipped rubric's trim_min (5) is the one said."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    ref = reference_set(tmp_path / "ref", SIX_UNITS, THREE_GROUPS, rubric={"trim_min = 5": "trim_min = 3"})
+    units = {"990101": "甲县", "990102": "乙县", "990103": "丙县", "990104": "丁县", "990105": "戊县", "990106": "己县"}
+    write_quarter(raw, Q, baseline(units))
+    assert pipeline.evaluate(Q, raw, out, up_to="publish", reference_dir=ref)["status"] == "done"
+    # 甲县 is unit 1 of north's 1 and 2 (tests/test_reference_sets.py): i/M = 1/2, so A2 5 + 2.5 = 7.5 and
+    # 28.72 + 7.5 + B1 1.5 + B2 3.75 + C1 4 = 45.47, second of north's two
+    assert main(["explain", Q, "甲城", "--json", "--out-dir", str(out), "--reference", str(ref)]) == 0
+    ex = json.loads(capsys.readouterr().out)
+    assert (ex["unit_code"], ex["unit_name"], ex["group_label"]) == ("990101", "甲县", "北组")
+    assert (ex["total"], ex["group_rank"], ex["group_size"], _ind(ex, "A2")["points"]) == (45.47, 2, 2, 7.5)
+    assert main(["explain", Q, "甲城", "--out-dir", str(out)]) == 2
+    assert "无法识别的县(市、区)「甲城」" in capsys.readouterr().err
+
+    # three assessors score 甲县 20, 21 and 25 on every item: from 3 on, the 25 and the 20 are dropped,
+    # so every item is 21 and the total 84
+    write_review(raw, "2020H1", [scores("甲县", a, v) for a, v in (("张", 20), ("王", 21), ("李", 25))])
+    run_review((raw, out), "2020H1", load_rubric(ref / "rubric-2020.1.toml"),
+               load_registry(ref / "units.csv", ref / "unit_groups.csv"))
+    assert main(["explain", "2020H1", "甲城", "--out-dir", str(out), "--reference", str(ref)]) == 0
+    text = capsys.readouterr().out
+    assert "观摩总分 84.00，组内第1名（组内1个单位有观摩评分）" in text and "计算：(21) ÷ 1 = 21" in text
+    assert "评分人3名，达到3名，每项去掉一个最高分和一个最低分后取平均" in text
+    assert main(["explain", "2020H1", "990101", "--out-dir", str(out)]) == 0   # by code: the stored units
+    assert "评分人3名，达到5名，每项去掉一个最高分和一个最低分后取平均" in capsys.readouterr().out

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from builders import baseline, write_quarter
+from builders import baseline, reference_set, write_quarter
 from conftest import evaluate
 from submission_cases import at, touch, write_q3
 from sbsk.config.departments import DepartmentsError, load_departments
@@ -193,6 +193,58 @@ def test_remind_refuses_what_it_cannot_know(q3, tmp_path):
     assert "Traceback" not in done.stderr
     assert not (out / "2020Q3" / "remind-2020Q3.xlsx").exists()
     assert sbsk("remind", "2020Q9", raw=raw, out=out).returncode == 2
+
+
+# A reference set one level up (SPEC §10): two cities active in 2020 (丙市 left in 2019), their returns'
+# unit column 省辖市, returns due by the 6th working day (the shipped rubric: the 5th), its own contacts.
+CITIES = """unit_code,unit_name,unit_group,valid_from,valid_to,aliases
+990100,甲市,city,2020,,
+990200,乙市,city,2020,,
+990300,丙市,city,2019,2019,
+"""
+CITY_GROUP = "unit_group,label,sort_order\ncity,省辖市,1\n"
+CITY_LEVEL = 'name = "全省"\nunit_name = "省辖市"\nunit_header = "省辖市"\nunit_aliases = ["地市"]\n'
+
+
+def test_remind_reads_the_reference_set_it_is_given(dirs, tmp_path):
+    """--reference DIR: its cities and unit column (every file read, only 乙市's bad R09 row to fix),
+    its rubric's due day, its contacts; without it the shipped county set, whose unit column 县(市、区)
+    none of these files has, so every department has its returns sent back whole."""
+    raw, out = dirs
+    ref = reference_set(tmp_path / "cities", CITIES, CITY_GROUP, level=CITY_LEVEL,
+                        rubric={"due_working_day = 5": "due_working_day = 6"}, departments=CONTACTS)
+    rows = baseline({"990100": "甲市", "990200": "乙市"})
+    rows["R09"][1]["completed_on"] = date(2020, 6, 20)                 # 乙市's row: done before it was accepted
+    write_quarter(raw, "2020Q3", rows, load_returns().with_unit_column("省辖市", ("地市",)))
+    for path in (raw / "2020Q3").rglob("*.xlsx"):
+        touch(path, at(2020, 10, 14, 9, 0))                             # on time by either due day
+
+    done = sbsk("remind", "2020Q3", "--reference", str(ref), raw=raw, out=out)
+    assert done.returncode == 1, done.stderr
+    book = load_workbook(out / "2020Q3" / "remind-2020Q3.xlsx")
+    assert book.sheetnames == ["汇总", "市政务服务和大数据局"]
+    # 6th working day after 09-30: 10-09, Sat 10-10, 10-12, 10-13, 10-14, 10-15
+    assert _sheet(book, "汇总")[1][0].startswith("报送截止：2020年10月15日（季末后第6个工作日）")
+    zwfw = _sheet(book, "市政务服务和大数据局")
+    assert zwfw[1][0] == "致：市政务服务和大数据局　联系人：周伟　联系电话：0372-5105678 转 801"
+    assert ["报表", "文件", "工作表", "行号", "省辖市", "关键字段", "问题说明"] in zwfw
+    assert _find(zwfw, "R09 联审联批事项")[2] == "部分退回"
+    row = next(r for r in zwfw if r[1] == "2020Q3/zwfw/R09-joint_approvals.xlsx" and r[3] == 4)
+    assert row == ["R09 联审联批事项", "2020Q3/zwfw/R09-joint_approvals.xlsx", "Sheet1", 4, "乙市",
+                   "项目名称：审批2；审批事项：施工许可", "F列「办结日期」：办结日期(2020-06-20)早于受理日期(2020-07-01)"]
+
+    shipped = tmp_path / "out-shipped"
+    done = sbsk("remind", "2020Q3", raw=raw, out=shipped)
+    assert done.returncode == 1, done.stderr
+    book = load_workbook(shipped / "2020Q3" / "remind-2020Q3.xlsx")
+    assert book.sheetnames == ["汇总", "市发展改革委", "市财政局", "市统计局", "市商务局", "市政务服务和大数据局",
+                               "市政府重点项目办"]
+    assert _sheet(book, "汇总")[1][0].startswith("报送截止：2020年10月14日（季末后第5个工作日）")
+    zwfw = _sheet(book, "市政务服务和大数据局")
+    assert zwfw[1][0] == "致：市政务服务和大数据局　联系人：未登记（请在 departments.csv 中填写）"
+    assert _find(zwfw, "R09 联审联批事项")[2] == "整表退回"
+    assert ["报表", "文件", "工作表", "行号", "县(市、区)", "关键字段", "问题说明"] in zwfw
+    assert "缺少列：县(市、区)" in next(r for r in zwfw if r[5] == "（整个文件）")[6]
 
 
 def test_check_records_receipts_of_files_in_the_raw_folder(q3, tmp_path):

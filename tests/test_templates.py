@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from builders import reference_set
+from sbsk.cli import main
 from sbsk.outputs.templates import _list_formula, template_file_name, write_templates
 from sbsk.schemas import load_returns
 
@@ -192,3 +194,44 @@ def test_staging_tables_store_each_column_type():
     assert got["stg_groundbreaking_events.project_count"] == "INTEGER"
     assert got["stg_assessor_scores.indicator"] == "VARCHAR"
     assert got["stg_assessor_scores.score"] == "DECIMAL(9,2)"
+
+
+# A reference set one level up (SPEC §10): two cities active in 2020 (丙市 left in 2019), the returns'
+# unit column 省辖市, and a review rubric that trims from 3 assessors on (the shipped one: 5).
+CITIES = """unit_code,unit_name,unit_group,valid_from,valid_to,aliases
+990100,甲市,city,2020,,
+990200,乙市,city,2020,,
+990300,丙市,city,2019,2019,
+"""
+CITY_LEVEL = 'name = "全省"\nunit_name = "省辖市"\nunit_header = "省辖市"\nunit_aliases = ["地市"]\n'
+
+
+def _templates(capsys, *args) -> dict[str, Path]:
+    assert main(["templates", *args]) == 0
+    return {Path(p).name.split("-")[0]: Path(p) for p in capsys.readouterr().out.split()}
+
+
+def test_templates_are_made_for_the_reference_set_they_are_given(tmp_path, capsys):
+    """With --reference DIR the unit column is the set's (省辖市) and its drop-down the set's cities of
+    the year; the half year's R12 form says the set's review rule. Without it: the shipped counties."""
+    ref = reference_set(tmp_path / "cities", CITIES, "unit_group,label,sort_order\ncity,省辖市,1\n",
+                        level=CITY_LEVEL, rubric={"trim_min = 5": "trim_min = 3"})
+    mine = _templates(capsys, QUARTER, "--out-dir", str(tmp_path / "mine"), "--reference", str(ref))
+    shipped = _templates(capsys, QUARTER, "--out-dir", str(tmp_path / "shipped"))
+    for code in ("R01", "R09", "R10"):
+        ws = load_workbook(mine[code])["数据"]
+        assert (ws["A2"].value, _inline_list(_validation_at(ws, "A3"))) == ("省辖市", ["甲市", "乙市"])
+        ws = load_workbook(shipped[code])["数据"]
+        assert ws["A2"].value == "县(市、区)"
+        assert _inline_list(_validation_at(ws, "A3")) == ["林州市", "安阳县", "汤阴县", "滑县", "内黄县", "文峰区",
+                                                          "北关区", "殷都区", "龙安区"]
+
+    form = _templates(capsys, "2020H1", "--out-dir", str(tmp_path / "mine"), "--reference", str(ref))["R12"]
+    book = load_workbook(form)
+    assert book["填报说明"]["A11"].value == "5. 某省辖市的评分人达到3人时，每项去掉一个最高分和一个最低分后取平均。"
+    ws = book["数据"]
+    assert (ws["A2"].value, _inline_list(_validation_at(ws, "A3"))) == ("省辖市", ["甲市", "乙市"])
+    form = _templates(capsys, "2020H1", "--out-dir", str(tmp_path / "shipped"))["R12"]
+    book = load_workbook(form)
+    assert book["填报说明"]["A11"].value == "5. 某县(市、区)的评分人达到5人时，每项去掉一个最高分和一个最低分后取平均。"
+    assert book["数据"]["A2"].value == "县(市、区)"

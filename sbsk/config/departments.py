@@ -40,6 +40,13 @@ class Contact:
         return f"联系人：{self.contact or '未登记'}　联系电话：{self.phone or '未登记'}"
 
 
+def departments_file(reference_dir: Path | None = None) -> Path:
+    """The contacts file of a reference set (--reference DIR) when it keeps one, else the shipped one:
+    the departments are those of returns.toml at every level, so a set need not repeat their contacts."""
+    own = Path(reference_dir) / DEPARTMENTS_FILE.name if reference_dir else None
+    return own if own is not None and own.is_file() else DEPARTMENTS_FILE
+
+
 def load_departments(defs: Definitions, path: Path | None = None) -> dict[str, Contact]:
     path = Path(path or DEPARTMENTS_FILE)
     try:

@@ -104,6 +104,15 @@ def load_registry(units_file: Path = UNITS_FILE, groups_file: Path = GROUPS_FILE
     return Registry(tuple(units), groups)
 
 
+def reference_set_registry(reference_dir: Path | None = None) -> Registry:
+    """The registry of a reference set (--reference DIR: its units.csv and unit_groups.csv), else the
+    shipped one: every command given a set reads its units from it, as a run does."""
+    folder = Path(reference_dir) if reference_dir else None
+    if folder is None or not (folder / "units.csv").is_file():
+        return load_registry()
+    return load_registry(folder / "units.csv", folder / "unit_groups.csv")
+
+
 def _check_unique(units: list[Unit], fname: str) -> None:
     codes: dict[str, Unit] = {}
     for u in units:

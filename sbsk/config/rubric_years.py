@@ -60,3 +60,16 @@ def newest_rubric(reference_dir: Path | None = None) -> Rubric:
         raise NoRubricForYear(f"{reference_dir or REFERENCE_DIR} 中没有 {PATTERN} 评分细则文件")
     latest = max(claims, key=lambda p: max(claims[p]))
     return replace(load_rubric(latest), chosen_by="year")
+
+
+def rubric_in_force(year: int, reference_dir: Path | None = None) -> Rubric:
+    """The rubric a command that scores nothing (status, remind, a review's form and explanation) reads
+    for `year`'s due days, indicators and review items. Given a reference set (--reference DIR): the
+    one governing the year there, else that set's newest, so the due dates of a year no rubric names
+    yet can still be said. Without one: the shipped rubric file (or SBSK_RUBRIC), as before sets existed."""
+    if reference_dir is None:
+        return load_rubric()
+    try:
+        return rubric_for_year(year, None, reference_dir)
+    except NoRubricForYear:
+        return newest_rubric(reference_dir)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Callable
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -14,12 +13,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sbsk.config.periods import Period
 from sbsk.files import atomic_path
-from sbsk.intake.ingest import FileResult
 from sbsk.intake.submissions import OUTSTANDING
 from sbsk.outputs.sheets import INTEGER_FORMAT, fit_rows, set_widths, setup_page, write_table, write_title
-from sbsk.outputs.reminder import UNASSIGNED, Reminder, build_reminder
+from sbsk.outputs.reminder import UNASSIGNED, Combine, Reminder, build_reminder
 from sbsk.outputs.return_writer import put_text_safe
-from sbsk.schemas.definitions import Definitions
 
 _SECTION = Font(name="黑体", bold=True, size=12)
 _LINE = Font(name="宋体", size=11)
@@ -119,7 +116,7 @@ def _department(ws: Worksheet, reminder: Reminder, code: str) -> None:
     if problems:
         body = [[f"{p.return_code} {defs.returns[p.return_code].title}" if p.return_code in defs.returns else "未识别",
                  p.path, p.sheet or "", p.row_number, p.unit, p.key, p.problem] for p in problems]
-        row = write_table(ws, row, ["报表", "文件", "工作表", "行号", "县(市、区)", "关键字段", "问题说明"], body,
+        row = write_table(ws, row, ["报表", "文件", "工作表", "行号", reminder.unit_name, "关键字段", "问题说明"], body,
                           formats=[None, None, None, INTEGER_FORMAT], wrap=(0, 1, 2, 4, 5, 6), center=(3,))
     else:
         row = _line(ws, row, "无。", width)
@@ -142,22 +139,21 @@ def write_reminder(reminder: Reminder, path: Path) -> Path:
     return path
 
 
-def remind(raw_dir: Path, out_dir: Path, period: Period,
-           combine: Callable[[list[FileResult], Definitions], list[FileResult]],
-           departments_file: Path | None = None) -> tuple[Path, Reminder]:
-    """Write data/out/<period>/remind-<period>.xlsx; returns its path and what it says."""
-    reminder = build_reminder(raw_dir, out_dir, period, combine, departments_file)
+def remind(raw_dir: Path, out_dir: Path, period: Period, combine: Combine, departments_file: Path | None = None,
+           reference_dir: Path | None = None) -> tuple[Path, Reminder]:
+    """Write data/out/<period>/remind-<period>.xlsx; returns its path and what it says. `reference_dir`
+    is the reference set (--reference DIR), default the shipped one."""
+    reminder = build_reminder(raw_dir, out_dir, period, combine, departments_file, reference_dir=reference_dir)
     target = Path(out_dir) / str(period) / f"remind-{period}.xlsx"
     with atomic_path(target) as tmp:
         write_reminder(reminder, tmp)
     return target, reminder
 
 
-def remind_command(raw_dir: Path, out_dir: Path, period: Period,
-                   combine: Callable[[list[FileResult], Definitions], list[FileResult]],
-                   departments_file: Path | None = None) -> int:
+def remind_command(raw_dir: Path, out_dir: Path, period: Period, combine: Combine,
+                   departments_file: Path | None = None, reference_dir: Path | None = None) -> int:
     """Write the 催报单; exit 1 when some department has something missing or rejected, else 0."""
-    target, reminder = remind(raw_dir, out_dir, period, combine, departments_file)
+    target, reminder = remind(raw_dir, out_dir, period, combine, departments_file, reference_dir)
     print(target)
     for dept in reminder.departments:
         subs, problems = reminder.of(dept)

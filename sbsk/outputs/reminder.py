@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Callable
 
 from sbsk.config.deadlines import due_on, due_working_day
-from sbsk.config.departments import Contact, load_departments
+from sbsk.config.departments import Contact, departments_file, load_departments
+from sbsk.config.level import Level, load_level
 from sbsk.config.periods import Period
-from sbsk.config.registry import load_registry
-from sbsk.config.rubric import load_rubric
+from sbsk.config.registry import Registry, reference_set_registry
+from sbsk.config.rubric import Rubric
+from sbsk.config.rubric_years import rubric_in_force
 from sbsk.intake.discover import discover
 from sbsk.intake.ingest import FileResult, check_owner, read_file, validate_file
 from sbsk.intake.reader import Table
@@ -28,6 +30,9 @@ from sbsk.intake.validate import context_for
 from sbsk.schemas import load_returns
 from sbsk.schemas.definitions import Definitions, ReturnDef
 from sbsk.store.submissions import file_views
+
+# how the files of one return are combined (sbsk.pipeline.reject_unit_overlaps): a unit in two files
+Combine = Callable[[list[FileResult], Definitions, Registry], list[FileResult]]
 
 UNASSIGNED = "未归属"  # a file in no department's folder and recognised as no return
 
@@ -56,6 +61,7 @@ class Reminder:
     problems: list[Problem]
     contacts: dict[str, Contact]
     defs: Definitions
+    unit_name: str                                          # what the level's units are called (level.toml)
     departments: list[str] = field(default_factory=list)   # those with something outstanding, in order
 
     def of(self, department: str) -> tuple[list[Submission], list[Problem]]:
@@ -74,11 +80,10 @@ def _strip(message: str, prefix: str) -> str:
     return message[len(prefix):] if message.startswith(prefix) else message
 
 
-def evaluate(raw_dir: Path, period: Period, defs: Definitions,
-             combine: Callable[[list[FileResult], Definitions], list[FileResult]]):
+def evaluate(raw_dir: Path, period: Period, defs: Definitions, combine: Combine, rubric: Rubric,
+             registry: Registry, level: Level):
     """Every file's verdict as a run would give it, and the names of its rejected rows."""
-    rubric, registry = load_rubric(), load_registry()
-    ctx = context_for(period.year, rubric, registry)
+    ctx = context_for(period.year, rubric, registry, level=level)
     sources = discover(raw_dir, str(period), defs)
     results, names = [], {}
     for source in sources:
@@ -88,7 +93,7 @@ def evaluate(raw_dir: Path, period: Period, defs: Definitions,
             rows = {r["row_number"] for r in result.rejections if r["row_number"] is not None}
             names[source.rel] = _row_names(table, defs.returns[result.return_code], rows)
         results.append(result)
-    return sources, combine(results, defs), names
+    return sources, combine(results, defs, registry), names
 
 
 def problems_of(results: list[FileResult], names: dict, defs: Definitions) -> list[Problem]:
@@ -110,15 +115,20 @@ def problems_of(results: list[FileResult], names: dict, defs: Definitions) -> li
     return out
 
 
-def build_reminder(raw_dir: Path, out_dir: Path, period: Period,
-                   combine: Callable[[list[FileResult], Definitions], list[FileResult]],
-                   departments_file: Path | None = None, now: datetime | None = None) -> Reminder:
-    """Raises CalendarError when the due date is beyond the calendar, DepartmentsError for a bad contacts file."""
-    defs, rubric = load_returns(), load_rubric()
-    contacts = load_departments(defs, departments_file)
+def build_reminder(raw_dir: Path, out_dir: Path, period: Period, combine: Combine,
+                   contacts_file: Path | None = None, now: datetime | None = None,
+                   reference_dir: Path | None = None) -> Reminder:
+    """The reference set (--reference DIR, default the shipped one) gives the units, the returns' unit
+    column, the rubric (due days) and, when it keeps one, the contacts file; `contacts_file`
+    (--departments) overrides that. Raises CalendarError when the due date is beyond the calendar,
+    DepartmentsError for a bad contacts file."""
+    level = load_level(reference_dir)
+    defs = load_returns().with_unit_column(level.unit_header, level.unit_aliases)
+    rubric, registry = rubric_in_force(period.year, reference_dir), reference_set_registry(reference_dir)
+    contacts = load_departments(defs, contacts_file or departments_file(reference_dir))
     due = due_on(period, rubric)
     now = now or beijing_now()
-    sources, results, names = evaluate(Path(raw_dir), period, defs, combine)
+    sources, results, names = evaluate(Path(raw_dir), period, defs, combine, rubric, registry, level)
     receipts = observe(out_dir, str(period), sources, "remind", now=now)
     subs = build_submissions(period, returns_owed(period, defs, rubric), file_views(results, receipts, defs), due,
                              now.date())
@@ -126,4 +136,4 @@ def build_reminder(raw_dir: Path, out_dir: Path, period: Period,
     flagged = {s.department for s in subs if s.state in OUTSTANDING} | {p.department for p in problems}
     order = [d for d in defs.departments if d in flagged] + ([UNASSIGNED] if UNASSIGNED in flagged else [])
     return Reminder(period, due, due_working_day(period, rubric), now.date(), now, subs, problems, contacts, defs,
-                    order)
+                    level.unit_name, order)

@@ -8,12 +8,13 @@ that joins them (which values were dropped, the sums) is spelled out here, in ex
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from pathlib import Path
 
 import duckdb
 
 from sbsk.config.periods import HalfYear
-from sbsk.config.rubric import load_rubric
+from sbsk.config.rubric_years import rubric_in_force
 from sbsk.outputs.explain.command import explain_from_database
 
 CENT = Decimal("0.01")
@@ -54,12 +55,14 @@ def explain_item(field: str, name: str, top: Decimal, scores: list[dict], trim: 
             "exact_mean": _fraction(total, len(kept)), "mean": mean, "formula": formula}
 
 
-def build_review_explanation(con: duckdb.DuckDBPyConnection, half: HalfYear, unit_code: str) -> dict:
+def build_review_explanation(con: duckdb.DuckDBPyConnection, half: HalfYear, unit_code: str,
+                             reference_dir: Path | None = None) -> dict:
+    """The review items and trim_min are those of the reference set's rubric (--reference DIR)."""
     res = _rows(con, "select * from review_results where period = ? and unit_code = ?", [str(half), unit_code])
     if not res:
         raise LookupError(f"{half}：数据库中没有该单位的观摩评价结果，请先运行 sbsk review {half}")
     r = res[0]
-    review = load_rubric().review
+    review = rubric_in_force(half.year, reference_dir).review
     group = [x for x in _rows(con, "select unit_code, total from review_results where period = ? and unit_group = ? "
                                    "and total is not null", [str(half), r["unit_group"]])]
     label = con.execute("select any_value(group_label) from units where unit_group = ?", [r["unit_group"]]).fetchone()
@@ -107,7 +110,9 @@ def render_review_text(ex: dict) -> str:
     return "\n".join(lines)
 
 
-def review_explain_command(period: str, unit: str, out_dir: Path, as_json: bool) -> int:
+def review_explain_command(period: str, unit: str, out_dir: Path, as_json: bool,
+                           reference_dir: Path | None = None) -> int:
     half = HalfYear.parse(period)
-    return explain_from_database(half, unit, out_dir, as_json, f"sbsk review {half}", build_review_explanation,
-                                 render_review_text)
+    build = partial(build_review_explanation, reference_dir=reference_dir)
+    return explain_from_database(half, unit, out_dir, as_json, f"sbsk review {half}", build, render_review_text,
+                                 reference_dir)

@@ -13,14 +13,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sbsk.config.periods import HalfYear
-from sbsk.config.registry import load_registry
+from sbsk.config.level import load_level
+from sbsk.config.registry import reference_set_registry
 from sbsk.config.review_rubric import ReviewRubric
-from sbsk.config.rubric import load_rubric
+from sbsk.config.rubric_years import rubric_in_force
 from sbsk.outputs.return_writer import put_text_safe
 from sbsk.outputs.sheets import setup_page
 from sbsk.outputs.templates import (DATA_SHEET, EXAMPLE_MARK, FIRST_DATA_ROW, GUIDE_SHEET, LAST_VALIDATED_ROW,
                                     META_SHEET, _EXAMPLE_FONT, _clip, _header_cell, _list_formula,
-                                    _lock_headers, template_file_name, write_guide)
+                                    _lock_headers, template_file_name, unit_header, write_guide)
 from sbsk.schemas.definitions import Column, ReturnDef, load_returns
 
 _WIDTHS = {"unit": 14, "review_group": 14, "assessor": 12, "assessor_unit": 20, "projects": 36, "note": 30}
@@ -34,15 +35,17 @@ _EXAMPLES = tuple(dict(zip(_EXAMPLE_FIELDS, row)) for row in (
 ))
 
 
-def write_review_template(period: str, out_dir: Path) -> Path:
-    """out_dir/<YYYYHn>/templates/zdxmb/R12-观摩评分.xlsx"""
+def write_review_template(period: str, out_dir: Path, reference_dir: Path | None = None) -> Path:
+    """out_dir/<YYYYHn>/templates/zdxmb/R12-观摩评分.xlsx, for the units, unit column and review items of
+    the reference set (--reference DIR, default the shipped one)."""
     half = HalfYear.parse(period)
-    defs = load_returns()
+    level = load_level(reference_dir)
+    defs = load_returns().with_unit_column(level.unit_header, level.unit_aliases)
     ret = defs.half_year["R12"]
-    review = load_rubric().review
+    review = rubric_in_force(half.year, reference_dir).review
     if review is None:
         raise ValueError("评分细则没有 [review] 部分（观摩评价的评分项目和满分），无法生成观摩评分表")
-    units = [u.name for u in load_registry().for_year(half.year)]
+    units = [u.name for u in reference_set_registry(reference_dir).for_year(half.year)]
     depts = [d.name for d in defs.departments.values()]
     path = Path(out_dir) / str(half) / "templates" / ret.owner / template_file_name(ret)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -68,15 +71,16 @@ def build_review_template(ret: ReturnDef, half: HalfYear, review: ReviewRubric, 
     return wb
 
 
-def _rule(col: Column, review: ReviewRubric) -> str:
+def _rule(col: Column, review: ReviewRubric, unit: str) -> str:
+    """`unit`: what the level's units are called (县(市、区), 省辖市)."""
     if col.field == "unit":
-        return "从下拉列表选择被观摩的县(市、区)"
+        return f"从下拉列表选择被观摩的{unit}"
     if col.field == "review_group":
         return "从下拉列表选择，或填写观摩组名称（如 第一观摩组）"
     if col.field == "assessor":
-        return "评分人姓名；同一评分人对同一县(市、区)每半年只评一次（一行）"
+        return f"评分人姓名；同一评分人对同一{unit}每半年只评一次（一行）"
     if col.field == "assessor_unit":
-        return "评分人所在的县(市、区)或市直部门，从下拉列表选择；评分人不得为本单位评分（回避）"
+        return f"评分人所在的{unit}或市直部门，从下拉列表选择；评分人不得为本单位评分（回避）"
     if col.type == "number":
         item = review.item(col.field)
         return f"0至{_plain(item.max_points)}分的数字，最多两位小数"
@@ -92,6 +96,7 @@ GUIDE_WIDTHS = (6, 18, 10, 70)
 
 def _guide(ws: Worksheet, ret: ReturnDef, half: HalfYear, review: ReviewRubric, units: list[str]) -> None:
     items = "、".join(f"{i.name}（满分{_plain(i.max_points)}分）" for i in review.items)
+    unit = unit_header(ret)
     lines = [
         f"《{ret.title}》填报说明",
         f"报表代码：{ret.code}",
@@ -99,16 +104,16 @@ def _guide(ws: Worksheet, ret: ReturnDef, half: HalfYear, review: ReviewRubric, 
         f"观摩时段：{half.chinese}（{half}），请放入 {half}/{ret.owner}/ 目录报送",
         "",
         "填报要求：",
-        f"1. 在“{DATA_SHEET}”工作表第{FIRST_DATA_ROW}行起逐行填写，每位评分人对每个县(市、区)一行；不要修改表头。",
+        f"1. 在“{DATA_SHEET}”工作表第{FIRST_DATA_ROW}行起逐行填写，每位评分人对每个{unit}一行；不要修改表头。",
         f"2. 评分项目：{items}。",
-        "3. 回避：评分人单位就是被评县(市、区)的，该行不计分并退回。",
-        "4. 同一评分人对同一县(市、区)填了两行的，第二行退回。",
-        f"5. 某县(市、区)的评分人达到{review.trim_min}人时，每项去掉一个最高分和一个最低分后取平均。",
+        f"3. 回避：评分人单位就是被评{unit}的，该行不计分并退回。",
+        f"4. 同一评分人对同一{unit}填了两行的，第二行退回。",
+        f"5. 某{unit}的评分人达到{review.trim_min}人时，每项去掉一个最高分和一个最低分后取平均。",
         f"6. 第一格以“{EXAMPLE_MARK}”开头的行是示例，系统读取时忽略。",
         "",
         "各列填写规则：",
     ]
-    rows = [[i, col.label, "选填" if col.optional else "必填", _rule(col, review)]
+    rows = [[i, col.label, "选填" if col.optional else "必填", _rule(col, review, unit)]
             for i, col in enumerate(ret.columns, start=1)]
     write_guide(ws, lines, ["序号", "列名", "是否必填", "填写规则"], rows, GUIDE_WIDTHS)
 
@@ -156,7 +161,7 @@ def _validations(ws: Worksheet, meta: Worksheet, ret: ReturnDef, review: ReviewR
         else:
             dv = DataValidation(allow_blank=True)
         dv.promptTitle = _clip(col.label, 32)
-        dv.prompt = _clip(_rule(col, review), 255)
+        dv.prompt = _clip(_rule(col, review, unit_header(ret)), 255)
         dv.showInputMessage = True
         letter = get_column_letter(j)
         dv.add(f"{letter}{FIRST_DATA_ROW}:{letter}{LAST_VALIDATED_ROW}")

@@ -15,7 +15,8 @@ from sbsk.schemas import load_returns
 from sbsk.intake.discover import discover
 from sbsk.config.deadlines import due_on
 from sbsk.config.periods import Quarter, halves_of, quarters_of
-from sbsk.config.rubric import load_rubric
+from sbsk.config.rubric import Rubric
+from sbsk.config.rubric_years import rubric_in_force
 from sbsk.config.workdays import CalendarError
 from sbsk.intake.receipts import observe
 from sbsk.store.warehouse import DB_NAME
@@ -44,12 +45,15 @@ PUBLISHED = {"quarter": "select count(*) from quarter_results where quarter = ?"
              "review": "select count(*) from review_results where period = ?"}
 
 
-def quarter_state(con, raw_dir: Path, quarter: str, kind: str = "quarter", out_dir: Path | None = None) -> QuarterState:
-    """The state of a quarter, or (kind='review') of a half year's review."""
+def quarter_state(con, raw_dir: Path, quarter: str, kind: str = "quarter", out_dir: Path | None = None,
+                  rubric: Rubric | None = None) -> QuarterState:
+    """The state of a quarter, or (kind='review') of a half year's review; a quarter's due date by
+    `rubric` (default: the shipped one in force)."""
     state = _quarter_state(con, raw_dir, quarter, kind, out_dir)
     if kind == "quarter":
+        q = Quarter.parse(quarter)
         try:
-            state.due_on = due_on(Quarter.parse(quarter), load_rubric()).isoformat()
+            state.due_on = due_on(q, rubric or rubric_in_force(q.year)).isoformat()
         except CalendarError:
             pass
     return state
@@ -93,11 +97,13 @@ def _changes(stored: dict[str, str], current: dict[str, str]) -> list[str]:
     return notes
 
 
-def year_status(raw_dir: Path, out_dir: Path, year: int) -> dict:
+def year_status(raw_dir: Path, out_dir: Path, year: int, reference_dir: Path | None = None) -> dict:
+    """`reference_dir`: the reference set (--reference DIR) whose rubric gives the quarters' due dates."""
     db = out_dir / DB_NAME
+    rubric = rubric_in_force(year, reference_dir)
     con = duckdb.connect(str(db), read_only=True) if db.exists() else None
     try:
-        quarters = [quarter_state(con, raw_dir, str(q), out_dir=out_dir) for q in quarters_of(year)]
+        quarters = [quarter_state(con, raw_dir, str(q), out_dir=out_dir, rubric=rubric) for q in quarters_of(year)]
         halves = [quarter_state(con, raw_dir, str(h), "review", out_dir=out_dir) for h in halves_of(year)]
         annual = _rows(con, "select any_value(status), count(*) from annual_results where year = ?", [year])
         annual_state = annual[0][0] if annual and annual[0][1] else "missing"
@@ -125,12 +131,13 @@ def half_year_status(raw_dir: Path, out_dir: Path, period: str) -> dict:
             con.close()
 
 
-def status_command(raw_dir: Path, out_dir: Path, year: int | None, as_json: bool, half: str | None = None) -> int:
+def status_command(raw_dir: Path, out_dir: Path, year: int | None, as_json: bool, half: str | None = None,
+                   reference_dir: Path | None = None) -> int:
     if half:
         state = half_year_status(raw_dir, out_dir, half)
         print(json.dumps(state, ensure_ascii=False, indent=2) if as_json else _line(state, "half_year", "观摩评价"))
         return 0
-    status = year_status(raw_dir, out_dir, year or date.today().year)
+    status = year_status(raw_dir, out_dir, year or date.today().year, reference_dir)
     if as_json:
         print(json.dumps(status, ensure_ascii=False, indent=2))
         return 0

@@ -21,7 +21,7 @@ import duckdb
 
 from sbsk.config.deadlines import due_on, due_working_day
 from sbsk.config.periods import Period
-from sbsk.config.rubric import load_rubric
+from sbsk.config.rubric_years import rubric_in_force
 from sbsk.config.workdays import CalendarError
 from sbsk.intake.discover import SourceFile, discover
 from sbsk.intake.receipts import beijing_now, observe
@@ -64,8 +64,10 @@ def file_views(sources: list[SourceFile], stored: list[dict], receipts: dict, de
     return views
 
 
-def period_status(raw_dir: Path, out_dir: Path, period: Period, today: date | None = None) -> dict:
-    defs, rubric = load_returns(), load_rubric()
+def period_status(raw_dir: Path, out_dir: Path, period: Period, today: date | None = None,
+                  reference_dir: Path | None = None) -> dict:
+    """`reference_dir`: the reference set (--reference DIR) whose rubric gives the due date and the returns owed."""
+    defs, rubric = load_returns(), rubric_in_force(period.year, reference_dir)
     sources = discover(Path(raw_dir), str(period), defs)
     receipts = observe(out_dir, str(period), sources, "status")
     views = file_views(sources, stored_verdicts(out_dir, str(period)), receipts, defs)
@@ -152,8 +154,9 @@ def status_text(status: dict) -> str:
     return "\n".join(lines)
 
 
-def period_status_command(raw_dir: Path, out_dir: Path, period: Period, as_json: bool) -> int:
-    status = period_status(raw_dir, out_dir, period)
+def period_status_command(raw_dir: Path, out_dir: Path, period: Period, as_json: bool,
+                          reference_dir: Path | None = None) -> int:
+    status = period_status(raw_dir, out_dir, period, reference_dir=reference_dir)
     if status["note"]:
         print(f"sbsk: {status['note']}", file=sys.stderr)
     print(json.dumps(status, ensure_ascii=False, indent=2) if as_json else status_text(status))

@@ -17,7 +17,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sbsk.config.periods import Quarter
-from sbsk.config.registry import load_registry
+from sbsk.config.level import load_level
+from sbsk.config.registry import reference_set_registry
 from sbsk.outputs.return_writer import put_text_safe
 from sbsk.outputs.sheets import fit_rows, setup_page
 from sbsk.config.rubric_years import rubric_for_year
@@ -79,12 +80,15 @@ _DATE_OFFSETS: dict[str, tuple[int, int]] = {
 }
 
 
-def write_templates(quarter: str, out_dir: Path) -> list[Path]:
-    """Write one blank return per return type under out_dir/<quarter>/templates/<dept>/."""
+def write_templates(quarter: str, out_dir: Path, reference_dir: Path | None = None) -> list[Path]:
+    """Write one blank return per return type under out_dir/<quarter>/templates/<dept>/, for the units,
+    unit column and rubric of the reference set (--reference DIR, default the shipped one)."""
     q = Quarter.parse(quarter)
-    defs = load_returns()
-    units = [u.name for u in load_registry().for_year(q.year)]
-    indicators = [i.code for i in rubric_for_year(q.year).indicators]  # the rubric governing the quarter
+    level = load_level(reference_dir)
+    defs = load_returns().with_unit_column(level.unit_header, level.unit_aliases)
+    units = [u.name for u in reference_set_registry(reference_dir).for_year(q.year)]
+    # the rubric governing the quarter, as a run would choose it
+    indicators = [i.code for i in rubric_for_year(q.year, None, reference_dir).indicators]
     base = Path(out_dir) / str(q) / "templates"
     paths = []
     for ret in defs.returns.values():

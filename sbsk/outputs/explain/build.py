@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
 from sbsk.config.labels import flag_labels
 from sbsk.config.metrics import load_catalogue
 from sbsk.config.periods import Quarter
-from sbsk.config.registry import load_registry
+from sbsk.config.registry import reference_set_registry
 from sbsk.config.rubric import Rubric, rubric_for
 from sbsk.outputs.explain.indicator import explain_indicator, flag_concerns
 from sbsk.schemas import load_returns
@@ -25,9 +27,10 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
-def resolve_unit(con: duckdb.DuckDBPyConnection, text: str, year: int) -> str | None:
-    """A code or any name the registry knows (林州, 林州市人民政府, 內黃縣 …); else a code or name in `units`."""
-    code = load_registry().resolve(text, year)
+def resolve_unit(con: duckdb.DuckDBPyConnection, text: str, year: int, reference_dir: Path | None = None) -> str | None:
+    """A code or any name the registry of the reference set knows (林州, 林州市人民政府, 內黃縣 …; --reference
+    DIR, default the shipped one); else a code or name in `units`."""
+    code = reference_set_registry(reference_dir).resolve(text, year)
     if code:
         return code
     found = con.execute("select unit_code from units where unit_code = ? or unit_name = ?",

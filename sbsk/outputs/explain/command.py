@@ -18,27 +18,29 @@ from sbsk.store.runs import unit_word
 from sbsk.store.warehouse import DB_NAME
 
 
-def explain_command(quarter: str, unit: str, out_dir: Path, as_json: bool) -> int:
+def explain_command(quarter: str, unit: str, out_dir: Path, as_json: bool, reference_dir: Path | None = None) -> int:
     try:
         q = Quarter.parse(quarter)
     except ValueError as exc:
         print(f"sbsk explain：{exc}", file=sys.stderr)
         return 2
-    return explain_from_database(q, unit, out_dir, as_json, f"sbsk run {q}", build_explanation, render_text)
+    return explain_from_database(q, unit, out_dir, as_json, f"sbsk run {q}", build_explanation, render_text,
+                                 reference_dir)
 
 
 def explain_from_database(period, unit: str, out_dir: Path, as_json: bool, makes_it: str,
-                          build: Callable, render: Callable) -> int:
+                          build: Callable, render: Callable, reference_dir: Path | None = None) -> int:
     """The command's part that a quarter and a half year (review_explain) share: open the published
-    database read-only, find the unit, build(con, period, unit_code) and print it as JSON or render(ex).
-    `makes_it` is the command that writes the database, named when there is none."""
+    database read-only, find the unit (by the registry of `reference_dir`, --reference DIR), build(con,
+    period, unit_code) and print it as JSON or render(ex). `makes_it` is the command that writes the
+    database, named when there is none."""
     db = Path(out_dir) / DB_NAME
     if not db.exists():
         print(f"sbsk explain：找不到数据库 {db}，请先运行 {makes_it}", file=sys.stderr)
         return 1
     con = duckdb.connect(str(db), read_only=True)
     try:
-        code = resolve_unit(con, unit, period.year)
+        code = resolve_unit(con, unit, period.year, reference_dir)
         if code is None:
             print(f"sbsk explain：无法识别的{unit_word(con)}「{unit}」，请输入单位代码（如410527）或名称（如内黄县）",
                   file=sys.stderr)
