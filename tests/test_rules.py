@@ -9,10 +9,12 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from builders import UNITS, baseline, write_quarter
 from conftest import evaluate, query
+from sbsk.intake import validate
 from sbsk.intake.check import check_paths
 from sbsk.samples.layouts import write_messy
 
@@ -102,3 +104,57 @@ def test_flags_on_other_returns_and_chinese_department_folders(dirs):
     assert flags == sorted([("R01", "duplicate_project", CODE["汤阴县"]), ("R01", "duplicate_project", CODE["滑县"]),
                             ("R05", "over_plan", CODE["林州市"]), ("R07", "total_mismatch", None),
                             ("R08", "cumulative_decrease", CODE["安阳县"])], key=lambda f: (f[0], f[1], f[2] or ""))
+
+
+# R06's typed frame spoilt after parsing, as a bug in parsing would leave it, so that Pandera fails what no
+# row carries: the column's dtype (Float64 for an amount) once, its cells one by one, a column gone, one
+# the return does not have, the reader's Excel row numbers (int64) as floats. R06's columns are
+# A 县(市、区), B 项目名称, C 下达文号, D 下达中央预算内资金(万元), E 已支付资金(万元).
+SPOILT = {
+    "an amount column held as int64": (lambda t: t.assign(paid=t["paid"].astype("int64")),
+                                       "E列「已支付资金(万元)」读取后不是金额(万元)的数据"),
+    "an amount column holding words": (lambda t: t.assign(paid=pd.Series(["五十"] * len(t), dtype=object)),
+                                       "E列「已支付资金(万元)」读取后不是金额(万元)的数据"),
+    "a column gone": (lambda t: t.drop(columns=["allocation_doc"]), "C列「下达文号」读取结果中没有此列"),
+    "a column too many": (lambda t: t.assign(extra=1), "「extra」读取结果中多出此列（报表定义中没有）"),
+    "the row numbers as floats": (lambda t: t.assign(_row=t["_row"].astype(float)), "「行号」读取后不是整数的数据"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SPOILT))
+def test_a_file_pandera_fails_as_a_whole_is_rejected_whole_and_nothing_of_it_loaded(dirs, monkeypatch, case):
+    """Those failures have no row (or no check of ours) to hang a rejection on: the file is rejected whole
+    with one message naming the file, sheet and column, never loaded on the rows that seemed to pass."""
+    spoil, column = SPOILT[case]
+    parse = validate.parse_table
+
+    def spoilt(data, ret, *args):
+        typed, errors = parse(data, ret, *args)
+        return (spoil(typed) if ret.code == "R06" else typed), errors
+
+    monkeypatch.setattr(validate, "parse_table", spoilt)
+    raw, out = dirs
+    write_quarter(raw, "2020Q3", baseline())
+    res = evaluate(raw, out, "2020Q3", continue_on_missing=True)
+    assert (res["status"], res["missing"]) == ("provisional", ["R06"])   # the other ten returns are scored
+    r06 = next(r for r in res["results"] if r.return_code == "R06")
+    assert (r06.status, r06.rows_read, r06.rows_loaded, r06.rows_rejected) == ("rejected", 9, 0, 9)
+    assert [e["message"] for e in r06.rejections] == [
+        f"2020Q3/fgw/R06-central_budget.xlsx：工作表「Sheet1」{column}。系统无法逐行校验此文件，整表退回，"
+        f"所有数据均未入库；这通常不是填报错误，请将文件转交专班办公室核查"]
+    assert query(out, "select count(*) from stg_central_budget where quarter = '2020Q3'") == [(0,)]
+    assert query(out, "select count(*) from stg_special_bonds where quarter = '2020Q3'") == [(9,)]
+
+
+def test_a_failure_of_a_kind_pandera_may_yet_add_still_rejects_the_file():
+    """A failure case that is none of the kinds above still names its column (no silent drop); where a
+    column fails several ways, its most basic reason is said (its dtype, not the checks that then raised)."""
+    from sbsk.intake.unrowed import unrowed_failures
+    from sbsk.schemas import load_returns
+
+    cases = pd.DataFrame([("R06", "paid|min", "TypeError('x')"), ("paid", "dtype('Float64')", "object"),  # the check
+                          ("allocated", "dtype('Float64')", "object"), ("R06", "allocated|min_exclusive", "TypeError"),
+                          ("project_name", "novel", "?")],  # first or last: the dtype is the reason either way
+                         columns=["column", "check", "failure_case"]).assign(index=None)
+    assert unrowed_failures(cases, load_returns().returns["R06"]) == {
+        "paid": "读取后不是金额(万元)的数据", "allocated": "读取后不是金额(万元)的数据", "project_name": "未通过校验 novel"}

@@ -126,6 +126,8 @@ def validate_file(result: FileResult, table: Table | None, defs: Definitions, ct
     if ret.period == "peer" and ctx.peer is None:
         return reject_whole(result, ctx.peer_problem or "无法校验全省对标数据")
     verdict = validate_table(table, ret, ctx, result.source.rel)
+    if verdict.file_problem:  # Pandera failed what no row carries: nothing of the file may be loaded
+        return reject_whole(result, verdict.file_problem)
     result.loaded = verdict.loaded
     result.rejections = verdict.rejections
     result.flags = check_totals(table, ret, result.source.rel, ctx.total_tolerance)

@@ -21,6 +21,7 @@ from sbsk.intake.parse import CellError, parse_table
 from sbsk.intake.reader import Table
 from sbsk.intake.peer_rules import peer_row_problems
 from sbsk.intake.review_rules import review_row_problems
+from sbsk.intake.unrowed import unrowed_failures, whole_file_problem
 from sbsk.text import column_letter, squash
 
 
@@ -96,6 +97,7 @@ def _peer(year: int) -> dict:
 class Verdict:
     loaded: pd.DataFrame           # typed rows that passed, with `_row`
     rejections: list[dict]         # one per problem: row_number, column_name, value, message
+    file_problem: str | None = None  # why the whole file must be rejected (what no row can carry), in Chinese
 
 
 def _fmt(value) -> str:
@@ -154,20 +156,23 @@ def _problem(rule: str, ret: ReturnDef, field: str, typed: pd.Series, raw: pd.Se
     return f"{col.header}不符合规则 {rule}"
 
 
-def _schema_errors(typed: pd.DataFrame, ret: ReturnDef, ctx: Context) -> list[tuple[int, str, str]]:
-    """(row position, field, rule) for every failed check, each once."""
+def _schema_errors(typed: pd.DataFrame, ret: ReturnDef,
+                   ctx: Context) -> tuple[list[tuple[int, str, str]], dict[str, str]]:
+    """(row position, field, rule) for every failed check, each once; and, by column, why Pandera failed
+    what no row can carry (sbsk.intake.unrowed): then the file cannot be checked row by row, and
+    loading the rows that seemed to pass would take a file Pandera rejected."""
     schema = build_schema(ret, today=ctx.today, rubric_max=ctx.rubric_max, calendar=ctx.calendar)
     try:
         schema.validate(typed, lazy=True)
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
-        fc = fc[fc["index"].notna() & fc["check"].astype(str).str.contains("|", regex=False)]
+        by_row = fc["index"].notna() & fc["check"].astype(str).str.contains("|", regex=False)
         out = []
-        for check, index in fc[["check", "index"]].drop_duplicates().itertuples(index=False):
+        for check, index in fc.loc[by_row, ["check", "index"]].drop_duplicates().itertuples(index=False):
             field, rule = str(check).split("|", 1)
             out.append((int(index), field, rule))
-        return out
-    return []
+        return out, unrowed_failures(fc[~by_row], ret)
+    return [], {}
 
 
 def validate_table(table: Table, ret: ReturnDef, ctx: Context, source: str) -> Verdict:
@@ -180,7 +185,10 @@ def validate_table(table: Table, ret: ReturnDef, ctx: Context, source: str) -> V
     if ret.period == "peer":  # R13: no row of the home city, parts the indicator has (sbsk.intake.peer_rules)
         problems += peer_row_problems(typed, ctx.home_unit, ctx.home_name, ctx.parts)
     unreadable = {(e.index, e.field) for e in cell_errors}
-    for index, field, rule in _schema_errors(typed, ret, ctx):
+    by_row, whole = _schema_errors(typed, ret, ctx)
+    if whole:
+        return Verdict(typed.iloc[:0], [], whole_file_problem(whole, ret, table))
+    for index, field, rule in by_row:
         if (index, field) in unreadable:
             continue  # the cell could not be read at all; that message says it better
         raw = table.data.iloc[index]
