@@ -12,7 +12,6 @@ For information: the command's own target is the `sbsk run` one of bench/fixed_c
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import statistics
 import subprocess
@@ -23,17 +22,6 @@ from pathlib import Path
 from settings import PREFECT_HOME, say
 
 from sbsk import temp_server
-
-
-def _healthy(port: int) -> bool:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-    try:
-        conn.request("GET", "/api/health")
-        return conn.getresponse().status == 200
-    except OSError:
-        return False
-    finally:
-        conn.close()
 
 
 def start(way: str) -> float:
@@ -51,7 +39,7 @@ def start(way: str) -> float:
     began = time.perf_counter()
     proc = subprocess.Popen([sys.executable, *head, *args], env=env, start_new_session=True)
     try:
-        while not _healthy(port):
+        while not temp_server._healthy(port):
             if proc.poll() is not None:
                 raise SystemExit(f"the server ({way}) exited {proc.returncode}")
             time.sleep(0.05)

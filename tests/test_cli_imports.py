@@ -6,12 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date
-
-import pytest
 
 from builders import baseline, write_quarter
-from test_faults import server  # noqa: F401  (the process's Prefect server, a fixture)
 
 
 def _imported(stderr: str) -> set[str]:
@@ -56,18 +52,18 @@ def test_a_command_leaves_its_objects_out_of_the_collection_at_exit(tmp_path):
 
 FLOW_COLLECTOR = r"""
 import gc, sys
-from sbsk import dispatch, pipeline
+import sbsk.flows.annual, sbsk.flows.dispatch, sbsk.flows.quarter, sbsk.flows.run_state
 seen = {}
 
-def watching(name, real):
-    def run(*args, **kwargs):
+def stand_in(name):  # the flow the command calls, replaced: what matters is the collector when it is called
+    def flow(*args, **kwargs):
         seen[name] = (gc.isenabled(), gc.get_freeze_count() > 0)
-        return real(*args, **kwargs)
-    return run
+    return flow
 
-pipeline.evaluate = watching("run", pipeline.evaluate)
-pipeline.evaluate_year = watching("annual", pipeline.evaluate_year)
-dispatch.evaluate_dispatch = watching("dispatch", dispatch.evaluate_dispatch)
+sbsk.flows.quarter.score_quarter = stand_in("run")
+sbsk.flows.dispatch.dispatch_month = stand_in("dispatch")
+sbsk.flows.annual.annual_composite = stand_in("annual")
+sbsk.flows.run_state.outcome_of = lambda state: {"outputs": [], "exit_code": 0}
 from sbsk.cli import main
 raw, out = sys.argv[1], sys.argv[2]
 codes = [main(["run", "2020Q1", "--raw-dir", raw, "--out-dir", out]), main(["dispatch", "2020-03", "--raw-dir", raw,
@@ -76,14 +72,15 @@ print(codes, sorted(seen.items()), gc.isenabled())
 """
 
 
-@pytest.mark.flow
-def test_flows_run_with_the_collector_on_and_the_imports_frozen(tmp_path, server):
-    """sbsk.runtime: a flow command imports with the collector off, and its flows run with it on
-    (ready_to_run), the objects of the imports frozen out of its way."""
-    write_quarter(tmp_path / "raw", "2020Q1", baseline(day=date(2020, 2, 10)))
-    write_quarter(tmp_path / "raw", "2020-03", baseline(day=date(2020, 3, 10)))  # the month's own folder
+def test_flows_run_with_the_collector_on_and_the_imports_frozen(tmp_path):
+    """sbsk.runtime: a flow command imports with the collector off, and calls its flow with it on
+    (ready_to_run), the objects of the imports frozen out of its way: each command's flow replaced by a
+    stand-in that notes the collector's state (no server, no files read)."""
+    for folder in ("2020Q1", "2020-03"):
+        (tmp_path / "raw" / folder).mkdir(parents=True)
     done = subprocess.run([sys.executable, "-c", FLOW_COLLECTOR, str(tmp_path / "raw"), str(tmp_path / "out")],
-                          env=server, capture_output=True, text=True, timeout=300)
+                          env={**os.environ, "PREFECT_API_URL": "http://127.0.0.1:9/api"}, capture_output=True,
+                          text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().splitlines()[-1] == (
         "[0, 0, 0] [('annual', (True, True)), ('dispatch', (True, True)), ('run', (True, True))] True")
