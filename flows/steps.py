@@ -14,11 +14,10 @@ def run_step(tasks: dict[str, Any], step, args: dict[str, Any]) -> Any:
     futures and task results to draw the run's graph and to resolve: through the return definitions,
     the registry and every file's verdict (0.8 s of the 5.4 s py-spy sampled in a city quarter's run
     against a running server), and it linked the definitions to every file's ingest run, having
-    found them inside the verdicts. An opaque
-    argument is looked at, not into: a value a task gave links the step to that task. A list the
-    flow put together of several tasks' values (the files' verdicts) has each item looked at, so it
-    links the step to every run that gave one. A plain function (the concurrent ingest) is called as
-    it is."""
+    found them inside the verdicts. An opaque argument is looked at, not into: a value a task gave
+    links the step to that task. A list the flow put together of several tasks' values (the files'
+    verdicts) has each item looked at, so it links the step to every run that gave one. A plain
+    function (the concurrent ingest) is called as it is."""
     run = tasks[step.name]
     if not isinstance(run, Task):
         return run(**args)

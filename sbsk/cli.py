@@ -173,9 +173,9 @@ def _no_collection_at_exit() -> None:
     Prefect, pydantic and pandas leave about a million, and that took 0.7 s of every command here
     (`sbsk run` against a running server: 5.2 s → 4.1 s median of five, docs/performance.md). Frozen
     objects are left out of it, and the operating system takes the memory back at once. Registered
-    first, so it runs last, after every other exit handler (the sandbox children's, logging's). A
-    process that calls main (a test) is frozen only on its way out, so its garbage meanwhile is
-    collected as ever."""
+    at the start of main, so it runs after the exit handlers the command's imports register (the
+    sandbox children's, Prefect's: last in, first out); none of them minds either way. A process that
+    calls main (a test) is frozen only on its way out, so its garbage meanwhile is collected as ever."""
     atexit.register(gc.freeze)
 
 

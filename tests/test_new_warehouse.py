@@ -167,3 +167,31 @@ def test_an_entry_cut_short_is_never_left_in_place(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         schema_cache._write_whole(target, killed)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_with_no_home_nothing_is_kept_and_nothing_made_where_the_command_runs(tmp_path, monkeypatch):
+    for name in ("SBSK_CACHE_DIR", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(schema_cache.Path, "home", classmethod(lambda cls: Path("~")))  # as Python 3.11 gives it
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(warehouse, "_EMPTY", {})
+    warehouse._contract.cache_clear()
+    try:
+        assert schema_cache.folder() is None
+        catalog = _made(tmp_path / "out", load_returns())
+    finally:
+        warehouse._contract.cache_clear()
+    assert catalog[0] and catalog[1]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_the_cache_folder_is_named_by_the_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("SBSK_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert schema_cache.folder() == tmp_path / "xdg" / "sbsk"
+    monkeypatch.setenv("SBSK_CACHE_DIR", str(tmp_path / "own"))
+    assert schema_cache.folder() == tmp_path / "own"
+    monkeypatch.delenv("SBSK_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert schema_cache.folder() == tmp_path / "home" / ".cache" / "sbsk"

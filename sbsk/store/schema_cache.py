@@ -27,12 +27,17 @@ import duckdb
 from sbsk.store import storage
 
 
-def folder() -> Path:
-    chosen = os.environ.get("SBSK_CACHE_DIR")
+def folder() -> Path | None:
+    """The cache folder; None when there is none to name (no $HOME: a service account, a bare
+    container), so that nothing is kept rather than a folder named "~" made where the command runs."""
+    chosen = os.environ.get("SBSK_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
     if chosen:
-        return Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "sbsk"
+        return Path(chosen) if os.environ.get("SBSK_CACHE_DIR") else Path(chosen) / "sbsk"
+    try:
+        home = Path.home()
+    except RuntimeError:
+        return None
+    return home / ".cache" / "sbsk" if home.is_absolute() else None
 
 
 def digest(*parts: str) -> str:
@@ -46,7 +51,10 @@ Catalog = tuple[tuple, tuple]
 
 def catalog(contract: str, work_out: Callable[[], Catalog]) -> Catalog:
     """The contract's (tables, columns) as work_out() gives them, from the cache when it has them."""
-    path = folder() / f"contract-{digest(contract)}.json"
+    where = folder()
+    if where is None:
+        return work_out()
+    path = where / f"contract-{digest(contract)}.json"
     try:
         tables, columns = json.loads(path.read_text(encoding="utf-8"))
         found = (tuple(map(tuple, tables)), tuple(map(tuple, columns)))
@@ -65,7 +73,10 @@ def catalog(contract: str, work_out: Callable[[], Catalog]) -> Catalog:
 def empty_warehouse(key: str, make: Callable[[Path], None]) -> Path | None:
     """An empty warehouse for schema `key`, made by make(path) when the cache has none that opens;
     None when the cache folder cannot hold one."""
-    path = folder() / f"empty-{digest(key)}.duckdb"
+    where = folder()
+    if where is None:
+        return None
+    path = where / f"empty-{digest(key)}.duckdb"
     if _opens(path):
         return path
     try:
