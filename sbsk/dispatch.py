@@ -39,7 +39,7 @@ def dispatch_setting(month: str | Month, raw_dir: Path, out_dir: Path, say: pipe
     # the rubric governing the month's year in the reference set, as for a quarter (SPEC §5, §10)
     rubric, registry = rubric_for_year(m.year, None, reference_dir), pipeline.reference_registry(reference_dir, out_dir)
     level = load_level(reference_dir)
-    defs = load_returns().with_unit_column(level.unit_header, level.unit_aliases)
+    defs = level.returns()
     return {"quarter": m, "raw_dir": Path(raw_dir), "out_dir": Path(out_dir), "say": say, "defs": defs,
             "rubric": rubric, "registry": registry, "ctx": context_for(m.year, rubric, registry, level=level),
             "run_id": new_run_id(), "started": now(), "reference_dir": reference_dir}

@@ -125,7 +125,7 @@ def quarter_setting(quarter: str | Quarter, raw_dir: Path, out_dir: Path, contin
     q = Quarter.parse(str(quarter))
     rubric, registry = rubric_for_year(q.year, rubric_file, reference_dir), reference_registry(reference_dir, out_dir)
     level = load_level(reference_dir)
-    defs = load_returns().with_unit_column(level.unit_header, level.unit_aliases)
+    defs = level.returns()
     return {"quarter": q, "raw_dir": Path(raw_dir), "out_dir": Path(out_dir),
             "continue_on_missing": continue_on_missing, "say": say, "defs": defs, "rubric": rubric,
             "registry": registry, "ctx": context_for(q.year, rubric, registry, level=level), "run_id": new_run_id(),

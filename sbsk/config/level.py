@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sbsk import REFERENCE_DIR
+from sbsk.schemas.definitions import Definitions, load_returns
 
 LEVEL_FILE = "level.toml"
 _KEYS = {"name", "unit_name", "unit_header", "unit_aliases", "home_unit"}
@@ -30,6 +31,10 @@ class Level:
     unit_header: str                # the returns' unit column
     unit_aliases: tuple[str, ...]
     home_unit: str | None = None    # the unit sbsk forecasts the rank of (one level up)
+
+    def returns(self) -> Definitions:
+        """The return definitions with this level's unit column (header and aliases)."""
+        return load_returns().with_unit_column(self.unit_header, self.unit_aliases)
 
 
 def load_level(reference_dir: Path | None = None) -> Level:

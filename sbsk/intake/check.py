@@ -9,7 +9,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from sbsk.schemas import load_returns
 from sbsk.intake.discover import is_candidate, source_file
 from sbsk.intake.ingest import FileResult, check_owner, read_file, validate_file
 from sbsk.intake.receipts import observe, period_under
@@ -61,7 +60,7 @@ def check_paths(paths: list[Path], year: int | None = None, raw_dir: Path | None
     """Verdicts; files lying in raw_dir's period folders get their receipt times recorded under out_dir.
     `reference_dir` is the reference set (--reference): its units, rubrics and unit column."""
     level = load_level(reference_dir)
-    defs = load_returns().with_unit_column(level.unit_header, level.unit_aliases)
+    defs = level.returns()
     registry = (load_registry(Path(reference_dir) / "units.csv", Path(reference_dir) / "unit_groups.csv")
                 if reference_dir else load_registry())
     sightings: dict[str, list] = {}

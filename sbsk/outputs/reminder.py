@@ -27,7 +27,6 @@ from sbsk.intake.reader import Table
 from sbsk.intake.receipts import beijing_now, observe
 from sbsk.intake.submissions import OUTSTANDING, Submission, build_submissions, guess_return, returns_owed
 from sbsk.intake.validate import context_for
-from sbsk.schemas import load_returns
 from sbsk.schemas.definitions import Definitions, ReturnDef
 from sbsk.store.submissions import file_views
 
@@ -123,7 +122,7 @@ def build_reminder(raw_dir: Path, out_dir: Path, period: Period, combine: Combin
     (--departments) overrides that. Raises CalendarError when the due date is beyond the calendar,
     DepartmentsError for a bad contacts file."""
     level = load_level(reference_dir)
-    defs = load_returns().with_unit_column(level.unit_header, level.unit_aliases)
+    defs = level.returns()
     rubric, registry = rubric_in_force(period.year, reference_dir), reference_set_registry(reference_dir)
     contacts = load_departments(defs, contacts_file or departments_file(reference_dir))
     due = due_on(period, rubric)

@@ -22,7 +22,7 @@ from sbsk.outputs.sheets import setup_page
 from sbsk.outputs.templates import (DATA_SHEET, EXAMPLE_MARK, FIRST_DATA_ROW, GUIDE_SHEET, LAST_VALIDATED_ROW,
                                     META_SHEET, _EXAMPLE_FONT, _clip, _header_cell, _list_formula,
                                     _lock_headers, template_file_name, unit_header, write_guide)
-from sbsk.schemas.definitions import Column, ReturnDef, load_returns
+from sbsk.schemas.definitions import Column, ReturnDef
 
 _WIDTHS = {"unit": 14, "review_group": 14, "assessor": 12, "assessor_unit": 20, "projects": 36, "note": 30}
 # Two example rows, by field (the template's columns in order).
@@ -40,7 +40,7 @@ def write_review_template(period: str, out_dir: Path, reference_dir: Path | None
     the reference set (--reference DIR, default the shipped one)."""
     half = HalfYear.parse(period)
     level = load_level(reference_dir)
-    defs = load_returns().with_unit_column(level.unit_header, level.unit_aliases)
+    defs = level.returns()
     ret = defs.half_year["R12"]
     review = rubric_in_force(half.year, reference_dir).review
     if review is None:

@@ -22,7 +22,7 @@ from sbsk.config.registry import reference_set_registry
 from sbsk.outputs.return_writer import put_text_safe
 from sbsk.outputs.sheets import fit_rows, setup_page
 from sbsk.config.rubric_years import rubric_for_year
-from sbsk.schemas.definitions import Column, Definitions, ReturnDef, load_returns
+from sbsk.schemas.definitions import Column, Definitions, ReturnDef
 from sbsk.schemas.types import COLUMN_TYPES
 
 GUIDE_SHEET = "填报说明"
@@ -85,7 +85,7 @@ def write_templates(quarter: str, out_dir: Path, reference_dir: Path | None = No
     unit column and rubric of the reference set (--reference DIR, default the shipped one)."""
     q = Quarter.parse(quarter)
     level = load_level(reference_dir)
-    defs = load_returns().with_unit_column(level.unit_header, level.unit_aliases)
+    defs = level.returns()
     units = [u.name for u in reference_set_registry(reference_dir).for_year(q.year)]
     # the rubric governing the quarter, as a run would choose it
     indicators = [i.code for i in rubric_for_year(q.year, None, reference_dir).indicators]
