@@ -15,7 +15,6 @@ import argparse
 import os
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -29,15 +28,15 @@ def start(way: str) -> float:
     reservation.close()
     import prefect  # located only: the app folder uvicorn is given, as temp_server gives it
 
-    args = ["--app-dir", str(Path(prefect.__file__).parent.parent), "--factory", "prefect.server.api.server:create_app",
-            "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
-    head = ["-m", "uvicorn"] if way == "prefect" else ["-c", temp_server._BOOT]
+    app_dir = Path(prefect.__file__).parent.parent
+    cmd = (temp_server.server_command(port, app_dir, ("-m", "uvicorn")) if way == "prefect"
+           else temp_server.server_command(port, app_dir))
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(PREFECT_HOME=str(PREFECT_HOME), PREFECT_UI_ENABLED="0", PREFECT__SERVER_EPHEMERAL="1",
                PREFECT__SERVER_FINAL="1", DO_NOT_TRACK="1", PREFECT_SERVER_ANALYTICS_ENABLED="false")
     began = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, *head, *args], env=env, start_new_session=True)
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True)
     try:
         while not temp_server._healthy(port):
             if proc.poll() is not None:

@@ -69,7 +69,7 @@ def importing_without_collection() -> Iterator[None]:
             gc.enable()
 
 
-_COLLECTOR = {"paused": False, "frozen": False}
+_COLLECTOR = {"paused": False}
 
 
 def ready_to_run() -> None:
@@ -79,9 +79,8 @@ def ready_to_run() -> None:
     from sbsk.temp_server import wait_ready
 
     if _COLLECTOR["paused"]:
-        if not _COLLECTOR["frozen"]:
+        if not gc.get_freeze_count():
             gc.freeze()
-            _COLLECTOR["frozen"] = True
         _COLLECTOR["paused"] = False
         gc.enable()
     wait_ready()

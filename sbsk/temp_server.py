@@ -99,9 +99,7 @@ def start() -> TemporaryServer | None:
     port, reservation = _reserve_port()
     env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
     env.pop("PREFECT_API_URL", None)
-    cmd = [sys.executable, "-c", _BOOT, "--app-dir", str(Path(spec.origin).parent.parent), "--factory",
-           "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
-           "--log-level", "error", "--lifespan", "on"]
+    cmd = server_command(port, Path(spec.origin).parent.parent)
     # its own session: a Ctrl-C reaches the command alone, which tells the server the run crashed, then stops it
     process = subprocess.Popen(cmd, env=env, start_new_session=True, preexec_fn=_die_with_parent(os.getpid()))
     _SERVER = TemporaryServer(process, port, reservation)
@@ -123,6 +121,13 @@ def stop() -> None:
         server.stop()
         if os.environ.get("PREFECT_API_URL") == server.api_url:
             del os.environ["PREFECT_API_URL"]
+
+
+def server_command(port: int, app_dir: Path, head: tuple[str, ...] = ("-c", _BOOT)) -> list[str]:
+    """The server's command line: uvicorn's arguments as Prefect gives them, after `head` (Prefect's
+    own is ("-m", "uvicorn"); bench/server_start.py times both)."""
+    return [sys.executable, *head, "--app-dir", str(app_dir), "--factory", "prefect.server.api.server:create_app",
+            "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
 
 
 def _api_url_given() -> bool:
